@@ -1,0 +1,49 @@
+import { expect, test } from '@playwright/test'
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const artifacts = join(dirname(fileURLToPath(import.meta.url)), '.artifacts')
+mkdirSync(artifacts, { recursive: true })
+
+test('train Font2 from the UI and see the latent scatter and the reconstructions', async ({
+  page
+}) => {
+  const problems: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text())
+  })
+  page.on('pageerror', (error) => problems.push(error.message))
+
+  await page.goto('/')
+  await expect(page.getByTestId('backend')).toContainText(/backend: (wasm|cpu|tensorflow)/)
+  await page.getByLabel('Character set').selectOption('Font2')
+  await page.getByLabel('Epochs').fill('400')
+  // Train the full 400 epochs rather than stopping early, so the run length is known.
+  await page.getByLabel('Stop when every glyph has at most this many wrong pixels').fill('0')
+  await page.getByRole('button', { name: 'Train' }).click()
+
+  // The loss curve fills while training runs.
+  await expect(page.getByTestId('loss-chart')).not.toHaveAttribute('data-points', '0')
+  await expect(page.getByTestId('training-status')).toContainText(/epochs|every glyph/, {
+    timeout: 60_000
+  })
+  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled({ timeout: 90_000 })
+
+  const loss = page.getByTestId('loss-chart')
+  expect(Number(await loss.getAttribute('data-points'))).toBeGreaterThan(100)
+
+  // 32 labelled points in the latent plane.
+  const latent = page.getByTestId('latent-chart')
+  await expect(latent).toHaveAttribute('data-points', '32')
+  const labels = await latent.locator('svg text').allTextContents()
+  for (const char of ['@', 'A', 'M', 'Z', '_']) expect(labels).toContain(char)
+  // Each glyph's original beside its reconstruction.
+  const reconstructions = page.getByTestId('reconstructions')
+  await expect(reconstructions.getByRole('img', { name: /reconstruction$/ })).toHaveCount(32)
+  await expect(reconstructions.getByRole('img', { name: 'A original' })).toBeVisible()
+  await expect(reconstructions.getByRole('img', { name: 'A reconstruction' })).toBeVisible()
+
+  await page.screenshot({ path: join(artifacts, 'letters-font2.png'), fullPage: true })
+  expect(problems).toEqual([])
+})

@@ -1,0 +1,37 @@
+import { resolve } from 'node:path'
+import { defineConfig } from 'electron-vite'
+import vue from '@vitejs/plugin-vue'
+
+// One build for everything: the Electron main process, the browser host, the CLI and the
+// training worker are all entries of the node-side build, so they share chunks (services, ml).
+export default defineConfig({
+  main: {
+    build: {
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'src/main/index.ts'),
+          serve: resolve(import.meta.dirname, 'src/host/serve.ts'),
+          cli: resolve(import.meta.dirname, 'src/cli/index.ts'),
+          'training-worker': resolve(import.meta.dirname, 'src/worker/training-worker.ts')
+        }
+      }
+    }
+  },
+  preload: {
+    build: {
+      rollupOptions: {
+        input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') },
+        // A sandboxed preload must be a CommonJS script.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' }
+      }
+    }
+  },
+  renderer: {
+    root: resolve(import.meta.dirname, 'src/renderer'),
+    resolve: { alias: { '@shared': resolve(import.meta.dirname, 'src/shared') } },
+    build: {
+      rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') } }
+    },
+    plugins: [vue()]
+  }
+})

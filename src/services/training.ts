@@ -1,0 +1,141 @@
+import { Worker } from 'node:worker_threads'
+import type { EventName, EventPayload } from '../shared/contract'
+import type { BackendName, Glyph, LetterTrainConfig } from '../shared/schemas'
+import { Control, fromWorkerSchema, type WorkerData } from './worker-protocol'
+
+// Owns the training worker: starts it on first use, relays its events, and drives pause, resume
+// and stop through the shared control word. One run at a time.
+
+export type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void
+
+export class LabBusyError extends Error {}
+export class LabNotFoundError extends Error {}
+
+export interface TrainingServiceOptions {
+  workerPath: string
+  emit: Emit
+  preferredBackend?: BackendName
+}
+
+interface Ready {
+  backend: BackendName
+  note: string
+  tfjs: string
+}
+
+export class TrainingService {
+  private worker: Worker | null = null
+  private ready: Promise<Ready> | null = null
+  private readonly control = new Int32Array(new SharedArrayBuffer(4))
+  private activeRun: string | null = null
+  private runCounter = 0
+
+  constructor(private readonly options: TrainingServiceOptions) {}
+
+  /** The backend the worker runs on (starts the worker if needed). */
+  backend(): Promise<Ready> {
+    return this.ensureWorker()
+  }
+
+  get running(): string | null {
+    return this.activeRun
+  }
+
+  async start(config: LetterTrainConfig, glyphs: Glyph[]): Promise<string> {
+    if (this.activeRun)
+      throw new LabBusyError(
+        `a training run (${this.activeRun}) is already in progress; stop it first`
+      )
+    const runId = `run-${Date.now().toString(36)}-${(this.runCounter++).toString(36)}`
+    this.activeRun = runId
+    try {
+      await this.ensureWorker()
+    } catch (error) {
+      this.activeRun = null
+      throw error
+    }
+    Atomics.store(this.control, 0, Control.run)
+    this.worker!.postMessage({ type: 'start', runId, config, glyphs })
+    return runId
+  }
+
+  stop(runId: string): boolean {
+    return this.signal(runId, Control.stop)
+  }
+
+  pause(runId: string): boolean {
+    return this.signal(runId, Control.pause)
+  }
+
+  resume(runId: string): boolean {
+    return this.signal(runId, Control.run)
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker
+    this.worker = null
+    this.ready = null
+    if (worker) await worker.terminate()
+  }
+
+  private signal(runId: string, word: number): boolean {
+    if (this.activeRun !== runId)
+      throw new LabNotFoundError(`no training run ${runId} is in progress`)
+    Atomics.store(this.control, 0, word)
+    Atomics.notify(this.control, 0)
+    return true
+  }
+
+  private ensureWorker(): Promise<Ready> {
+    if (this.ready) return this.ready
+    const workerData: WorkerData = {
+      control: this.control.buffer as SharedArrayBuffer,
+      preferredBackend: this.options.preferredBackend
+    }
+    const worker = new Worker(this.options.workerPath, { workerData })
+    this.worker = worker
+    this.ready = new Promise<Ready>((resolve, reject) => {
+      worker.on('message', (raw: unknown) => {
+        const parsed = fromWorkerSchema.safeParse(raw)
+        if (!parsed.success) return
+        const message = parsed.data
+        if (message.type === 'ready')
+          resolve({ backend: message.backend, note: message.note, tfjs: message.tfjs })
+        else if (message.type === 'progress')
+          this.options.emit('trainingProgress', message.progress)
+        else {
+          if (this.activeRun === message.done.runId) this.activeRun = null
+          this.options.emit('trainingDone', message.done)
+        }
+      })
+      const fail = (error: Error): void => {
+        reject(error)
+        this.crashed(worker, error.message)
+      }
+      worker.on('error', fail)
+      worker.on('exit', (code) => fail(new Error(`the training worker exited (code ${code})`)))
+    })
+    return this.ready
+  }
+
+  /** A dead worker fails its run with a message and is replaced on the next request. */
+  private crashed(worker: Worker, reason: string): void {
+    if (this.worker !== worker) return
+    this.worker = null
+    this.ready = null
+    const runId = this.activeRun
+    this.activeRun = null
+    if (runId) {
+      this.options.emit('trainingDone', {
+        runId,
+        status: 'failed',
+        message: `the training worker stopped unexpectedly: ${reason}`,
+        backend: 'cpu',
+        epochs: 0,
+        seconds: 0,
+        finalLoss: null,
+        glyphs: []
+      })
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod'
+import {
+  backendNameSchema,
+  glyphSchema,
+  letterTrainConfigSchema,
+  runIdSchema,
+  trainingDoneSchema,
+  trainingProgressSchema
+} from '../shared/schemas'
+
+// Messages between a host's training service and the training worker. They cross a thread
+// boundary, so both sides validate what they receive.
+
+/** Control word shared with the worker (Int32Array over a SharedArrayBuffer, index 0). */
+export const Control = { run: 0, pause: 1, stop: 2 } as const
+
+export const toWorkerSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('start'),
+    runId: runIdSchema,
+    config: letterTrainConfigSchema,
+    glyphs: z.array(glyphSchema).min(1)
+  })
+])
+export type ToWorker = z.infer<typeof toWorkerSchema>
+
+export const fromWorkerSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('ready'),
+    backend: backendNameSchema,
+    note: z.string(),
+    tfjs: z.string()
+  }),
+  z.object({ type: z.literal('progress'), progress: trainingProgressSchema }),
+  z.object({ type: z.literal('done'), done: trainingDoneSchema })
+])
+export type FromWorker = z.infer<typeof fromWorkerSchema>
+
+export const workerDataSchema = z.object({
+  control: z.instanceof(SharedArrayBuffer),
+  preferredBackend: backendNameSchema.optional()
+})
+export type WorkerData = z.infer<typeof workerDataSchema>

@@ -1,0 +1,82 @@
+import { z } from 'zod'
+import {
+  datasetSummarySchema,
+  fontSchema,
+  labInfoSchema,
+  letterTrainConfigSchema,
+  runIdSchema,
+  trainingDoneSchema,
+  trainingProgressSchema
+} from './schemas'
+import {
+  eventChannel,
+  eventNames,
+  requestChannel,
+  requestNames,
+  type EventName,
+  type RequestName
+} from './channels'
+
+// The one contract between the renderer and a host. Every request and pushed event is named
+// here and nowhere else; the Electron IPC handlers, the preload, the WebSocket host and the
+// renderer's transports are all typed from these two maps.
+
+const none = z.undefined()
+const runRef = z.strictObject({ runId: runIdSchema })
+
+export const requests = {
+  getInfo: { input: none, output: labInfoSchema },
+  listFonts: { input: none, output: z.array(fontSchema) },
+  listDatasets: { input: none, output: z.array(datasetSummarySchema) },
+  startTraining: { input: letterTrainConfigSchema, output: z.object({ runId: runIdSchema }) },
+  stopTraining: { input: runRef, output: z.object({ ok: z.boolean() }) },
+  pauseTraining: { input: runRef, output: z.object({ ok: z.boolean() }) },
+  resumeTraining: { input: runRef, output: z.object({ ok: z.boolean() }) }
+} as const satisfies Record<RequestName, { input: z.ZodType; output: z.ZodType }>
+
+export const events = {
+  trainingProgress: trainingProgressSchema,
+  trainingDone: trainingDoneSchema
+} as const satisfies Record<EventName, z.ZodType>
+
+export { requestNames, eventNames, requestChannel, eventChannel }
+export type { RequestName, EventName }
+export type RequestInput<K extends RequestName> = z.input<(typeof requests)[K]['input']>
+export type RequestOutput<K extends RequestName> = z.output<(typeof requests)[K]['output']>
+export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && (requestNames as readonly string[]).includes(name)
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && (eventNames as readonly string[]).includes(name)
+}
+
+/** What every request resolves to on the wire: a result, or an error the UI can show as is. */
+export type Envelope<T> = { ok: true; result: T } | { ok: false; error: LabError }
+
+export const labErrorSchema = z.object({
+  code: z.enum(['invalid-request', 'invalid-input', 'busy', 'not-found', 'internal']),
+  message: z.string()
+})
+export type LabError = z.infer<typeof labErrorSchema>
+
+export const envelopeSchema = z.union([
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: labErrorSchema })
+])
+
+/** The API as the renderer sees it, whichever host is behind it. */
+export interface LabClient {
+  request<K extends RequestName>(name: K, input: RequestInput<K>): Promise<RequestOutput<K>>
+  on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void
+}
+
+/** Explains a zod failure in one line that names the offending field. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(input)'}: ${issue.message}`)
+    .join('; ')
+}

@@ -1,0 +1,119 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import * as tf from '@tensorflow/tfjs'
+import { chooseBackend } from '../ml/backend'
+import { trainLetters, type EpochStats } from '../ml/train-letters'
+import {
+  Control,
+  fromWorkerSchema,
+  toWorkerSchema,
+  workerDataSchema,
+  type FromWorker,
+  type ToWorker
+} from '../services/worker-protocol'
+import type { BackendName } from '../shared/schemas'
+
+// The training worker: picks a backend once, then runs one training at a time, streaming
+// throttled progress. Pause and stop arrive through a shared control word, checked between
+// epochs, so they work even while the loop never yields to the event loop.
+
+const PROGRESS_INTERVAL_MS = 100
+
+function post(port: NonNullable<typeof parentPort>, message: FromWorker): void {
+  port.postMessage(fromWorkerSchema.parse(message))
+}
+
+async function runTraining(
+  port: NonNullable<typeof parentPort>,
+  control: Int32Array,
+  backend: BackendName,
+  job: Extract<ToWorker, { type: 'start' }>
+): Promise<void> {
+  const started = performance.now()
+  let points: [number, number][] = []
+  let lastPost = 0
+  let lastStats: EpochStats = { epoch: 0, loss: Number.NaN, maxWrongPixels: 35 }
+  let pausedSeconds = 0
+  const elapsed = (): number => (performance.now() - started) / 1000 - pausedSeconds
+  const flush = (paused: boolean): void => {
+    const seconds = elapsed()
+    post(port, {
+      type: 'progress',
+      progress: {
+        runId: job.runId,
+        epoch: lastStats.epoch,
+        points: points.filter(([, loss]) => Number.isFinite(loss)),
+        maxWrongPixels: lastStats.maxWrongPixels,
+        epochsPerSecond: seconds > 0 ? lastStats.epoch / seconds : 0,
+        elapsedSeconds: seconds,
+        paused
+      }
+    })
+    points = []
+    lastPost = performance.now()
+  }
+  const run = await trainLetters(job.glyphs, job.config, {
+    onEpoch: (stats) => {
+      lastStats = stats
+      points.push([stats.epoch, stats.loss])
+      if (performance.now() - lastPost >= PROGRESS_INTERVAL_MS) flush(false)
+    },
+    control: {
+      checkpoint: () => {
+        if (Atomics.load(control, 0) === Control.pause) {
+          flush(true)
+          const pausedAt = performance.now()
+          while (Atomics.load(control, 0) === Control.pause)
+            Atomics.wait(control, 0, Control.pause, 1000)
+          pausedSeconds += (performance.now() - pausedAt) / 1000
+          if (Atomics.load(control, 0) !== Control.stop) flush(false)
+        }
+        return Atomics.load(control, 0) === Control.stop ? 'stop' : 'continue'
+      }
+    }
+  })
+  run.model.dispose()
+  flush(false)
+  post(port, {
+    type: 'done',
+    done: {
+      runId: job.runId,
+      backend,
+      seconds: elapsed(),
+      ...run.outcome
+    }
+  })
+}
+
+async function main(): Promise<void> {
+  const port = parentPort
+  if (!port) throw new Error('training-worker must run as a worker thread')
+  const data = workerDataSchema.parse(workerData)
+  const control = new Int32Array(data.control)
+  const choice = await chooseBackend({ preferred: data.preferredBackend })
+  post(port, { type: 'ready', backend: choice.backend, note: choice.note, tfjs: tf.version_core })
+  let queue = Promise.resolve()
+  port.on('message', (raw: unknown) => {
+    const parsed = toWorkerSchema.safeParse(raw)
+    if (!parsed.success) return
+    const job = parsed.data
+    queue = queue.then(() =>
+      runTraining(port, control, choice.backend, job).catch((error: unknown) => {
+        post(port, {
+          type: 'done',
+          done: {
+            runId: job.runId,
+            status: 'failed',
+            message: `training failed: ${error instanceof Error ? error.message : String(error)}`,
+            backend: choice.backend,
+            epochs: 0,
+            seconds: 0,
+            finalLoss: null,
+            glyphs: []
+          }
+        })
+      })
+    )
+  })
+}
+
+void main()

@@ -1,0 +1,105 @@
+// A thin stand-in for the parts of Electron the main process and the preload touch, since
+// Electron's binary cannot run here. It records what the code asked for and routes
+// ipcRenderer.invoke to the handlers registered with ipcMain, as Electron would.
+
+type Listener = (...args: unknown[]) => void
+
+export const state = {
+  handlers: new Map<string, (event: unknown, input: unknown) => unknown>(),
+  rendererListeners: new Map<string, Set<Listener>>(),
+  exposed: new Map<string, unknown>(),
+  appListeners: new Map<string, Listener[]>(),
+  contentsListeners: new Map<string, Listener[]>(),
+  windowOpenHandler: null as null | ((details: { url: string }) => { action: string }),
+  headersHook: null as
+    | null
+    | ((
+        details: { responseHeaders?: Record<string, string[]> },
+        cb: (r: { responseHeaders: Record<string, string[]> }) => void
+      ) => void),
+  permissionHandler: null as
+    null | ((wc: unknown, permission: string, cb: (granted: boolean) => void) => void),
+  openedExternal: [] as string[]
+}
+
+export class BrowserWindow {
+  static windows: BrowserWindow[] = []
+  static getAllWindows(): BrowserWindow[] {
+    return BrowserWindow.windows
+  }
+  url = ''
+  readonly webContents = {
+    send: (channel: string, payload: unknown): void => {
+      for (const listener of state.rendererListeners.get(channel) ?? []) listener({}, payload)
+    }
+  }
+  constructor(readonly options: { webPreferences: Record<string, unknown> }) {
+    BrowserWindow.windows.push(this)
+    for (const listener of state.appListeners.get('web-contents-created') ?? []) {
+      listener(
+        {},
+        {
+          on: (event: string, fn: Listener) =>
+            state.contentsListeners.set(event, [...(state.contentsListeners.get(event) ?? []), fn]),
+          setWindowOpenHandler: (fn: typeof state.windowOpenHandler) =>
+            (state.windowOpenHandler = fn)
+        }
+      )
+    }
+  }
+  once(): void {}
+  loadURL(url: string): Promise<void> {
+    this.url = url
+    return Promise.resolve()
+  }
+}
+
+export const app = {
+  whenReady: (): Promise<void> => Promise.resolve(),
+  on: (event: string, fn: Listener): void =>
+    void state.appListeners.set(event, [...(state.appListeners.get(event) ?? []), fn]),
+  quit: (): void => undefined
+}
+
+export const ipcMain = {
+  handle: (channel: string, fn: (event: unknown, input: unknown) => unknown): void =>
+    void state.handlers.set(channel, fn)
+}
+
+export const session = {
+  defaultSession: {
+    webRequest: { onHeadersReceived: (fn: typeof state.headersHook) => (state.headersHook = fn) },
+    setPermissionRequestHandler: (fn: typeof state.permissionHandler) =>
+      (state.permissionHandler = fn)
+  }
+}
+
+export const shell = { openExternal: async (url: string) => void state.openedExternal.push(url) }
+
+export const contextBridge = {
+  exposeInMainWorld: (key: string, api: unknown): void => void state.exposed.set(key, api)
+}
+
+/** The page a request comes from; tests change it to play a foreign frame. */
+export const sender = { url: (): string => BrowserWindow.windows[0]?.url ?? '' }
+
+export const ipcRenderer = {
+  invoke: async (channel: string, input: unknown): Promise<unknown> => {
+    const handler = state.handlers.get(channel)
+    if (!handler) throw new Error(`No handler registered for '${channel}'`)
+    // Electron structured-clones arguments; so does this stand-in.
+    return structuredClone(
+      await handler({ senderFrame: { url: sender.url() } }, structuredClone(input))
+    )
+  },
+  on: (channel: string, fn: Listener): void => {
+    const set = state.rendererListeners.get(channel) ?? new Set<Listener>()
+    set.add(fn)
+    state.rendererListeners.set(channel, set)
+  },
+  removeListener: (channel: string, fn: Listener): void =>
+    void state.rendererListeners.get(channel)?.delete(fn)
+}
+
+export type IpcMainInvokeEvent = { senderFrame: { url: string } | null }
+export type IpcRendererEvent = object
