@@ -1,149 +1,171 @@
 import * as tf from '@tensorflow/tfjs'
-import type { Activation } from '../shared/schemas'
-import { mulberry32, type Random } from './random'
+import type { Activation, LetterTrainConfig } from '../shared/schemas'
+import {
+  backward,
+  chain,
+  flatten,
+  forward,
+  initialParams,
+  layout,
+  unpack,
+  type MlpSpec
+} from './mlp'
+import { mulberry32 } from './random'
 
-// A dense autoencoder as plain variables and a forward function: input -> hidden... -> latent
-// -> mirrored hidden... -> sigmoid output. Written against tfjs-core ops (not tfjs-layers) so
-// that the training loop controls every op it runs.
+// The dense autoencoder (plain or denoising): one chain of layers, input -> hidden -> latent ->
+// hidden -> sigmoid output, whose first `latentLayer` layers are the encoder.
 
-export interface AutoencoderOptions {
-  inputSize: number
-  hidden: readonly number[]
+export interface AutoencoderModel {
+  kind: 'autoencoder'
+  spec: MlpSpec
+  /** Layers [0, latentLayer) encode; [latentLayer, end) decode. */
+  latentLayer: number
   latent: number
-  activation: Activation
-  seed: number
-}
-
-export interface DenseLayer {
-  kernel: tf.Variable<tf.Rank.R2>
-  bias: tf.Variable<tf.Rank.R1>
-  activation: Activation | 'sigmoid-output'
-}
-
-export interface Autoencoder {
-  options: AutoencoderOptions
-  encoder: DenseLayer[]
-  decoder: DenseLayer[]
-  variables: tf.Variable[]
+  theta: tf.Variable<tf.Rank.R1>
   dispose(): void
 }
 
-/** Glorot-uniform weights drawn from a seeded generator, so runs are reproducible. */
-function glorotUniform(rows: number, cols: number, random: Random): Float32Array {
-  const limit = Math.sqrt(6 / (rows + cols))
-  const values = new Float32Array(rows * cols)
-  for (let i = 0; i < values.length; i++) values[i] = (random() * 2 - 1) * limit
-  return values
+export interface AutoencoderShape {
+  inputSize: number
+  hidden: readonly number[]
+  decoderHidden?: readonly number[]
+  latent: number
+  activation: Activation
+  latentActivation: Activation
+  decoderActivation?: Activation
 }
 
-let nextModelId = 0
-
-function dense(
-  inputs: number,
-  outputs: number,
-  activation: DenseLayer['activation'],
-  random: Random,
-  name: string
-): DenseLayer {
-  // tf.variable copies its initial value; tidy frees the initial tensors.
-  return tf.tidy(() => ({
-    kernel: tf.variable(
-      tf.tensor2d(glorotUniform(inputs, outputs, random), [inputs, outputs]),
-      true,
-      `${name}/kernel`
-    ),
-    bias: tf.variable(tf.tensor1d(new Float32Array(outputs)), true, `${name}/bias`),
-    activation
-  }))
+export function autoencoderSpec(shape: AutoencoderShape): { spec: MlpSpec; latentLayer: number } {
+  const encoderWidths = [shape.inputSize, ...shape.hidden, shape.latent]
+  const decoderHidden = shape.decoderHidden ?? [...shape.hidden].reverse()
+  const decoderWidths = [shape.latent, ...decoderHidden, shape.inputSize]
+  const decoderActivation = shape.decoderActivation ?? shape.activation
+  const encoder = chain(encoderWidths, [
+    ...shape.hidden.map(() => shape.activation),
+    shape.latentActivation
+  ])
+  const decoder = chain(decoderWidths, [...decoderHidden.map(() => decoderActivation), 'sigmoid'])
+  return { spec: { layers: [...encoder, ...decoder] }, latentLayer: encoder.length }
 }
 
-export function createAutoencoder(options: AutoencoderOptions): Autoencoder {
-  const random = mulberry32(options.seed)
-  const id = nextModelId++
-  const sizes = [options.inputSize, ...options.hidden, options.latent]
-  const encoder: DenseLayer[] = []
-  for (let i = 0; i + 1 < sizes.length; i++) {
-    const isLatent = i + 2 === sizes.length
-    encoder.push(
-      dense(
-        sizes[i]!,
-        sizes[i + 1]!,
-        isLatent ? 'linear' : options.activation,
-        random,
-        `ae${id}/enc${i}`
-      )
-    )
-  }
-  const back = [...sizes].reverse()
-  const decoder: DenseLayer[] = []
-  for (let i = 0; i + 1 < back.length; i++) {
-    const isOutput = i + 2 === back.length
-    decoder.push(
-      dense(
-        back[i]!,
-        back[i + 1]!,
-        isOutput ? 'sigmoid-output' : options.activation,
-        random,
-        `ae${id}/dec${i}`
-      )
-    )
-  }
-  const variables = [...encoder, ...decoder].flatMap(
-    (layer) => [layer.kernel, layer.bias] as tf.Variable[]
-  )
+export function shapeOf(config: LetterTrainConfig, inputSize: number): AutoencoderShape {
   return {
-    options,
-    encoder,
-    decoder,
-    variables,
-    dispose: () => variables.forEach((v) => v.dispose())
+    inputSize,
+    hidden: config.hidden,
+    decoderHidden: config.decoderHidden,
+    latent: config.latent,
+    activation: config.activation,
+    latentActivation: config.latentActivation,
+    decoderActivation: config.decoderActivation
   }
 }
 
-function activate(x: tf.Tensor2D, activation: DenseLayer['activation']): tf.Tensor2D {
-  switch (activation) {
-    case 'tanh':
-      return tf.tanh(x)
-    case 'relu':
-      return tf.relu(x)
-    case 'elu':
-      return tf.elu(x)
-    case 'sigmoid':
-    case 'sigmoid-output':
-      return tf.sigmoid(x)
-    case 'linear':
-      return x
+/** A new autoencoder with seeded Glorot-uniform weights, or the given flat parameters. */
+export function createAutoencoder(
+  shape: AutoencoderShape,
+  seed: number,
+  params?: Float32Array
+): AutoencoderModel {
+  const { spec, latentLayer } = autoencoderSpec(shape)
+  const count = layout(spec).count
+  if (params && params.length !== count)
+    throw new Error(`expected ${count} parameters, got ${params.length}`)
+  const values = params ?? initialParams(spec, mulberry32(seed))
+  const theta = tf.tidy(() => tf.variable(tf.tensor1d(values), false))
+  return {
+    kind: 'autoencoder',
+    spec,
+    latentLayer,
+    latent: shape.latent,
+    theta,
+    dispose: () => theta.dispose()
   }
 }
 
-/** Applies layers in order; the output layer returns logits (the sigmoid is applied by callers). */
-export function applyLayers(
-  x: tf.Tensor2D,
-  layers: readonly DenseLayer[],
-  logits = false
-): tf.Tensor2D {
-  let h = x
-  layers.forEach((layer, i) => {
-    const z = tf.add(tf.matMul(h, layer.kernel), layer.bias) as tf.Tensor2D
-    h = logits && i === layers.length - 1 ? z : activate(z, layer.activation)
-  })
-  return h
+const encoderSpec = (m: AutoencoderModel): MlpSpec => ({
+  layers: m.spec.layers.slice(0, m.latentLayer)
+})
+const decoderSpec = (m: AutoencoderModel): MlpSpec => ({
+  layers: m.spec.layers.slice(m.latentLayer)
+})
+
+function splitWeights(m: AutoencoderModel): {
+  encoder: ReturnType<typeof unpack>
+  decoder: ReturnType<typeof unpack>
+} {
+  const all = unpack(m.spec, m.theta)
+  return {
+    encoder: {
+      kernels: all.kernels.slice(0, m.latentLayer),
+      biases: all.biases.slice(0, m.latentLayer)
+    },
+    decoder: { kernels: all.kernels.slice(m.latentLayer), biases: all.biases.slice(m.latentLayer) }
+  }
 }
 
-export const encode = (model: Autoencoder, x: tf.Tensor2D): tf.Tensor2D =>
-  applyLayers(x, model.encoder)
-export const decode = (model: Autoencoder, z: tf.Tensor2D): tf.Tensor2D =>
-  applyLayers(z, model.decoder)
+/** Latent codes of x (rows are patterns). Call inside tf.tidy. */
+export function encodeTensor(m: AutoencoderModel, x: tf.Tensor2D): tf.Tensor2D {
+  return forward(encoderSpec(m), splitWeights(m).encoder, x).outputs.at(-1)!
+}
+
+/** Decoded patterns (sigmoid outputs) of latent codes z. Call inside tf.tidy. */
+export function decodeTensor(m: AutoencoderModel, z: tf.Tensor2D): tf.Tensor2D {
+  return forward(decoderSpec(m), splitWeights(m).decoder, z).outputs.at(-1)!
+}
 
 /**
- * Mean binary cross-entropy between targets and sigmoid(logits), in the numerically stable form
- * max(l, 0) - l * y + log(1 + exp(-|l|)).
+ * One full-batch forward and backward pass of the mean binary cross-entropy between
+ * sigmoid(logits) and `targets`. Returns the outputs and the flat gradient. Call inside tf.tidy.
  */
-export function binaryCrossEntropyFromLogits(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => {
-    const positive = tf.relu(logits)
-    const cross = tf.mul(logits, targets)
-    const soft = tf.log1p(tf.exp(tf.neg(tf.abs(logits))))
-    return tf.mean(tf.add(tf.sub(positive, cross), soft))
-  })
+export function autoencoderGradient(
+  m: AutoencoderModel,
+  theta: tf.Tensor1D,
+  inputs: tf.Tensor2D,
+  targets: tf.Tensor2D
+): { outputs: tf.Tensor2D; grad: tf.Tensor1D } {
+  const weights = unpack(m.spec, theta)
+  const pass = forward(m.spec, weights, inputs, true)
+  const outputs = tf.sigmoid(pass.outputs.at(-1)!)
+  // d(mean BCE)/d(logits) = (sigmoid(logits) - y) / (rows * columns).
+  const delta = tf.mul(
+    tf.sub(outputs, targets),
+    tf.scalar(1 / (targets.shape[0] * targets.shape[1]))
+  )
+  return { outputs, grad: flatten(backward(m.spec, weights, pass, delta as tf.Tensor2D).grads) }
+}
+
+/** Reconstructions (sigmoid outputs) only. Call inside tf.tidy. */
+export function autoencoderOutputs(
+  m: AutoencoderModel,
+  theta: tf.Tensor1D,
+  inputs: tf.Tensor2D
+): tf.Tensor2D {
+  return forward(m.spec, unpack(m.spec, theta), inputs).outputs.at(-1)!
+}
+
+/** Mean binary cross-entropy of outputs (probabilities) against targets, computed in JS. */
+export function meanBce(outputs: ArrayLike<number>, targets: ArrayLike<number>): number {
+  let sum = 0
+  for (let i = 0; i < targets.length; i++) {
+    const o = Math.min(1 - 1e-7, Math.max(1e-7, outputs[i]!))
+    const y = targets[i]!
+    sum -= y * Math.log(o) + (1 - y) * Math.log(1 - o)
+  }
+  return sum / targets.length
+}
+
+/** Per pattern, the pixels on the wrong side of 0.5 (targets thresholded at 0.5 too). */
+export function wrongPixels(
+  outputs: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  size: number
+): number[] {
+  const wrong: number[] = []
+  for (let p = 0; p < targets.length / size; p++) {
+    let n = 0
+    for (let i = p * size; i < (p + 1) * size; i++)
+      if (outputs[i]! >= 0.5 !== targets[i]! >= 0.5) n++
+    wrong.push(n)
+  }
+  return wrong
 }

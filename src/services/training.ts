@@ -134,7 +134,8 @@ export class TrainingService {
         epochs: 0,
         seconds: 0,
         finalLoss: null,
-        glyphs: []
+        glyphs: [],
+        denoising: null
       })
     }
   }

@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
 import { chooseBackend } from '../ml/backend'
-import { trainLetters, type EpochStats } from '../ml/train-letters'
+import { trainLetters } from '../ml/letters'
+import type { EpochRecord } from '../ml/train-autoencoder'
 import {
   Control,
   fromWorkerSchema,
@@ -31,7 +32,11 @@ async function runTraining(
   const started = performance.now()
   let points: [number, number][] = []
   let lastPost = 0
-  let lastStats: EpochStats = { epoch: 0, loss: Number.NaN, maxWrongPixels: 35 }
+  let lastStats: Pick<EpochRecord, 'epoch' | 'loss' | 'maxWrongPixels'> = {
+    epoch: 0,
+    loss: Number.NaN,
+    maxWrongPixels: 35
+  }
   let pausedSeconds = 0
   const elapsed = (): number => (performance.now() - started) / 1000 - pausedSeconds
   const flush = (paused: boolean): void => {
@@ -42,7 +47,7 @@ async function runTraining(
         runId: job.runId,
         epoch: lastStats.epoch,
         points: points.filter(([, loss]) => Number.isFinite(loss)),
-        maxWrongPixels: lastStats.maxWrongPixels,
+        maxWrongPixels: Math.ceil(lastStats.maxWrongPixels),
         epochsPerSecond: seconds > 0 ? lastStats.epoch / seconds : 0,
         elapsedSeconds: seconds,
         paused
@@ -68,7 +73,8 @@ async function runTraining(
           if (Atomics.load(control, 0) !== Control.stop) flush(false)
         }
         return Atomics.load(control, 0) === Control.stop ? 'stop' : 'continue'
-      }
+      },
+      shouldStop: () => Atomics.load(control, 0) === Control.stop
     }
   })
   run.model.dispose()
@@ -108,7 +114,8 @@ async function main(): Promise<void> {
             epochs: 0,
             seconds: 0,
             finalLoss: null,
-            glyphs: []
+            glyphs: [],
+            denoising: null
           }
         })
       })

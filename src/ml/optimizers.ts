@@ -1,0 +1,361 @@
+import * as tf from '@tensorflow/tfjs'
+import type { LearningRateSchedule, OptimizerConfig } from '../shared/schemas'
+
+// Optimizers over one flat parameter vector. The first-order ones (Adam, SGD with momentum,
+// RMSprop) are a dozen tfjs ops per step whatever the network's depth. Full-batch L-BFGS and
+// Powell's derivative-free method keep their small state in Float64 arrays in JS.
+
+export interface Optimizer {
+  /** Updates each variable with its gradient at learning rate lr; `step` counts from 1. */
+  apply(
+    variables: readonly tf.Variable[],
+    grads: readonly tf.Tensor[],
+    lr: number,
+    step: number
+  ): void
+  dispose(): void
+}
+
+type FirstOrder = Extract<OptimizerConfig, { kind: 'adam' | 'sgd' | 'rmsprop' }>
+
+/**
+ * A first-order optimizer for variables of the given shapes. With one flat parameter vector
+ * (the letters networks), a step is a dozen ops whatever the depth.
+ */
+export function createOptimizer(config: FirstOrder, shapes: readonly number[][]): Optimizer {
+  const slots = (): tf.Variable[] =>
+    shapes.map((shape) => tf.tidy(() => tf.variable(tf.zeros(shape), false)))
+  const scalars: tf.Scalar[] = []
+  const constant = (x: number): tf.Scalar => {
+    const s = tf.scalar(x)
+    scalars.push(s)
+    return s
+  }
+  const each = (
+    variables: readonly tf.Variable[],
+    grads: readonly tf.Tensor[],
+    update: (i: number, v: tf.Variable, g: tf.Tensor) => void
+  ): void => {
+    if (variables.length !== shapes.length || grads.length !== shapes.length)
+      throw new Error('optimizer: variables and gradients do not match its shapes')
+    tf.tidy(() => variables.forEach((v, i) => update(i, v, grads[i]!)))
+  }
+  switch (config.kind) {
+    case 'adam': {
+      const { beta1, beta2 } = config
+      const m = slots()
+      const v = slots()
+      const [b1, b2, c1, c2, eps] = [beta1, beta2, 1 - beta1, 1 - beta2, config.epsilon].map(
+        constant
+      ) as tf.Scalar[]
+      return {
+        apply(variables, grads, lr, step) {
+          // Bias correction folded into the step size (Kingma & Ba, 2015, section 2).
+          const stepSize = tf.scalar((lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step))
+          each(variables, grads, (i, theta, grad) => {
+            const mNext = tf.add(tf.mul(m[i]!, b1!), tf.mul(grad, c1!))
+            const vNext = tf.add(tf.mul(v[i]!, b2!), tf.mul(tf.square(grad), c2!))
+            theta.assign(
+              tf.sub(theta, tf.mul(tf.div(mNext, tf.add(tf.sqrt(vNext), eps!)), stepSize))
+            )
+            m[i]!.assign(mNext)
+            v[i]!.assign(vNext)
+          })
+          stepSize.dispose()
+        },
+        dispose: () => tf.dispose([...m, ...v, ...scalars])
+      }
+    }
+    case 'sgd': {
+      const velocity = slots()
+      const mu = constant(config.momentum)
+      const nesterov = config.nesterov
+      return {
+        apply(variables, grads, lr) {
+          const rate = tf.scalar(lr)
+          each(variables, grads, (i, theta, grad) => {
+            const next = tf.add(tf.mul(velocity[i]!, mu), grad)
+            const direction = nesterov ? tf.add(grad, tf.mul(next, mu)) : next
+            theta.assign(tf.sub(theta, tf.mul(direction, rate)))
+            velocity[i]!.assign(next)
+          })
+          rate.dispose()
+        },
+        dispose: () => tf.dispose([...velocity, ...scalars])
+      }
+    }
+    case 'rmsprop': {
+      const square = slots()
+      const velocity = slots()
+      const [rho, oneMinusRho, eps, mu] = [
+        config.decay,
+        1 - config.decay,
+        config.epsilon,
+        config.momentum
+      ].map(constant) as tf.Scalar[]
+      return {
+        apply(variables, grads, lr) {
+          const rate = tf.scalar(lr)
+          each(variables, grads, (i, theta, grad) => {
+            const sq = tf.add(tf.mul(square[i]!, rho!), tf.mul(tf.square(grad), oneMinusRho!))
+            const update = tf.add(
+              tf.mul(velocity[i]!, mu!),
+              tf.mul(tf.div(grad, tf.add(tf.sqrt(sq), eps!)), rate)
+            )
+            theta.assign(tf.sub(theta, update))
+            square[i]!.assign(sq)
+            velocity[i]!.assign(update)
+          })
+          rate.dispose()
+        },
+        dispose: () => tf.dispose([...square, ...velocity, ...scalars])
+      }
+    }
+  }
+}
+
+/** The learning rate at a (1-based) epoch. */
+export function learningRateAt(
+  base: number,
+  schedule: LearningRateSchedule,
+  epoch: number,
+  maxEpochs: number
+): number {
+  switch (schedule.kind) {
+    case 'constant':
+      return base
+    case 'step':
+      return base * schedule.factor ** Math.floor((epoch - 1) / schedule.every)
+    case 'exponential':
+      return base * schedule.rate ** (epoch - 1)
+    case 'cosine': {
+      const t = Math.min(1, (epoch - 1) / Math.max(1, maxEpochs - 1))
+      return schedule.minimum + 0.5 * (base - schedule.minimum) * (1 + Math.cos(Math.PI * t))
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Full-batch L-BFGS (Nocedal & Wright, Numerical Optimization, 2nd ed., algorithm 7.4) with a
+// backtracking line search on the Armijo condition.
+
+export type LossAndGrad = (theta: Float32Array) => { loss: number; grad: Float32Array }
+export type LossOnly = (theta: Float32Array) => number
+
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  let s = 0
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!
+  return s
+}
+
+export interface Lbfgs {
+  /** One iteration from theta (updated in place); returns the new loss. */
+  iterate(theta: Float32Array): number
+}
+
+export function createLbfgs(evaluate: LossAndGrad, history: number, initial: Float32Array): Lbfgs {
+  const s: Float64Array[] = []
+  const y: Float64Array[] = []
+  let current = evaluate(initial)
+  return {
+    iterate(theta) {
+      const g = current.grad
+      const n = g.length
+      // Two-loop recursion: direction = -H g.
+      const q = Float64Array.from(g)
+      const alpha: number[] = []
+      for (let i = s.length - 1; i >= 0; i--) {
+        const rho = 1 / dot(y[i]!, s[i]!)
+        const a = rho * dot(s[i]!, q)
+        alpha[i] = a
+        for (let k = 0; k < n; k++) q[k]! -= a * y[i]![k]!
+      }
+      const gamma = s.length
+        ? dot(s.at(-1)!, y.at(-1)!) / dot(y.at(-1)!, y.at(-1)!)
+        : 1 / Math.max(1e-12, Math.sqrt(dot(g, g)))
+      for (let k = 0; k < n; k++) q[k]! *= gamma
+      for (let i = 0; i < s.length; i++) {
+        const rho = 1 / dot(y[i]!, s[i]!)
+        const b = rho * dot(y[i]!, q)
+        for (let k = 0; k < n; k++) q[k]! += s[i]![k]! * (alpha[i]! - b)
+      }
+      let slope = -dot(g, q)
+      if (!(slope < 0)) {
+        // Not a descent direction (numerical trouble): restart from steepest descent.
+        s.length = 0
+        y.length = 0
+        for (let k = 0; k < n; k++) q[k] = g[k]! * gamma
+        slope = -dot(g, q)
+      }
+      let step = 1
+      const trial = new Float32Array(n)
+      let next = current
+      for (let tries = 0; tries < 30; tries++) {
+        for (let k = 0; k < n; k++) trial[k] = theta[k]! - step * q[k]!
+        next = evaluate(trial)
+        if (Number.isFinite(next.loss) && next.loss <= current.loss + 1e-4 * step * slope) break
+        step *= 0.5
+      }
+      const sk = new Float64Array(n)
+      const yk = new Float64Array(n)
+      for (let k = 0; k < n; k++) {
+        sk[k] = trial[k]! - theta[k]!
+        yk[k] = next.grad[k]! - g[k]!
+      }
+      if (!Number.isFinite(next.loss) || next.loss > current.loss) {
+        // No acceptable step along this direction: forget the curvature pairs and start again
+        // from steepest descent next iteration.
+        s.length = 0
+        y.length = 0
+        return current.loss
+      }
+      theta.set(trial)
+      if (dot(sk, yk) > 1e-10) {
+        s.push(sk)
+        y.push(yk)
+        if (s.length > history) {
+          s.shift()
+          y.shift()
+        }
+      }
+      current = next
+      return current.loss
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Powell's conjugate-direction method (Powell, 1964; as in Numerical Recipes, 3rd ed., 10.7),
+// with golden-section line minimisation. Derivative-free, for small networks only: one sweep
+// costs (parameters + 1) line searches.
+
+export const POWELL_MAX_PARAMS = 6000
+
+function lineMinimise(
+  f: LossOnly,
+  theta: Float32Array,
+  dir: Float64Array,
+  f0: number,
+  scale: number
+): { step: number; loss: number } {
+  const n = theta.length
+  const point = new Float32Array(n)
+  const at = (t: number): number => {
+    for (let k = 0; k < n; k++) point[k] = theta[k]! + t * dir[k]!
+    const value = f(point)
+    return Number.isFinite(value) ? value : Infinity
+  }
+  // Bracket a minimum starting from steps of `scale` in either direction.
+  let a = 0
+  let fa = f0
+  let b = scale
+  let fb = at(b)
+  if (fb > fa) {
+    b = -scale
+    fb = at(b)
+    if (fb > fa) {
+      // The minimum lies between -scale and scale: search there.
+      return golden(at, -scale, 0, scale, f0)
+    }
+  }
+  let c = b + 1.618 * (b - a)
+  let fc = at(c)
+  for (let i = 0; i < 20 && fc < fb; i++) {
+    a = b
+    fa = fb
+    b = c
+    fb = fc
+    c = b + 1.618 * (b - a)
+    fc = at(c)
+  }
+  void fa
+  return golden(at, a, b, c, fb)
+}
+
+function golden(
+  at: (t: number) => number,
+  a: number,
+  b: number,
+  c: number,
+  fb: number
+): { step: number; loss: number } {
+  const R = 0.381966
+  let lo = Math.min(a, c)
+  let hi = Math.max(a, c)
+  let x = b
+  let fx = fb
+  for (let i = 0; i < 12; i++) {
+    const u = x - lo > hi - x ? x - R * (x - lo) : x + R * (hi - x)
+    const fu = at(u)
+    if (fu < fx) {
+      if (u < x) hi = x
+      else lo = x
+      x = u
+      fx = fu
+    } else if (u < x) lo = u
+    else hi = u
+  }
+  return { step: x, loss: fx }
+}
+
+export interface Powell {
+  /** One sweep over every direction from theta (updated in place); returns the new loss. */
+  sweep(theta: Float32Array, shouldStop: () => boolean): number
+}
+
+export function createPowell(f: LossOnly, size: number): Powell {
+  if (size > POWELL_MAX_PARAMS) {
+    throw new Error(
+      `Powell's method is for small networks: this one has ${size} parameters (at most ${POWELL_MAX_PARAMS})`
+    )
+  }
+  // Directions start as the coordinate axes; only replaced ones are stored.
+  const replaced = new Map<number, Float64Array>()
+  const axis = (i: number): Float64Array => {
+    const r = replaced.get(i)
+    if (r) return r
+    const d = new Float64Array(size)
+    d[i] = 1
+    return d
+  }
+  let scale = 0.5
+  return {
+    sweep(theta, shouldStop) {
+      const start = Float32Array.from(theta)
+      let loss = f(theta)
+      const startLoss = loss
+      let biggestDrop = 0
+      let biggestIndex = 0
+      for (let i = 0; i < size; i++) {
+        if (i % 64 === 0 && shouldStop()) return loss
+        const dir = axis(i)
+        const { step, loss: next } = lineMinimise(f, theta, dir, loss, scale)
+        if (next < loss) {
+          for (let k = 0; k < size; k++) theta[k]! += step * dir[k]!
+          if (loss - next > biggestDrop) {
+            biggestDrop = loss - next
+            biggestIndex = i
+          }
+          loss = next
+        }
+      }
+      // Replace the direction of largest decrease by the sweep's overall displacement.
+      const overall = new Float64Array(size)
+      let norm = 0
+      for (let k = 0; k < size; k++) {
+        overall[k] = theta[k]! - start[k]!
+        norm += overall[k]! ** 2
+      }
+      if (norm > 0 && startLoss - loss > 0) {
+        const { step, loss: next } = lineMinimise(f, theta, overall, loss, 1)
+        if (next < loss) {
+          for (let k = 0; k < size; k++) theta[k]! += step * overall[k]!
+          loss = next
+        }
+        replaced.set(biggestIndex, overall)
+      }
+      scale = Math.max(0.01, scale * 0.8)
+      return loss
+    }
+  }
+}

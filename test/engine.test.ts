@@ -1,0 +1,391 @@
+import * as tf from '@tensorflow/tfjs'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  autoencoderGradient,
+  createAutoencoder,
+  type AutoencoderShape
+} from '../src/ml/autoencoder'
+import { chooseBackend } from '../src/ml/backend'
+import { loadLayersModel, loadNetworkParams, saveNetwork } from '../src/ml/export'
+import {
+  decode,
+  decodeGrid,
+  denoise,
+  encode,
+  generate,
+  interpolate,
+  normalQuantile
+} from '../src/ml/inference'
+import { trainLetters } from '../src/ml/letters'
+import { corrupt, noisyCopies } from '../src/ml/noise'
+import { mulberry32 } from '../src/ml/random'
+import { trainVae } from '../src/ml/train-vae'
+import { createVae, vaeGradient } from '../src/ml/vae'
+import type { Activation, Glyph, LetterTrainConfig, OptimizerConfig } from '../src/shared/schemas'
+import { defaultLetterConfig } from '../src/shared/schemas'
+import { loadFonts, loadImageSet } from '../src/services/datasets'
+import { datasetsDir } from './helpers'
+
+let font2: Glyph[] = []
+beforeAll(async () => {
+  await chooseBackend({ preferred: 'wasm' })
+  font2 = (await loadFonts(datasetsDir))[1]!.glyphs
+})
+
+const maxRelativeError = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  let worst = 0
+  let scale = 0
+  for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(b[i]!))
+  for (let i = 0; i < a.length; i++)
+    worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / (scale + 1e-12))
+  return worst
+}
+
+describe('hand-written backpropagation matches tfjs autodiff', () => {
+  for (const activation of ['tanh', 'relu', 'elu', 'sigmoid'] as Activation[]) {
+    it(`autoencoder with ${activation} layers`, () => {
+      const shape: AutoencoderShape = {
+        inputSize: 35,
+        hidden: [12, 6],
+        latent: 2,
+        activation,
+        latentActivation: 'linear'
+      }
+      const model = createAutoencoder(shape, 5)
+      const x = tf.tensor2d(
+        font2.slice(0, 6).flatMap((g) => g.pixels),
+        [6, 35]
+      )
+      const mine = tf.tidy(() => autoencoderGradient(model, model.theta, x, x).grad.dataSync())
+      // The same loss written with plain ops, differentiated by tf.grad.
+      const reference = tf.tidy(() =>
+        tf
+          .grad((theta: tf.Tensor) => {
+            const logits = tf.tidy(() => {
+              const parts = tf.split(
+                theta,
+                model.spec.layers.flatMap((l) => [l.inputs * l.outputs, l.outputs])
+              )
+              let h: tf.Tensor2D = x
+              model.spec.layers.forEach((layer, i) => {
+                const z = tf.add(
+                  tf.matMul(h, tf.reshape(parts[2 * i]!, [layer.inputs, layer.outputs])),
+                  parts[2 * i + 1]!
+                ) as tf.Tensor2D
+                const last = i === model.spec.layers.length - 1
+                h =
+                  last || layer.activation === 'linear'
+                    ? z
+                    : (tf[layer.activation] as (t: tf.Tensor2D) => tf.Tensor2D)(z)
+              })
+              return h
+            })
+            return tf.mean(
+              tf.sub(
+                tf.add(tf.relu(logits), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))),
+                tf.mul(logits, x)
+              )
+            )
+          })(model.theta)
+          .dataSync()
+      )
+      expect(maxRelativeError(mine, reference)).toBeLessThan(1e-4)
+      x.dispose()
+      model.dispose()
+    })
+  }
+
+  it('variational autoencoder, both loss parts and the reparameterisation', () => {
+    const model = createVae({ inputSize: 20, hidden: [8], latent: 2, activation: 'relu' }, 3)
+    const random = mulberry32(9)
+    const x = tf.tensor2d(
+      Array.from({ length: 5 * 20 }, () => random()),
+      [5, 20]
+    )
+    const eps = tf.tensor2d(
+      Array.from({ length: 5 * 2 }, () => random() * 2 - 1),
+      [5, 2]
+    )
+    const beta = 0.7
+    const mine = tf.tidy(() =>
+      vaeGradient(model, model.variables, x, eps, beta).grads.map((g) => g.dataSync())
+    )
+    const f = (...vars: tf.Tensor[]): tf.Scalar => {
+      const step = vaeGradient(model, vars, x, eps, beta)
+      return tf.add(step.reconstruction, tf.mul(step.kl, beta)) as tf.Scalar
+    }
+    const reference = tf.tidy(() =>
+      tf
+        .grads(f)(model.variables)
+        .map((g) => g.dataSync())
+    )
+    mine.forEach((g, i) =>
+      expect(maxRelativeError(g, reference[i]!), `variable ${i}`).toBeLessThan(1e-4)
+    )
+    tf.dispose([x, eps])
+    model.dispose()
+  })
+})
+
+describe('optimizers', () => {
+  const base: LetterTrainConfig = {
+    ...defaultLetterConfig,
+    hidden: [32],
+    subset: [0, 1, 2, 3, 4, 5],
+    maxWrongPixels: 0,
+    epochs: 3000,
+    seed: 2
+  }
+  const cases: [OptimizerConfig, number, number][] = [
+    [{ kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, 0.01, 3000],
+    [{ kind: 'sgd', momentum: 0.9, nesterov: false }, 2, 3000],
+    [{ kind: 'sgd', momentum: 0.9, nesterov: true }, 1, 3000],
+    [{ kind: 'rmsprop', decay: 0.9, momentum: 0, epsilon: 1e-7 }, 0.005, 3000],
+    [{ kind: 'lbfgs', history: 10 }, 1, 300]
+  ]
+  for (const [optimizer, learningRate, epochs] of cases) {
+    it(`${optimizer.kind}${'nesterov' in optimizer && optimizer.nesterov ? ' (Nesterov)' : ''} reproduces six glyphs exactly`, async () => {
+      const run = await trainLetters(font2, { ...base, optimizer, learningRate, epochs })
+      run.model.dispose()
+      expect(run.outcome.status).toBe('solved')
+    })
+  }
+
+  it("Powell's method lowers the loss of a small network without gradients", async () => {
+    const losses: number[] = []
+    const run = await trainLetters(
+      font2,
+      {
+        ...base,
+        hidden: [4],
+        subset: [0, 1, 2, 3],
+        optimizer: { kind: 'powell' },
+        epochs: 3,
+        maxWrongPixels: null
+      },
+      { onEpoch: (r) => losses.push(r.loss) }
+    )
+    run.model.dispose()
+    expect(losses).toHaveLength(3)
+    expect(losses[2]!).toBeLessThan(0.5 * 0.69)
+  })
+
+  it("refuses Powell's method for a large network", async () => {
+    await expect(
+      trainLetters(font2, { ...base, hidden: [128, 64], optimizer: { kind: 'powell' } })
+    ).rejects.toThrow(/Powell's method is for small networks/)
+  })
+})
+
+describe('noise', () => {
+  const clean = new Float32Array(100_000).map((_, i) => i % 2)
+  it('bit flips flip a fraction p of pixels', () => {
+    const noisy = corrupt(clean, 'bitflip', 0.2, mulberry32(1))
+    const flipped = noisy.filter((v, i) => v !== clean[i]).length / clean.length
+    expect(flipped).toBeGreaterThan(0.195)
+    expect(flipped).toBeLessThan(0.205)
+    expect(noisy.every((v) => v === 0 || v === 1)).toBe(true)
+  })
+
+  it('salt-and-pepper replaces a fraction p of pixels by 0 or 1, half each', () => {
+    const grey = new Float32Array(100_000).fill(0.5)
+    const noisy = corrupt(grey, 'salt-pepper', 0.3, mulberry32(2))
+    const salt = noisy.filter((v) => v === 1).length / grey.length
+    const pepper = noisy.filter((v) => v === 0).length / grey.length
+    expect(salt + pepper).toBeGreaterThan(0.295)
+    expect(salt + pepper).toBeLessThan(0.305)
+    expect(Math.abs(salt - pepper)).toBeLessThan(0.01)
+  })
+
+  it('gaussian noise has mean 0 and standard deviation sigma, clipped to [0, 1]', () => {
+    const grey = new Float32Array(100_000).fill(0.5)
+    const noisy = corrupt(grey, 'gaussian', 0.1, mulberry32(3))
+    const diffs = Array.from(noisy, (v) => v - 0.5)
+    const mean = diffs.reduce((a, b) => a + b, 0) / diffs.length
+    const std = Math.sqrt(diffs.reduce((a, b) => a + (b - mean) ** 2, 0) / diffs.length)
+    expect(Math.abs(mean)).toBeLessThan(0.002)
+    expect(std).toBeGreaterThan(0.098)
+    expect(std).toBeLessThan(0.102)
+    const wide = corrupt(clean, 'gaussian', 1, mulberry32(4))
+    expect(wide.every((v) => v >= 0 && v <= 1)).toBe(true)
+    expect(wide.some((v) => v === 0) && wide.some((v) => v === 1)).toBe(true)
+  })
+
+  it('makes k copies per pattern, the same for the same seed', () => {
+    const patterns = Float32Array.from(font2.slice(0, 3).flatMap((g) => g.pixels))
+    const a = noisyCopies(patterns, 35, { kind: 'bitflip', level: 0.1, copies: 5 }, mulberry32(7))
+    const b = noisyCopies(patterns, 35, { kind: 'bitflip', level: 0.1, copies: 5 }, mulberry32(7))
+    expect(a.inputs.length).toBe(3 * 5 * 35)
+    expect(a.inputs).toEqual(b.inputs)
+    expect(Array.from(a.targets.subarray(4 * 35, 5 * 35))).toEqual(font2[0]!.pixels)
+    expect(Array.from(a.targets.subarray(5 * 35, 6 * 35))).toEqual(font2[1]!.pixels)
+  })
+})
+
+describe('denoising autoencoder', () => {
+  it('removes noise it has not seen, and reports both evaluations', async () => {
+    const config: LetterTrainConfig = {
+      ...defaultLetterConfig,
+      hidden: [64, 32],
+      latent: 8,
+      learningRate: 0.01,
+      epochs: 500,
+      maxWrongPixels: null,
+      noise: { kind: 'bitflip', level: 0.1, copies: 10, fresh: true, seed: 4 }
+    }
+    const run = await trainLetters(font2, config)
+    run.model.dispose()
+    const summary = run.outcome.denoising!
+    expect(summary.freshNoise.meanWrongBefore).toBeGreaterThan(2.5)
+    expect(summary.freshNoise.meanWrongAfter).toBeLessThan(summary.freshNoise.meanWrongBefore / 2)
+    expect(summary.trainNoise.copies).toBe(10)
+    expect(summary.freshNoise.wrongAfter).toHaveLength(32)
+  })
+})
+
+describe('variational autoencoder', () => {
+  it('learns on real MNIST: the loss falls, both parts reported, no tensor growth, same seed same run', async () => {
+    const set = await loadImageSet(datasetsDir, 'mnist', 'train')
+    const data = { count: set.count, images: set.images, size: 784 }
+    const config = {
+      dataset: 'mnist' as const,
+      trainSize: 1024,
+      hidden: [64],
+      latent: 2,
+      activation: 'relu' as const,
+      beta: 1,
+      epochs: 4,
+      batchSize: 64,
+      learningRate: 0.003,
+      optimizer: { kind: 'adam' as const, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+      schedule: { kind: 'constant' as const },
+      seed: 5
+    }
+    const records: { loss: number; reconstruction: number; kl: number; tensors: number }[] = []
+    const run = await trainVae(data, config, {
+      onEpoch: (r) => records.push({ ...r, tensors: tf.memory().numTensors })
+    })
+    expect(run.outcome.status).toBe('completed')
+    expect(records).toHaveLength(4)
+    expect(records[3]!.loss).toBeLessThan(records[0]!.loss * 0.85)
+    for (const r of records) {
+      expect(r.loss).toBeCloseTo(r.reconstruction + r.kl, 3)
+      expect(r.kl).toBeGreaterThan(0)
+    }
+    expect(new Set(records.map((r) => r.tensors)).size).toBe(1)
+    // Inference on the trained VAE.
+    const z = encode(run.model, [Array.from(set.images.subarray(0, 784), (v) => v / 255)])
+    expect(z[0]).toHaveLength(2)
+    const samples = generate(run.model, 5, 1)
+    expect(samples.patterns).toHaveLength(5)
+    expect(samples.patterns[0]).toHaveLength(784)
+    const grid = decodeGrid(run.model, {
+      n: 4,
+      range: [
+        [-2, 2],
+        [-2, 2]
+      ],
+      spacing: 'normal'
+    })
+    expect(grid.patterns).toHaveLength(16)
+    run.model.dispose()
+    const again: number[] = []
+    const second = await trainVae(data, config, { onEpoch: (r) => again.push(r.loss) })
+    second.model.dispose()
+    expect(again).toEqual(records.map((r) => r.loss))
+  })
+
+  it('refuses optimizers meant for small full-batch problems', async () => {
+    const set = { count: 256, images: new Uint8Array(256 * 784), size: 784 }
+    const config = {
+      dataset: 'mnist' as const,
+      trainSize: 256,
+      hidden: [16],
+      latent: 2,
+      activation: 'relu' as const,
+      beta: 1,
+      epochs: 1,
+      batchSize: 64,
+      learningRate: 0.001,
+      optimizer: { kind: 'lbfgs' as const, history: 5 },
+      schedule: { kind: 'constant' as const },
+      seed: 1
+    }
+    await expect(trainVae(set, config)).rejects.toThrow(
+      /lbfgs optimizer is for small full-batch problems/
+    )
+  })
+})
+
+describe('inference API', () => {
+  it('encodes, decodes, walks a grid, interpolates and denoises', async () => {
+    const run = await trainLetters(font2, defaultLetterConfig)
+    const model = run.model
+    const codes = encode(
+      model,
+      font2.map((g) => g.pixels)
+    )
+    expect(codes.map((c) => c.map((v) => v.toFixed(4)))).toEqual(
+      run.outcome.glyphs.map((g) => g.latent.map((v) => v.toFixed(4)))
+    )
+    const decoded = decode(model, [codes[1]!])
+    expect(
+      decoded[0]!.map((p) => (p >= 0.5 ? 1 : 0)).filter((p, i) => p !== font2[1]!.pixels[i]).length
+    ).toBeLessThanOrEqual(1)
+    const grid = decodeGrid(model, {
+      n: 5,
+      range: [
+        [-1, 1],
+        [-2, 2]
+      ]
+    })
+    expect(grid.points).toHaveLength(25)
+    expect(grid.points[0]).toEqual([-1, 2])
+    expect(grid.points[24]).toEqual([1, -2])
+    const path = interpolate(model, [codes[1]!, codes[2]!, codes[3]!], 5)
+    expect(path.points).toHaveLength(9)
+    expect(path.points[4]).toEqual(codes[2])
+    expect(path.patterns[0]).toEqual(decode(model, [codes[1]!])[0])
+    const samples = generate(model, 4, 3, codes)
+    expect(samples.patterns).toHaveLength(4)
+    const cleaned = denoise(model, [font2[1]!.pixels])
+    expect(cleaned[0]).toHaveLength(35)
+    expect(() => decode(model, [[1, 2, 3]])).toThrow(/must have 2 values/)
+    expect(() => encode(model, [[1, 2]])).toThrow(/must have 35 values/)
+    expect(() => interpolate(model, [codes[0]!], 5)).toThrow(/at least two points/)
+    expect(() => generate(model, 2, 1)).toThrow(/latent codes/)
+    expect(normalQuantile(0.5)).toBeCloseTo(0, 6)
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 4)
+    model.dispose()
+  })
+})
+
+describe('weights in TensorFlow.js format', () => {
+  it('load with plain tf.loadLayersModel and predict what the lab computes', async () => {
+    const run = await trainLetters(font2, {
+      ...defaultLetterConfig,
+      epochs: 50,
+      maxWrongPixels: null
+    })
+    const params = Float32Array.from(run.model.theta.dataSync())
+    const saved = await saveNetwork(run.model.spec, params, 'autoencoder')
+    const layers = await loadLayersModel(JSON.parse(JSON.stringify(saved)))
+    const x = tf.tensor2d(font2.map((g) => g.pixels))
+    const theirs = (layers.predict(x) as tf.Tensor).dataSync()
+    const ours = decode(
+      run.model,
+      encode(
+        run.model,
+        font2.map((g) => g.pixels)
+      )
+    ).flat()
+    expect(maxRelativeError(theirs, ours)).toBeLessThan(1e-5)
+    expect(await loadNetworkParams(saved, run.model.spec)).toEqual(params)
+    await expect(
+      loadNetworkParams(saved, { layers: run.model.spec.layers.slice(1) })
+    ).rejects.toThrow(/weight tensors|shape/)
+    x.dispose()
+    layers.dispose()
+    run.model.dispose()
+  })
+})
