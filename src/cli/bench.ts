@@ -1,22 +1,28 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { chooseBackend } from '../ml/backend'
+import { trainLetters } from '../ml/letters'
 import { datasetsDir } from '../services/paths'
-import { idxFileNames, loadImageSet, type ImageDatasetId } from '../services/datasets'
+import { idxFileNames, loadFonts, loadImageSet } from '../services/datasets'
+import {
+  backendNameSchema,
+  defaultLetterConfig,
+  type FontName,
+  type ImageDatasetId
+} from '../shared/schemas'
+import { runReference } from './reference'
+import { benchVae } from './bench-vae'
+import { option, flag, median } from './args'
 
 // `lab bench <case> [--json]`: speed figures, each printed beside a reference measured in the
-// same run on the same machine.
+// same run on the same machine (PyTorch where it is installed).
 
 export interface BenchLine {
   case: string
   [key: string]: unknown
 }
 
-type Print = (line: BenchLine, text: string) => void
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-}
+export type Print = (line: BenchLine, text: string) => void
 
 /** Loading the 60,000 training images (target: under 2 s); reference: reading the raw bytes. */
 async function benchDatasets(print: Print): Promise<void> {
@@ -54,8 +60,126 @@ async function benchDatasets(print: Print): Promise<void> {
   }
 }
 
+/**
+ * Time to a solved font: train the default recipe until every glyph has at most 1 wrong pixel,
+ * for each font and seed. Unsolved runs count as infinitely slow in the median.
+ */
+async function benchLetters(print: Print, args: readonly string[]): Promise<void> {
+  const seeds = Number(option(args, '--seeds') ?? 5)
+  const fonts = (option(args, '--fonts') ?? 'Font1,Font2,Font3').split(',') as FontName[]
+  const maxEpochs = Number(option(args, '--max-epochs') ?? 20000)
+  const hidden = (option(args, '--hidden') ?? defaultLetterConfig.hidden.join('-'))
+    .split('-')
+    .filter(Boolean)
+    .map(Number)
+  const learningRate = Number(option(args, '--lr') ?? defaultLetterConfig.learningRate)
+  const backendArg = option(args, '--backend')
+  const choice = await chooseBackend({
+    preferred: backendArg ? backendNameSchema.parse(backendArg) : undefined
+  })
+  const all = await loadFonts(datasetsDir())
+  const recipe = { hidden, latent: 2, activation: 'tanh', optimizer: 'adam', learningRate }
+  // Warm up the backend (wasm compilation, V8) untimed, as the reference script does.
+  ;(
+    await trainLetters(all[0]!.glyphs, { ...defaultLetterConfig, epochs: 30, maxWrongPixels: null })
+  ).model.dispose()
+  const times: number[] = []
+  let solved = 0
+  for (const fontName of fonts) {
+    const font = all.find((f) => f.name === fontName)
+    if (!font) throw new Error(`unknown font ${fontName}`)
+    for (let seed = 1; seed <= seeds; seed++) {
+      const config = {
+        ...defaultLetterConfig,
+        font: fontName,
+        hidden,
+        learningRate,
+        seed,
+        epochs: maxEpochs,
+        maxWrongPixels: 1
+      }
+      const started = performance.now()
+      const run = await trainLetters(font.glyphs, config)
+      const seconds = (performance.now() - started) / 1000
+      run.model.dispose()
+      const ok = run.outcome.status === 'solved'
+      if (ok) solved++
+      times.push(ok ? seconds : Infinity)
+      print(
+        {
+          case: 'letters',
+          engine: 'tfjs',
+          font: fontName,
+          seed,
+          solved: ok,
+          epochs: run.outcome.epochs,
+          seconds,
+          backend: choice.backend
+        },
+        `tfjs ${choice.backend}  ${fontName} seed ${seed}: ${ok ? 'solved' : 'NOT solved'} in ${run.outcome.epochs} epochs, ${seconds.toFixed(3)} s (${(run.outcome.epochs / seconds).toFixed(0)} epochs/s)`
+      )
+    }
+  }
+  const medianSeconds = median(times)
+  const summary = {
+    case: 'letters',
+    summary: true,
+    runs: times.length,
+    solved,
+    medianSeconds,
+    backend: choice.backend,
+    recipe
+  }
+  print(
+    summary,
+    `tfjs ${choice.backend}: ${solved}/${times.length} solved, median ${medianSeconds.toFixed(3)} s to at most 1 wrong pixel per glyph`
+  )
+  if (flag(args, '--no-reference')) return
+  const referenceRuns: [string, string[]][] = [
+    ['same recipe', ['--hidden', hidden.join('-'), '--lr', String(learningRate)]],
+    ['course recipe 25-15-10, Adam 3e-3', ['--hidden', '25-15-10', '--lr', '0.003']]
+  ]
+  for (const [label, extra] of referenceRuns) {
+    const ref = runReference([
+      'letters',
+      '--fonts',
+      fonts.join(','),
+      '--seeds',
+      String(seeds),
+      '--max-epochs',
+      String(maxEpochs),
+      ...extra
+    ])
+    if ('skipped' in ref) {
+      print(
+        { case: 'letters', reference: 'pytorch', skipped: ref.skipped },
+        `PyTorch reference skipped: ${ref.skipped}`
+      )
+      return
+    }
+    const refTimes = ref.lines.map((l) => (l['solved'] ? Number(l['seconds']) : Infinity))
+    const refMedian = median(refTimes)
+    const refSolved = ref.lines.filter((l) => l['solved']).length
+    print(
+      {
+        case: 'letters',
+        summary: true,
+        engine: 'pytorch',
+        reference: label,
+        runs: refTimes.length,
+        solved: refSolved,
+        medianSeconds: refMedian,
+        ratio: medianSeconds / refMedian
+      },
+      `PyTorch (${label}): ${refSolved}/${refTimes.length} solved, median ${refMedian.toFixed(3)} s; tfjs/PyTorch time ratio ${(medianSeconds / refMedian).toFixed(2)}`
+    )
+  }
+}
+
 const cases: Record<string, (print: Print, args: readonly string[]) => Promise<void>> = {
-  datasets: (print) => benchDatasets(print)
+  datasets: (print) => benchDatasets(print),
+  letters: benchLetters,
+  'vae-mnist': benchVae
 }
 
 export async function runBench(argv: readonly string[]): Promise<void> {

@@ -4,15 +4,19 @@ import { prepareDatasets } from '../services/prepare-datasets'
 import { datasetsDir } from '../services/paths'
 import { serve } from '../host/serve'
 import { runBench } from './bench'
+import { evaluate, train } from './train'
 
 // `lab <command>`: the lab without a window. Each command prints plain lines and exits non-zero
 // with a one-line message on failure.
 
 const USAGE = `usage: lab <command>
+  train <experiment.json> [--out FILE] [--backend NAME] [--quiet]
+                           train an autoencoder, denoising autoencoder or VAE; writes a session
+  eval <session.aelab>     recompute a session's metrics from its saved weights
   prepare-data [--force]   prepare MNIST and Fashion-MNIST for offline use
   serve [--port N] [--host ADDR] [--backend tensorflow|wasm|cpu]
                            run the lab in a browser (http://127.0.0.1:5183 by default)
-  bench <case> [--json]    print speed figures (cases: datasets)`
+  bench <case> [--json]    speed figures beside PyTorch (cases: letters, vae-mnist, datasets)`
 
 const nodeRequire = createRequire(import.meta.url)
 
@@ -40,6 +44,10 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       return serve(rest)
     case 'bench':
       return runBench(rest)
+    case 'train':
+      return train(rest)
+    case 'eval':
+      return evaluate(rest)
     case undefined:
     case '--help':
     case 'help':

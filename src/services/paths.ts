@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 
 // Sources (src/services/) and bundles (out/main/, out/main/chunks/) sit at different depths, so
 // the project root is found by walking up to the nearest package.json.
-function projectRoot(): string {
+export function projectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url))
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir)

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""PyTorch reference for the lab's benchmarks: the same recipes, on the same machine, one thread.
+
+  reference_torch.py letters --fonts Font1,Font2 --seeds 5 --hidden 64-32 --lr 0.02 --activation tanh
+      --max-epochs 20000 [--optimizer adam]
+  reference_torch.py vae-mnist --samples 6400 --hidden 256 --latent 2 --batch 128 --lr 0.001
+
+Prints one JSON object per line, like `lab bench --json`. Reads the lab's own data files
+(resources/datasets/fonts.json and the prepared MNIST IDX files).
+"""
+import argparse
+import json
+import math
+import os
+import struct
+import sys
+import time
+
+import torch
+
+torch.set_num_threads(1)
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+
+
+def emit(obj):
+    print(json.dumps(obj), flush=True)
+
+
+def glyph_pixels(rows):
+    return [(r >> c) & 1 for r in rows for c in (4, 3, 2, 1, 0)]
+
+
+def activation(name):
+    return {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "elu": torch.nn.ELU, "sigmoid": torch.nn.Sigmoid}[name]()
+
+
+def letters(args):
+    with open(os.path.join(ROOT, "resources/datasets/fonts.json")) as f:
+        fonts = json.load(f)["fonts"]
+    hidden = [int(h) for h in args.hidden.split("-") if h]
+    # Warm up (allocator, kernels) untimed, as the lab's benchmark does.
+    warm = torch.nn.Sequential(torch.nn.Linear(35, 8), torch.nn.Tanh(), torch.nn.Linear(8, 35))
+    warm_opt = torch.optim.Adam(warm.parameters())
+    for _ in range(30):
+        warm_opt.zero_grad()
+        torch.nn.functional.mse_loss(warm(torch.zeros(32, 35)), torch.zeros(32, 35)).backward()
+        warm_opt.step()
+    for font in args.fonts.split(","):
+        x = torch.tensor([glyph_pixels(g["rows"]) for g in fonts[font]["glyphs"]], dtype=torch.float32)
+        for seed in range(1, args.seeds + 1):
+            torch.manual_seed(seed)
+            sizes = [35] + hidden + [2]
+            enc, dec = [], []
+            for i in range(len(sizes) - 1):
+                enc.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+                if i < len(sizes) - 2:
+                    enc.append(activation(args.activation))
+            back = sizes[::-1]
+            for i in range(len(back) - 1):
+                dec.append(torch.nn.Linear(back[i], back[i + 1]))
+                if i < len(back) - 2:
+                    dec.append(activation(args.activation))
+            model = torch.nn.Sequential(*enc, *dec)
+            for m in model:
+                if isinstance(m, torch.nn.Linear):
+                    torch.nn.init.xavier_uniform_(m.weight)
+                    torch.nn.init.zeros_(m.bias)
+            opt = torch.optim.Adam(model.parameters(), lr=args.lr, eps=1e-7)
+            loss_fn = torch.nn.BCEWithLogitsLoss()
+            start = time.perf_counter()
+            solved_at = None
+            for epoch in range(args.max_epochs + 1):
+                opt.zero_grad()
+                logits = model(x)
+                with torch.no_grad():
+                    wrong = ((logits >= 0).float() != x).sum(dim=1).max().item()
+                if wrong <= 1:
+                    solved_at = epoch
+                    break
+                loss = loss_fn(logits, x)
+                loss.backward()
+                opt.step()
+            seconds = time.perf_counter() - start
+            emit({"case": "letters", "engine": "pytorch", "font": font, "seed": seed,
+                  "solved": solved_at is not None, "epochs": solved_at if solved_at is not None else args.max_epochs,
+                  "seconds": seconds})
+
+
+def read_idx(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    ndim = data[3]
+    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    return dims, data[4 + 4 * ndim:]
+
+
+def vae_mnist(args):
+    dims, raw = read_idx(os.path.join(ROOT, "resources/datasets/mnist/train-images-idx3-ubyte"))
+    n = min(args.samples, dims[0])
+    x = torch.frombuffer(bytearray(raw[: n * 784]), dtype=torch.uint8).float().view(n, 784) / 255.0
+    torch.manual_seed(1)
+    hidden = [int(h) for h in args.hidden.split("-") if h]
+    sizes = [784] + hidden
+    enc = []
+    for i in range(len(sizes) - 1):
+        enc += [torch.nn.Linear(sizes[i], sizes[i + 1]), torch.nn.ReLU()]
+    enc = torch.nn.Sequential(*enc)
+    head = torch.nn.Linear(sizes[-1], 2 * args.latent)
+    back = [args.latent] + hidden[::-1]
+    dec = []
+    for i in range(len(back) - 1):
+        dec += [torch.nn.Linear(back[i], back[i + 1]), torch.nn.ReLU()]
+    dec += [torch.nn.Linear(back[-1], 784)]
+    dec = torch.nn.Sequential(*dec)
+    params = list(enc.parameters()) + list(head.parameters()) + list(dec.parameters())
+    opt = torch.optim.Adam(params, lr=args.lr)
+    bce = torch.nn.BCEWithLogitsLoss(reduction="sum")
+
+    def epoch_pass():
+        perm = torch.randperm(n)
+        for i in range(0, n - args.batch + 1, args.batch):
+            xb = x[perm[i:i + args.batch]]
+            stats = head(enc(xb))
+            mu, logvar = stats[:, : args.latent], stats[:, args.latent:]
+            z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+            rec = bce(dec(z), xb) / xb.shape[0]
+            kl = -0.5 * torch.sum(1 + logvar - mu * mu - torch.exp(logvar)) / xb.shape[0]
+            loss = rec + kl
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return rec.item(), kl.item()
+
+    epoch_pass()  # warm-up
+    start = time.perf_counter()
+    rec, kl = epoch_pass()
+    seconds = time.perf_counter() - start
+    used = (n // args.batch) * args.batch
+    emit({"case": "vae-mnist", "engine": "pytorch", "samples": used, "seconds": seconds,
+          "samplesPerSecond": used / seconds, "reconstruction": rec, "kl": kl})
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("case", choices=["letters", "vae-mnist"])
+    parser.add_argument("--fonts", default="Font1,Font2,Font3")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--hidden", default="25-15-10")
+    parser.add_argument("--activation", default="tanh")
+    parser.add_argument("--lr", type=float, default=0.003)
+    parser.add_argument("--max-epochs", type=int, default=20000)
+    parser.add_argument("--samples", type=int, default=12800)
+    parser.add_argument("--latent", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=128)
+    args = parser.parse_args()
+    letters(args) if args.case == "letters" else vae_mnist(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

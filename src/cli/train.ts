@@ -1,0 +1,127 @@
+import { readFile } from 'node:fs/promises'
+import { basename, dirname, extname, join, resolve } from 'node:path'
+import { chooseBackend } from '../ml/backend'
+import { evaluateRun, runExperiment, type ProgressUpdate } from '../services/experiments'
+import { datasetsDir } from '../services/paths'
+import { SESSION_EXTENSION, newSession, readSession, writeSession } from '../services/session-file'
+import { labVersions } from '../services/versions'
+import { backendNameSchema, experimentSchema, type Experiment } from '../shared/schemas'
+import { describeIssues } from '../shared/contract'
+import { flag, option } from './args'
+
+// `lab train <experiment.json> [--out FILE] [--backend NAME]` and `lab eval <session>`.
+
+/** Reads and validates an experiment file; the error names the file and the bad field. */
+export async function readExperiment(path: string): Promise<Experiment> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch {
+    throw new Error(`${path}: cannot read the experiment file`)
+  }
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch (error) {
+    throw new Error(`${path}: not valid JSON (${(error as Error).message})`, { cause: error })
+  }
+  const parsed = experimentSchema.safeParse(doc)
+  if (!parsed.success) throw new Error(`${path}: ${describeIssues(parsed.error)}`)
+  return parsed.data
+}
+
+function progressBar(stream: NodeJS.WriteStream): (u: ProgressUpdate) => void {
+  let lastPrinted = -1
+  let lastTime = 0
+  const started = performance.now()
+  return (u) => {
+    const now = performance.now()
+    const fraction = Math.min(1, u.epoch / u.epochs)
+    const rate = u.epoch / Math.max(1e-3, (now - started) / 1000)
+    const detail = `epoch ${u.epoch}/${u.epochs}  loss ${u.loss.toPrecision(4)}${u.maxWrongPixels !== null ? `  worst glyph ${u.maxWrongPixels} px` : ''}  ${rate.toFixed(rate < 10 ? 2 : 0)} epochs/s`
+    if (stream.isTTY) {
+      if (now - lastTime < 100 && u.epoch !== u.epochs) return
+      lastTime = now
+      const width = 28
+      const filled = Math.round(fraction * width)
+      stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${detail}\x1b[K`)
+    } else {
+      // Not a terminal (a log, CI): one line per tenth of the run.
+      const tenth = Math.floor(fraction * 10)
+      if (tenth === lastPrinted) return
+      lastPrinted = tenth
+      stream.write(`${detail}\n`)
+    }
+  }
+}
+
+export async function train(args: readonly string[]): Promise<void> {
+  const file = args.find(
+    (a, i) => !a.startsWith('--') && !['--out', '--backend'].includes(args[i - 1] ?? '')
+  )
+  if (!file)
+    throw new Error(
+      'usage: lab train <experiment.json> [--out session.aelab] [--backend tensorflow|wasm|cpu]'
+    )
+  const experiment = await readExperiment(file)
+  const backendArg = option(args, '--backend')
+  const preferred = backendArg === undefined ? undefined : backendNameSchema.safeParse(backendArg)
+  if (preferred && !preferred.success)
+    throw new Error(`--backend must be tensorflow, wasm or cpu, not "${backendArg}"`)
+  const choice = await chooseBackend({ preferred: preferred?.data })
+  const out = resolve(
+    option(args, '--out') ??
+      join(dirname(file), `${basename(file, extname(file))}${SESSION_EXTENSION}`)
+  )
+  const name = experiment.name ?? basename(file, extname(file))
+  process.stderr.write(`training ${name} (${experiment.kind}) on ${choice.note}\n`)
+  let stopRequested = false
+  const onSigint = (): void => {
+    stopRequested = true
+    process.stderr.write('\nstopping after this epoch; the session will still be saved\n')
+  }
+  process.once('SIGINT', onSigint)
+  try {
+    const record = await runExperiment(
+      experiment,
+      {
+        datasetsDir: datasetsDir(),
+        backend: choice.backend,
+        versions: { ...labVersions(), tfjs: (await import('@tensorflow/tfjs')).version_core }
+      },
+      {
+        onProgress: flag(args, '--quiet') ? undefined : progressBar(process.stderr),
+        control: {
+          checkpoint: () => (stopRequested ? 'stop' : 'continue'),
+          shouldStop: () => stopRequested
+        }
+      }
+    )
+    if (process.stderr.isTTY) process.stderr.write('\n')
+    const session = newSession(name)
+    session.runs.push(record)
+    await writeSession(out, session)
+    process.stdout.write(
+      `${record.status}: ${record.message} (${record.seconds.toFixed(1)} s)\nsession written to ${out}\n`
+    )
+  } finally {
+    process.off('SIGINT', onSigint)
+  }
+}
+
+export async function evaluate(args: readonly string[]): Promise<void> {
+  const file = args.find((a) => !a.startsWith('--'))
+  if (!file) throw new Error('usage: lab eval <session.aelab>')
+  const session = await readSession(file)
+  if (session.runs.length === 0) throw new Error(`${file}: the session has no runs`)
+  await chooseBackend({})
+  for (const record of session.runs) {
+    process.stdout.write(
+      `\n${record.experiment.name ?? session.name}: stored status ${record.status}: ${record.message}\n`
+    )
+    const evaluation = await evaluateRun(record, datasetsDir())
+    const width = Math.max(...evaluation.lines.map(([k]) => k.length))
+    for (const [key, value] of evaluation.lines)
+      process.stdout.write(`  ${key.padEnd(width)}  ${value}\n`)
+  }
+}

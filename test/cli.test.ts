@@ -1,0 +1,145 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+import { loadLayersModel } from '../src/ml/export'
+import { readSession } from '../src/services/session-file'
+import { root } from './helpers'
+
+// The real `lab` command, as a user runs it.
+const run = promisify(execFile)
+const scratch = mkdtempSync(join(tmpdir(), 'lab-cli-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+async function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [join(root, 'bin/lab.mjs'), ...args], {
+      cwd: scratch,
+      timeout: 120_000
+    })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+function experiment(name: string, body: unknown): string {
+  const path = join(scratch, `${name}.json`)
+  writeFileSync(path, typeof body === 'string' ? body : JSON.stringify(body))
+  return path
+}
+
+const letters = {
+  kind: 'autoencoder',
+  font: 'Font2',
+  hidden: [64, 32],
+  latent: 2,
+  activation: 'tanh',
+  learningRate: 0.02,
+  epochs: 2000,
+  maxWrongPixels: 1,
+  seed: 1
+}
+
+describe('lab train', () => {
+  it('names the bad field of a config', async () => {
+    const result = await lab('train', experiment('bad-field', { ...letters, hidden: [64, 'wide'] }))
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/bad-field\.json: hidden\.1: .*expected number/)
+  })
+
+  it('explains other bad experiment files in one line', async () => {
+    const cases: [unknown, RegExp][] = [
+      ['{ not json', /not valid JSON/],
+      [{ ...letters, kind: 'gan' }, /kind/],
+      [{ ...letters, font: 'Comic' }, /font/],
+      [{ ...letters, learningRate: -1 }, /learningRate/],
+      [{ ...letters, kind: 'denoising' }, /noise/],
+      [{ ...letters, surprise: 1 }, /surprise/],
+      [{ kind: 'vae', dataset: 'cifar' }, /dataset/]
+    ]
+    for (const [body, message] of cases) {
+      const result = await lab('train', experiment('bad', body))
+      expect(result.code).toBe(1)
+      expect(result.stderr.trim().split('\n')).toHaveLength(1)
+      expect(result.stderr).toMatch(message)
+    }
+    const missing = await lab('train', join(scratch, 'nope.json'))
+    expect(missing.stderr).toMatch(/nope\.json: cannot read the experiment file/)
+    const backend = await lab('train', experiment('ok', letters), '--backend', 'gpu')
+    expect(backend.stderr).toMatch(/--backend must be tensorflow, wasm or cpu/)
+  })
+
+  it('trains, writes a session that validates and whose weights load in plain tfjs, and eval reads it', async () => {
+    const trained = await lab('train', experiment('font2', letters), '--backend', 'wasm')
+    expect(trained.code).toBe(0)
+    expect(trained.stdout).toMatch(/solved: every glyph within 1 wrong pixel/)
+    const file = join(scratch, 'font2.aelab')
+    expect(trained.stdout).toContain(file)
+    const session = await readSession(file)
+    expect(session.runs).toHaveLength(1)
+    const record = session.runs[0]!
+    expect(record.environment.backend).toBe('wasm')
+    expect(record.history['loss']!.length).toBe(record.epochs + 1)
+    expect(record.glyphs).toHaveLength(32)
+    const model = await loadLayersModel(record.networks['autoencoder']!)
+    expect(model.outputs[0]!.shape).toEqual([null, 35])
+    model.dispose()
+    const evaluated = await lab('eval', file)
+    expect(evaluated.code).toBe(0)
+    expect(evaluated.stdout).toMatch(/worst glyph, wrong pixels\s+[01]\n/)
+    expect(evaluated.stdout).toMatch(/glyphs\s+32/)
+  })
+
+  it('trains a small VAE on Fashion-MNIST and evaluates it on the test set', async () => {
+    const trained = await lab(
+      'train',
+      experiment('vae', {
+        kind: 'vae',
+        dataset: 'fashion-mnist',
+        trainSize: 1024,
+        hidden: [32],
+        epochs: 2
+      }),
+      '--quiet'
+    )
+    expect(trained.code).toBe(0)
+    const evaluated = await lab('eval', join(scratch, 'vae.aelab'))
+    expect(evaluated.stdout).toMatch(/test loss \(negative ELBO\)\s+\d+\.\d+/)
+  })
+})
+
+describe('lab eval', () => {
+  it('refuses damaged and foreign files with a clear message', async () => {
+    const good = readFileSync(join(scratch, 'font2.aelab'), 'utf8')
+    const cases: [string, RegExp][] = [
+      [good.slice(0, good.length / 2), /not valid JSON/],
+      ['{"format":"something-else"}', /not an Autoencoder Lab session file/],
+      [good.replace('"version":1', '"version":9'), /newer version of the lab \(session format 9/],
+      [
+        good.replace('"status":"solved"', '"status":"great"'),
+        /damaged session file: runs\.0\.status/
+      ]
+    ]
+    for (const [text, message] of cases) {
+      const path = join(scratch, 'damaged.aelab')
+      writeFileSync(path, text)
+      const result = await lab('eval', path)
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(message)
+    }
+  })
+})
+
+describe('lab', () => {
+  it('prints usage, and refuses unknown commands and bench cases', async () => {
+    expect((await lab('--help')).stdout).toMatch(/train <experiment.json>/)
+    expect((await lab('fly')).stderr).toMatch(/unknown command "fly"/)
+    expect((await lab('bench', 'nothing')).stderr).toMatch(
+      /bench needs a case: datasets, letters, vae-mnist/
+    )
+  })
+})
