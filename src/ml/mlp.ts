@@ -192,7 +192,7 @@ export function variablesFor(spec: MlpSpec, values: Float32Array, offset = 0): t
   let at = offset
   sizes.forEach((size, i) => {
     variables.push(
-      tf.tidy(() => tf.variable(tf.tensor(values.subarray(at, at + size), shapes[i]!), false))
+      tf.tidy(() => tf.variable(tf.tensor(values.subarray(at, at + size), shapes[i]!)))
     )
     at += size
   })
