@@ -30,7 +30,10 @@ export default tseslint.config(
     rules: {
       // Every component is written in TypeScript.
       'vue/block-lang': ['error', { script: { lang: 'ts' } }],
+      // Layout is Prettier's job.
       'vue/max-attributes-per-line': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-closing-bracket-newline': 'off',
       'vue/singleline-html-element-content-newline': 'off',
       'vue/html-self-closing': 'off',
       'vue/multi-word-component-names': 'off'

@@ -5,7 +5,24 @@ import { provideLabClient } from '../src/renderer/src/api/client'
 import type { WsLabClient } from '../src/renderer/src/api/ws-client'
 import { useLabStore } from '../src/renderer/src/stores/lab'
 import { useTrainingStore } from '../src/renderer/src/stores/training'
-import { lossChartOption, latentScatterOption } from '../src/renderer/src/charts/options'
+import {
+  lossChartOption,
+  latentScatterOption,
+  wrongPixelsOption
+} from '../src/renderer/src/charts/options'
+import { useRunsStore } from '../src/renderer/src/stores/runs'
+import { useExplorerStore } from '../src/renderer/src/stores/explorer'
+import {
+  commit,
+  emptyDrawing,
+  invert,
+  redo,
+  setPixel,
+  shift,
+  undo
+} from '../src/renderer/src/lib/pixel-history'
+import { toCsv } from '../src/renderer/src/lib/download'
+import { gridPoints, interpolationPath, nearestPattern } from '../src/shared/latent'
 import { builtRenderer, builtWorker, connect, datasetsDir } from './helpers'
 
 // The stores against a real browser host over a real WebSocket: no mocked transport.
@@ -86,7 +103,9 @@ describe('training store', () => {
 describe('chart options', () => {
   it('thin long loss curves but keep the last point', () => {
     const points = Array.from({ length: 10_001 }, (_, i): [number, number] => [i, 1 / (i + 1)])
-    const option = lossChartOption(points, 1000) as { series: { data: [number, number][] }[] }
+    const option = lossChartOption([{ name: 'run', color: '#000', points }], 1000) as {
+      series: { data: [number, number][] }[]
+    }
     const data = option.series[0]!.data
     expect(data.length).toBeLessThanOrEqual(1001)
     expect(data.at(-1)).toEqual([10_000, 1 / 10_001])
@@ -100,5 +119,153 @@ describe('chart options', () => {
       series: { data: { value: number[]; name: string }[] }[]
     }
     expect(option.series[0]!.data).toEqual([{ value: [0.5, 3], name: 'A' }])
+  })
+})
+
+describe('runs and explorer stores (letters lab)', () => {
+  it('keeps finished runs, explores the selected one: probe, drawing, grid, interpolation', async () => {
+    const lab = useLabStore()
+    await lab.load()
+    const training = useTrainingStore()
+    const runs = useRunsStore()
+    const explorer = useExplorerStore()
+    training.config = { ...training.config, font: 'Font2' }
+    await training.start()
+    await until(() => training.phase === 'finished')
+    expect(runs.runs).toHaveLength(1)
+    expect(runs.selected?.runId).toBe(training.runId)
+    expect(runs.selected?.label).toMatch(/^#1 Font2 · 64-32 · tanh · adam 0.02$/)
+    expect(runs.comparedRuns).toHaveLength(1)
+
+    // The grid and the strip are decoded by the trained network on the host.
+    await until(() => explorer.grid.length === 144)
+    await until(() => explorer.strip.length === 8)
+    // Interpolating from a glyph starts at its own reconstruction.
+    const a = runs.selected!.result.glyphs[1]!
+    expect(explorer.strip[0]!.pattern.map((v) => v.toFixed(4))).toEqual(
+      a.reconstruction.map((v) => v.toFixed(4))
+    )
+
+    await explorer.probeAt(a.latent[0]!, a.latent[1]!)
+    expect(explorer.probe?.pattern.map((v) => (v >= 0.5 ? 1 : 0))).toEqual(
+      a.reconstruction.map((v) => (v >= 0.5 ? 1 : 0))
+    )
+
+    explorer.draw(lab.fontByName('Font2')!.glyphs[1]!.pixels)
+    await until(() => explorer.drawn?.nearest?.char === 'A')
+    expect(explorer.drawn!.nearest).toEqual({ char: 'A', distance: 0 })
+    expect(explorer.drawn!.point.map((v) => v.toFixed(4))).toEqual(
+      a.latent.map((v) => v.toFixed(4))
+    )
+
+    explorer.gridSize = 5
+    await until(() => explorer.grid.length === 25)
+    runs.remove(runs.selected!.runId)
+    expect(runs.selected).toBeNull()
+    training.dispose()
+  })
+
+  it('reports a run the host does not know', async () => {
+    await expect(
+      client.request('decodeLatent', { runId: 'run-unknown', points: [[0, 0]] })
+    ).rejects.toThrow(/has no trained model/)
+  })
+})
+
+describe('pixel editor history', () => {
+  it('undoes and redoes, and a new change clears the redo stack', () => {
+    let d = emptyDrawing()
+    d = commit(d, setPixel(d.pixels, 0, 1))
+    d = commit(d, setPixel(d.pixels, 1, 1))
+    expect(d.pixels.slice(0, 3)).toEqual([1, 1, 0])
+    d = undo(d)
+    expect(d.pixels.slice(0, 3)).toEqual([1, 0, 0])
+    d = redo(d)
+    expect(d.pixels.slice(0, 3)).toEqual([1, 1, 0])
+    d = undo(undo(d))
+    expect(d.pixels.every((p) => p === 0)).toBe(true)
+    expect(undo(d)).toBe(d)
+    d = commit(redo(d), setPixel(d.pixels, 34, 1))
+    expect(d.future).toHaveLength(0)
+    expect(commit(d, d.pixels)).toBe(d)
+  })
+
+  it('shifts (dropping what leaves the grid) and inverts', () => {
+    const corner = setPixel(new Array(35).fill(0), 0, 1)
+    expect(shift(corner, 0, 1).indexOf(1)).toBe(1)
+    expect(shift(corner, 1, 0).indexOf(1)).toBe(5)
+    expect(shift(corner, -1, 0).every((p) => p === 0)).toBe(true)
+    expect(invert(corner).filter((p) => p === 1)).toHaveLength(34)
+  })
+})
+
+describe('latent helpers and exports', () => {
+  it('build grids row by row from the top, paths with both ends, and find the nearest pattern', () => {
+    const grid = gridPoints(3, {
+      n: 2,
+      range: [
+        [0, 1],
+        [10, 20]
+      ],
+      dims: [0, 2],
+      fixed: [5, 6, 7]
+    })
+    expect(grid).toEqual([
+      [0, 6, 20],
+      [1, 6, 20],
+      [0, 6, 10],
+      [1, 6, 10]
+    ])
+    expect(() =>
+      gridPoints(2, {
+        n: 2,
+        range: [
+          [0, 1],
+          [0, 1]
+        ],
+        dims: [0, 0]
+      })
+    ).toThrow(/two different latent dimensions/)
+    expect(interpolationPath([0, 0], [1, 2], 3)).toEqual([
+      [0, 0],
+      [0.5, 1],
+      [1, 2]
+    ])
+    expect(
+      nearestPattern(
+        [1, 0, 1],
+        [
+          [0, 0, 0],
+          [1, 0.4, 0.9],
+          [1, 1, 1]
+        ]
+      )
+    ).toEqual({ index: 1, distance: 0 })
+  })
+
+  it('write CSV with quoting', () => {
+    expect(
+      toCsv(
+        ['char', 'n'],
+        [
+          ['"', 1],
+          [',', 2],
+          ['a', 3]
+        ]
+      )
+    ).toBe('char,n\r\n"""",1\r\n",",2\r\na,3\r\n')
+  })
+
+  it('colour bars that miss the criterion', () => {
+    const glyph = (wrongPixels: number) => ({
+      char: 'x',
+      latent: [0, 0],
+      reconstruction: new Array(35).fill(0),
+      wrongPixels
+    })
+    const option = wrongPixelsOption([glyph(0), glyph(2)], 1) as {
+      series: { data: { itemStyle: { color: string } }[] }[]
+    }
+    expect(option.series[0]!.data.map((d) => d.itemStyle.color)).toEqual(['#2e9d5b', '#d9534f'])
   })
 })

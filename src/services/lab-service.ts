@@ -54,7 +54,9 @@ export function createHandlers(options: LabServiceOptions): Handlers {
     },
     stopTraining: async ({ runId }) => ({ ok: options.training.stop(runId) }),
     pauseTraining: async ({ runId }) => ({ ok: options.training.pause(runId) }),
-    resumeTraining: async ({ runId }) => ({ ok: options.training.resume(runId) })
+    resumeTraining: async ({ runId }) => ({ ok: options.training.resume(runId) }),
+    decodeLatent: (request) => options.training.decode(request),
+    encodePatterns: (request) => options.training.encode(request)
   }
 }
 

@@ -1,6 +1,14 @@
 import { Worker } from 'node:worker_threads'
 import type { EventName, EventPayload } from '../shared/contract'
-import type { BackendName, Glyph, LetterTrainConfig } from '../shared/schemas'
+import type {
+  BackendName,
+  DecodeRequest,
+  DecodeResult,
+  EncodeRequest,
+  EncodeResult,
+  Glyph,
+  LetterTrainConfig
+} from '../shared/schemas'
 import { Control, fromWorkerSchema, type WorkerData } from './worker-protocol'
 
 // Owns the training worker: starts it on first use, relays its events, and drives pause, resume
@@ -29,6 +37,11 @@ export class TrainingService {
   private readonly control = new Int32Array(new SharedArrayBuffer(4))
   private activeRun: string | null = null
   private runCounter = 0
+  private inferCounter = 0
+  private readonly pendingInference = new Map<
+    number,
+    { resolve: (r: unknown) => void; reject: (e: Error) => void }
+  >()
 
   constructor(private readonly options: TrainingServiceOptions) {}
 
@@ -71,6 +84,29 @@ export class TrainingService {
     return this.signal(runId, Control.run)
   }
 
+  /** Decodes latent points with a trained run's decoder (in the worker). */
+  decode(request: DecodeRequest): Promise<DecodeResult> {
+    return this.infer({ type: 'decode', request }) as Promise<DecodeResult>
+  }
+
+  /** Encodes and reconstructs patterns with a trained run (in the worker). */
+  encode(request: EncodeRequest): Promise<EncodeResult> {
+    return this.infer({ type: 'encode', request }) as Promise<EncodeResult>
+  }
+
+  private async infer(
+    message: { type: 'decode'; request: DecodeRequest } | { type: 'encode'; request: EncodeRequest }
+  ): Promise<unknown> {
+    if (this.activeRun === message.request.runId)
+      throw new LabBusyError('this run is still training; explore it when it has finished')
+    await this.ensureWorker()
+    const id = this.inferCounter++
+    return new Promise((resolve, reject) => {
+      this.pendingInference.set(id, { resolve, reject })
+      this.worker!.postMessage({ ...message, id })
+    })
+  }
+
   async close(): Promise<void> {
     const worker = this.worker
     this.worker = null
@@ -103,7 +139,12 @@ export class TrainingService {
           resolve({ backend: message.backend, note: message.note, tfjs: message.tfjs })
         else if (message.type === 'progress')
           this.options.emit('trainingProgress', message.progress)
-        else {
+        else if (message.type === 'inferred' || message.type === 'inferFailed') {
+          const pending = this.pendingInference.get(message.id)
+          this.pendingInference.delete(message.id)
+          if (message.type === 'inferred') pending?.resolve(message.result)
+          else pending?.reject(new LabNotFoundError(message.message))
+        } else {
           if (this.activeRun === message.done.runId) this.activeRun = null
           this.options.emit('trainingDone', message.done)
         }
@@ -123,6 +164,9 @@ export class TrainingService {
     if (this.worker !== worker) return
     this.worker = null
     this.ready = null
+    for (const pending of this.pendingInference.values())
+      pending.reject(new Error(`the training worker stopped unexpectedly: ${reason}`))
+    this.pendingInference.clear()
     const runId = this.activeRun
     this.activeRun = null
     if (runId) {

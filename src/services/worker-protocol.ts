@@ -5,7 +5,11 @@ import {
   letterTrainConfigSchema,
   runIdSchema,
   trainingDoneSchema,
-  trainingProgressSchema
+  trainingProgressSchema,
+  decodeRequestSchema,
+  decodeResultSchema,
+  encodeRequestSchema,
+  encodeResultSchema
 } from '../shared/schemas'
 
 // Messages between a host's training service and the training worker. They cross a thread
@@ -15,6 +19,8 @@ import {
 export const Control = { run: 0, pause: 1, stop: 2 } as const
 
 export const toWorkerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('decode'), id: z.number().int(), request: decodeRequestSchema }),
+  z.object({ type: z.literal('encode'), id: z.number().int(), request: encodeRequestSchema }),
   z.object({
     type: z.literal('start'),
     runId: runIdSchema,
@@ -32,7 +38,13 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
     tfjs: z.string()
   }),
   z.object({ type: z.literal('progress'), progress: trainingProgressSchema }),
-  z.object({ type: z.literal('done'), done: trainingDoneSchema })
+  z.object({ type: z.literal('done'), done: trainingDoneSchema }),
+  z.object({
+    type: z.literal('inferred'),
+    id: z.number().int(),
+    result: z.union([decodeResultSchema, encodeResultSchema])
+  }),
+  z.object({ type: z.literal('inferFailed'), id: z.number().int(), message: z.string() })
 ])
 export type FromWorker = z.infer<typeof fromWorkerSchema>
 

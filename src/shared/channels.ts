@@ -8,7 +8,9 @@ export const requestNames = [
   'startTraining',
   'stopTraining',
   'pauseTraining',
-  'resumeTraining'
+  'resumeTraining',
+  'decodeLatent',
+  'encodePatterns'
 ] as const
 
 export const eventNames = ['trainingProgress', 'trainingDone'] as const

@@ -6,7 +6,11 @@ import {
   letterTrainConfigSchema,
   runIdSchema,
   trainingDoneSchema,
-  trainingProgressSchema
+  trainingProgressSchema,
+  decodeRequestSchema,
+  decodeResultSchema,
+  encodeRequestSchema,
+  encodeResultSchema
 } from './schemas'
 import {
   eventChannel,
@@ -31,7 +35,9 @@ export const requests = {
   startTraining: { input: letterTrainConfigSchema, output: z.object({ runId: runIdSchema }) },
   stopTraining: { input: runRef, output: z.object({ ok: z.boolean() }) },
   pauseTraining: { input: runRef, output: z.object({ ok: z.boolean() }) },
-  resumeTraining: { input: runRef, output: z.object({ ok: z.boolean() }) }
+  resumeTraining: { input: runRef, output: z.object({ ok: z.boolean() }) },
+  decodeLatent: { input: decodeRequestSchema, output: decodeResultSchema },
+  encodePatterns: { input: encodeRequestSchema, output: encodeResultSchema }
 } as const satisfies Record<RequestName, { input: z.ZodType; output: z.ZodType }>
 
 export const events = {

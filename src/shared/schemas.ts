@@ -251,3 +251,29 @@ export const experimentSchema = z.discriminatedUnion('kind', [
   })
 ])
 export type Experiment = z.output<typeof experimentSchema>
+
+const latentPointSchema = z.array(z.number().finite().min(-1e6).max(1e6)).min(1).max(16)
+
+/** Decode latent points with a trained letters run's decoder. */
+export const decodeRequestSchema = z.strictObject({
+  runId: z.string().regex(/^run-[0-9a-z-]{1,40}$/),
+  points: z.array(latentPointSchema).min(1).max(4096)
+})
+export type DecodeRequest = z.infer<typeof decodeRequestSchema>
+
+/** Encode (and reconstruct) patterns with a trained letters run. */
+export const encodeRequestSchema = z.strictObject({
+  runId: z.string().regex(/^run-[0-9a-z-]{1,40}$/),
+  patterns: z.array(pixelsSchema).min(1).max(1024)
+})
+export type EncodeRequest = z.infer<typeof encodeRequestSchema>
+
+export const decodeResultSchema = z.object({
+  patterns: z.array(z.array(z.number()).length(GLYPH_PIXELS))
+})
+export const encodeResultSchema = z.object({
+  points: z.array(z.array(z.number())),
+  reconstructions: z.array(z.array(z.number()).length(GLYPH_PIXELS))
+})
+export type DecodeResult = z.infer<typeof decodeResultSchema>
+export type EncodeResult = z.infer<typeof encodeResultSchema>

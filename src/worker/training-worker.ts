@@ -2,6 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
 import { chooseBackend } from '../ml/backend'
 import { trainLetters } from '../ml/letters'
+import { decode, encode } from '../ml/inference'
+import type { AutoencoderModel } from '../ml/autoencoder'
 import type { EpochRecord } from '../ml/train-autoencoder'
 import {
   Control,
@@ -18,6 +20,18 @@ import type { BackendName } from '../shared/schemas'
 // epochs, so they work even while the loop never yields to the event loop.
 
 const PROGRESS_INTERVAL_MS = 100
+/** Trained models kept for exploration (decode, encode), the most recent first. */
+const KEEP_MODELS = 12
+const models = new Map<string, AutoencoderModel>()
+
+function keepModel(runId: string, model: AutoencoderModel): void {
+  models.set(runId, model)
+  while (models.size > KEEP_MODELS) {
+    const oldest = models.keys().next().value as string
+    models.get(oldest)?.dispose()
+    models.delete(oldest)
+  }
+}
 
 function post(port: NonNullable<typeof parentPort>, message: FromWorker): void {
   port.postMessage(fromWorkerSchema.parse(message))
@@ -77,7 +91,7 @@ async function runTraining(
       shouldStop: () => Atomics.load(control, 0) === Control.stop
     }
   })
-  run.model.dispose()
+  keepModel(job.runId, run.model)
   flush(false)
   post(port, {
     type: 'done',
@@ -102,6 +116,30 @@ async function main(): Promise<void> {
     const parsed = toWorkerSchema.safeParse(raw)
     if (!parsed.success) return
     const job = parsed.data
+    if (job.type === 'decode' || job.type === 'encode') {
+      const model = models.get(job.request.runId)
+      try {
+        if (!model)
+          throw new Error(
+            `run ${job.request.runId} has no trained model in this lab (train it, or reopen its session)`
+          )
+        const result =
+          job.type === 'decode'
+            ? { patterns: decode(model, job.request.points) }
+            : (() => {
+                const points = encode(model, job.request.patterns)
+                return { points, reconstructions: decode(model, points) }
+              })()
+        post(port, { type: 'inferred', id: job.id, result })
+      } catch (error) {
+        post(port, {
+          type: 'inferFailed',
+          id: job.id,
+          message: error instanceof Error ? error.message : String(error)
+        })
+      }
+      return
+    }
     queue = queue.then(() =>
       runTraining(port, control, choice.backend, job).catch((error: unknown) => {
         post(port, {

@@ -1,5 +1,5 @@
 import * as echarts from 'echarts/core'
-import { LineChart, ScatterChart } from 'echarts/charts'
+import { BarChart, LineChart, ScatterChart } from 'echarts/charts'
 import {
   DataZoomComponent,
   GridComponent,
@@ -12,6 +12,7 @@ import { onBeforeUnmount, onMounted, watch, type Ref, type ShallowRef } from 'vu
 
 // Only the ECharts parts the lab uses are registered, which keeps the bundle small.
 echarts.use([
+  BarChart,
   LineChart,
   ScatterChart,
   GridComponent,
@@ -37,18 +38,26 @@ export function useEChart(
 ): { chart: () => ECharts | null } {
   let chart: ECharts | null = null
   let observer: ResizeObserver | null = null
-  onMounted(() => {
-    if (!el.value) return
-    chart = echarts.init(el.value, undefined, { renderer })
-    chart.setOption(option.value)
-    observer = new ResizeObserver(() => chart?.resize())
-    observer.observe(el.value)
-  })
-  watch(option, (next) => chart?.setOption(next, { notMerge: false, lazyUpdate: true }))
-  onBeforeUnmount(() => {
+  const dispose = (): void => {
     observer?.disconnect()
+    observer = null
     chart?.dispose()
     chart = null
-  })
+  }
+  // The element may come and go (v-if): the chart follows it.
+  const attach = (node: HTMLElement | null): void => {
+    dispose()
+    if (!node) return
+    const created = echarts.init(node, undefined, { renderer })
+    created.setOption(option.value)
+    observer = new ResizeObserver(() => created.resize())
+    observer.observe(node)
+    chart = created
+  }
+  onMounted(() => attach(el.value))
+  watch(el, (node) => attach(node))
+  // notMerge: series come and go (the probe, the drawing, compared runs).
+  watch(option, (next) => chart?.setOption(next, { notMerge: true, lazyUpdate: true }))
+  onBeforeUnmount(dispose)
   return { chart: () => chart }
 }

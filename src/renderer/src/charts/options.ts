@@ -3,36 +3,95 @@ import type { EChartsOption } from './echarts'
 
 // Chart options as pure functions of the data, so they are easy to test and to reuse.
 
-/** Loss against epoch on a log scale. Long runs are thinned to at most `maxPoints` points. */
-export function lossChartOption(
-  points: readonly [number, number][],
-  maxPoints = 2000
-): EChartsOption {
+export interface LossSeries {
+  name: string
+  color: string
+  points: readonly [number, number][]
+}
+
+/** Thins a curve to at most `maxPoints` points, keeping the last one. */
+export function thin<T>(points: readonly T[], maxPoints: number): readonly T[] {
   const step = Math.max(1, Math.ceil(points.length / maxPoints))
-  const data =
-    step === 1 ? points : points.filter((_, i) => i % step === 0 || i === points.length - 1)
+  return step === 1 ? points : points.filter((_, i) => i % step === 0 || i === points.length - 1)
+}
+
+/** Loss against epoch on a log scale, one line per run. */
+export function lossChartOption(series: readonly LossSeries[], maxPoints = 2000): EChartsOption {
   return {
     animation: false,
-    grid: { left: 56, right: 16, top: 24, bottom: 36 },
+    grid: { left: 56, right: 16, top: series.length > 1 ? 40 : 24, bottom: 36 },
+    legend: series.length > 1 ? { top: 0, type: 'scroll', textStyle: { fontSize: 11 } } : undefined,
     tooltip: {
       trigger: 'axis',
       valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toExponential(3) : String(v))
     },
     xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 24, min: 0 },
     yAxis: { type: 'log', name: 'loss', logBase: 10 },
-    series: [{ type: 'line', name: 'loss', showSymbol: false, data, lineStyle: { width: 1.5 } }]
+    series: series.map((s) => ({
+      type: 'line',
+      name: s.name,
+      showSymbol: false,
+      data: thin(s.points, maxPoints),
+      lineStyle: { width: 1.5, color: s.color },
+      itemStyle: { color: s.color }
+    }))
   }
 }
 
-/** The glyphs as labelled points of the latent plane (dimensions `dims`). */
+export interface ScatterExtras {
+  /** The drawn glyph's code, highlighted. */
+  drawn?: readonly number[] | null
+  /** The probe's point. */
+  probe?: readonly number[] | null
+}
+
+/** The glyphs as labelled points of the latent plane (dimensions `dims`), with the drawing and the probe. */
 export function latentScatterOption(
   glyphs: readonly GlyphResult[],
-  dims: [number, number] = [0, 1]
+  dims: [number, number] = [0, 1],
+  extras: ScatterExtras = {}
 ): EChartsOption {
-  const data = glyphs.map((g) => ({
-    value: [g.latent[dims[0]] ?? 0, g.latent[dims[1]] ?? 0],
-    name: g.char
-  }))
+  const at = (p: readonly number[]): number[] => [p[dims[0]] ?? 0, p[dims[1]] ?? 0]
+  const data = glyphs.map((g) => ({ value: at(g.latent), name: g.char }))
+  const label = (p: { name?: string }): string => (p.name === ' ' ? '␣' : (p.name ?? ''))
+  const series: object[] = [
+    {
+      type: 'scatter',
+      name: 'glyphs',
+      symbolSize: 10,
+      data,
+      itemStyle: { color: '#6d86d6' },
+      label: { show: true, position: 'top', formatter: label, fontSize: 13, fontWeight: 'bold' }
+    }
+  ]
+  if (extras.drawn) {
+    series.push({
+      type: 'scatter',
+      name: 'your drawing',
+      symbol: 'diamond',
+      symbolSize: 18,
+      data: [{ value: at(extras.drawn), name: 'drawing' }],
+      itemStyle: { color: '#e08a1e' },
+      z: 5
+    })
+  }
+  if (extras.probe) {
+    series.push({
+      type: 'scatter',
+      name: 'probe',
+      symbol: 'pin',
+      symbolSize: 26,
+      data: [{ value: at(extras.probe), name: 'probe' }],
+      itemStyle: { color: '#d9534f' },
+      z: 6
+    })
+  }
+  const axis = (d: number, r?: [number, number]): object => ({
+    type: 'value',
+    name: `z${d + 1}`,
+    min: r ? Number(r[0].toFixed(2)) : undefined,
+    max: r ? Number(r[1].toFixed(2)) : undefined
+  })
   return {
     animation: false,
     grid: { left: 48, right: 24, top: 24, bottom: 40 },
@@ -41,21 +100,35 @@ export function latentScatterOption(
       formatter: (p: { name?: string; value?: number[] }) =>
         `${p.name === ' ' ? 'space' : (p.name ?? '')}  (${(p.value ?? []).map((v) => v.toFixed(2)).join(', ')})`
     },
-    xAxis: { type: 'value', name: `z${dims[0] + 1}`, scale: true },
-    yAxis: { type: 'value', name: `z${dims[1] + 1}`, scale: true },
+    xAxis: axis(dims[0]),
+    yAxis: axis(dims[1]),
+    series
+  }
+}
+
+/** Wrong pixels per glyph as bars, red where the stop criterion is missed. */
+export function wrongPixelsOption(
+  glyphs: readonly GlyphResult[],
+  limit: number | null
+): EChartsOption {
+  return {
+    animation: false,
+    grid: { left: 40, right: 12, top: 16, bottom: 28 },
+    tooltip: { trigger: 'axis' },
+    xAxis: {
+      type: 'category',
+      data: glyphs.map((g) => (g.char === ' ' ? '␣' : g.char)),
+      axisLabel: { interval: 0, fontSize: 10 }
+    },
+    yAxis: { type: 'value', name: 'wrong px', minInterval: 1 },
     series: [
       {
-        type: 'scatter',
-        name: 'glyphs',
-        symbolSize: 10,
-        data,
-        label: {
-          show: true,
-          position: 'top',
-          formatter: (p: { name?: string }) => (p.name === ' ' ? '␣' : (p.name ?? '')),
-          fontSize: 13,
-          fontWeight: 'bold'
-        }
+        type: 'bar',
+        name: 'wrong pixels',
+        data: glyphs.map((g) => ({
+          value: g.wrongPixels,
+          itemStyle: { color: limit !== null && g.wrongPixels > limit ? '#d9534f' : '#2e9d5b' }
+        }))
       }
     ]
   }

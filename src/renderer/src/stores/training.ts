@@ -7,6 +7,7 @@ import {
   type TrainingProgress
 } from '@shared/schemas'
 import { labClient } from '../api/client'
+import { useRunsStore } from './runs'
 
 export type RunPhase = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'finished'
 
@@ -43,6 +44,14 @@ export const useTrainingStore = defineStore('training', () => {
       client.on('trainingDone', (done) => {
         if (done.runId !== runId.value) return
         result.value = done
+        if (runConfig.value && done.glyphs.length > 0) {
+          useRunsStore().add({
+            runId: done.runId,
+            config: runConfig.value,
+            lossPoints: lossPoints.value,
+            result: done
+          })
+        }
         phase.value = 'finished'
         if (done.status === 'failed' || done.status === 'diverged') error.value = done.message
       })

@@ -1,0 +1,62 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { LetterTrainConfig, TrainingDone } from '@shared/schemas'
+
+/** A finished letters run kept in the session for comparison and exploration. */
+export interface LabRun {
+  runId: string
+  label: string
+  config: LetterTrainConfig
+  lossPoints: [number, number][]
+  result: TrainingDone
+  color: string
+}
+
+const PALETTE = [
+  '#2f5bd3',
+  '#d9534f',
+  '#2e9d5b',
+  '#a05bd3',
+  '#e08a1e',
+  '#1fa2b8',
+  '#8a6d3b',
+  '#d35ba0'
+]
+
+export function describeConfig(c: LetterTrainConfig): string {
+  const layers = c.hidden.length ? c.hidden.join('-') : 'no hidden'
+  const glyphs = c.subset ? ` (${c.subset.length} glyphs)` : ''
+  return `${c.font}${glyphs} · ${layers} · ${c.activation} · ${c.optimizer.kind} ${c.optimizer.kind === 'lbfgs' || c.optimizer.kind === 'powell' ? '' : c.learningRate}`.trim()
+}
+
+/** The session's runs; one is selected for exploration, any are shown in comparisons. */
+export const useRunsStore = defineStore('runs', () => {
+  const runs = shallowRef<LabRun[]>([])
+  const selectedId = ref<string | null>(null)
+  const compared = ref<string[]>([])
+
+  const selected = computed(() => runs.value.find((r) => r.runId === selectedId.value) ?? null)
+  const comparedRuns = computed(() => runs.value.filter((r) => compared.value.includes(r.runId)))
+
+  function add(run: Omit<LabRun, 'color' | 'label'>): void {
+    const color = PALETTE[runs.value.length % PALETTE.length]!
+    const label = `#${runs.value.length + 1} ${describeConfig(run.config)}`
+    runs.value = [...runs.value, { ...run, color, label }]
+    if (run.result.glyphs.length > 0) selectedId.value = run.runId
+    compared.value = [...compared.value, run.runId]
+  }
+
+  function remove(runId: string): void {
+    runs.value = runs.value.filter((r) => r.runId !== runId)
+    compared.value = compared.value.filter((id) => id !== runId)
+    if (selectedId.value === runId) selectedId.value = runs.value.at(-1)?.runId ?? null
+  }
+
+  function toggleCompared(runId: string): void {
+    compared.value = compared.value.includes(runId)
+      ? compared.value.filter((id) => id !== runId)
+      : [...compared.value, runId]
+  }
+
+  return { runs, selectedId, compared, selected, comparedRuns, add, remove, toggleCompared }
+})
