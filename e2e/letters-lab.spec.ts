@@ -13,9 +13,12 @@ async function train(
   if (settings.hidden) await page.getByLabel('Hidden layers').fill(settings.hidden)
   await page.getByLabel('Glyphs to train on').fill(settings.glyphs ?? '')
   await page.getByLabel('Hidden layers').press('Tab')
+  const runs = page.getByTestId('runs').getByRole('listitem')
+  const before = await runs.count()
   await page.getByRole('button', { name: 'Train' }).click()
-  await expect(page.getByRole('button', { name: 'Train' })).toBeDisabled()
-  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled({ timeout: 90_000 })
+  // A finished run joins the list (a small run can finish before the button is seen disabled).
+  await expect(runs).toHaveCount(before + 1, { timeout: 90_000 })
+  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled()
 }
 
 const cell = (page: Page, row: number, col: number) =>
@@ -101,5 +104,38 @@ test('a new user explores the letters lab: draw, probe, grid, subset, compare, e
   expect(csvText.trim().split('\r\n')).toHaveLength(33)
 
   await page.screenshot({ path: join(artifacts, 'letters-lab-compare.png'), fullPage: true })
+
+  // Hovering a glyph's point shows the glyph (its label sits just above the point).
+  await page.getByTestId('latent-chart').scrollIntoViewIfNeeded()
+  const label = page.getByTestId('latent-chart').locator('svg text', { hasText: /^M$/ }).first()
+  const labelBox = (await label.boundingBox())!
+  const tooltipImages = page.locator('img[src^="data:image/svg+xml"]')
+  for (let dy = 4; dy <= 20 && (await tooltipImages.count()) === 0; dy += 2) {
+    await page.mouse.move(labelBox.x + labelBox.width / 2, labelBox.y + labelBox.height + dy, {
+      steps: 2
+    })
+  }
+  await page.screenshot({ path: join(artifacts, 'hover.png') })
+  await expect(tooltipImages).toHaveCount(2)
+
+  // Two drawn glyphs become a custom set that trains like a font.
+  await page.getByRole('button', { name: 'Clear' }).click()
+  for (let row = 1; row <= 7; row++) await cell(page, row, 3).click()
+  await page.getByLabel('Label for the drawn glyph').fill('|')
+  await page.getByRole('button', { name: 'Add to custom set' }).click()
+  await page.getByRole('button', { name: 'Clear' }).click()
+  for (let col = 1; col <= 5; col++) await cell(page, 4, col).click()
+  await page.getByLabel('Label for the drawn glyph').fill('-')
+  await page.getByRole('button', { name: 'Add to custom set' }).click()
+  await expect(page.getByTestId('custom-set').getByRole('listitem')).toHaveCount(2)
+  await page.getByLabel('Character set').selectOption({ label: 'Custom set (2 drawn glyphs)' })
+  await train(page)
+  await expect(
+    page.getByTestId('reconstructions').getByRole('img', { name: /reconstruction$/ })
+  ).toHaveCount(2)
+  await expect(
+    page.getByTestId('reconstructions').getByRole('img', { name: '| original' })
+  ).toBeVisible()
+  await expect(page.getByTestId('runs')).toContainText('Custom set of 2')
   expect(problems).toEqual([])
 })

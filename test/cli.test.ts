@@ -139,7 +139,7 @@ describe('lab', () => {
     expect((await lab('--help')).stdout).toMatch(/train <experiment.json>/)
     expect((await lab('fly')).stderr).toMatch(/unknown command "fly"/)
     expect((await lab('bench', 'nothing')).stderr).toMatch(
-      /bench needs a case: datasets, letters, vae-mnist/
+      /bench needs a case: datasets, letters, vae-mnist, probe/
     )
   })
 })

@@ -1,10 +1,6 @@
 import { resolve } from 'node:path'
 import WebSocket from 'ws'
-import {
-  connectWebSocketClient,
-  type SocketLike,
-  type WsLabClient
-} from '../src/renderer/src/api/ws-client'
+import { connectWebSocketClient, type SocketLike, type WsLabClient } from '../src/shared/lab-client'
 import type { EventName, EventPayload, LabClient } from '../src/shared/contract'
 
 export const root = resolve(import.meta.dirname, '..')

@@ -2,7 +2,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startBrowserHost, type BrowserHost } from '../src/host/browser-host'
 import { provideLabClient } from '../src/renderer/src/api/client'
-import type { WsLabClient } from '../src/renderer/src/api/ws-client'
+import type { WsLabClient } from '../src/shared/lab-client'
 import { useLabStore } from '../src/renderer/src/stores/lab'
 import { useTrainingStore } from '../src/renderer/src/stores/training'
 import {

@@ -12,6 +12,7 @@ import {
 } from '../shared/schemas'
 import { runReference } from './reference'
 import { benchVae } from './bench-vae'
+import { benchProbe } from './bench-probe'
 import { option, flag, median } from './args'
 
 // `lab bench <case> [--json]`: speed figures, each printed beside a reference measured in the
@@ -200,7 +201,8 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
 const cases: Record<string, (print: Print, args: readonly string[]) => Promise<void>> = {
   datasets: (print) => benchDatasets(print),
   letters: benchLetters,
-  'vae-mnist': benchVae
+  'vae-mnist': benchVae,
+  probe: benchProbe
 }
 
 export async function runBench(argv: readonly string[]): Promise<void> {

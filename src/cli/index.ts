@@ -16,7 +16,7 @@ const USAGE = `usage: lab <command>
   prepare-data [--force]   prepare MNIST and Fashion-MNIST for offline use
   serve [--port N] [--host ADDR] [--backend tensorflow|wasm|cpu]
                            run the lab in a browser (http://127.0.0.1:5183 by default)
-  bench <case> [--json]    speed figures beside PyTorch (cases: letters, vae-mnist, datasets)`
+  bench <case> [--json]    speed figures beside PyTorch (cases: letters, vae-mnist, probe, datasets)`
 
 const nodeRequire = createRequire(import.meta.url)
 

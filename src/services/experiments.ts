@@ -52,6 +52,7 @@ async function fontGlyphs(
   dir: string,
   experiment: Extract<Experiment, { kind: 'autoencoder' | 'denoising' }>
 ): Promise<Glyph[]> {
+  if (experiment.glyphs) return experiment.glyphs
   const font = (await loadFonts(dir)).find((f) => f.name === experiment.font)
   if (!font) throw new Error(`character set ${experiment.font} is not available`)
   return font.glyphs

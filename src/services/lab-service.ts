@@ -48,6 +48,7 @@ export function createHandlers(options: LabServiceOptions): Handlers {
     listFonts: () => getFonts(),
     listDatasets: () => summariseImageSets(options.datasetsDir),
     startTraining: async (config) => {
+      if (config.glyphs) return { runId: await options.training.start(config, config.glyphs) }
       const font = (await getFonts()).find((f) => f.name === config.font)
       if (!font) throw new LabNotFoundError(`character set ${config.font} is not available`)
       return { runId: await options.training.start(config, font.glyphs) }

@@ -95,6 +95,8 @@ export type NoiseConfig = z.output<typeof noiseSchema>
 /** A letters-autoencoder run: the architecture, the optimiser settings and the stop rule. */
 export const letterTrainConfigSchema = z.strictObject({
   font: fontNameSchema,
+  /** A custom glyph set (e.g. drawn in the pixel editor) to train on instead of the font. */
+  glyphs: z.array(glyphSchema).min(1).max(256).optional(),
   /** Indices of the glyphs to train on; all of them when absent. */
   subset: z.array(z.number().int().min(0).max(255)).min(1).max(256).optional(),
   hidden: z.array(z.number().int().min(1).max(512)).min(0).max(6),

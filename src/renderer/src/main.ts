@@ -4,7 +4,7 @@ import App from './App.vue'
 import './assets/main.css'
 import { provideLabClient } from './api/client'
 import { createElectronClient } from './api/electron-client'
-import { apiUrlFor, connectWebSocketClient } from './api/ws-client'
+import { apiUrlFor, connectWebSocketClient } from '@shared/lab-client'
 
 // In Electron the preload provides window.lab; served by the browser host, the same API comes
 // over a WebSocket to the host that served the page.

@@ -38,7 +38,25 @@ export function lossChartOption(series: readonly LossSeries[], maxPoints = 2000)
   }
 }
 
+/** A glyph as an SVG data URI (for tooltips: images are allowed by the CSP, inline styles are not). */
+export function glyphDataUri(pixels: readonly number[], cell = 6, cols = 5): string {
+  const rows = Math.ceil(pixels.length / cols)
+  const rects = pixels
+    .map((v, i) => {
+      const shade = Math.round(255 * (1 - Math.min(1, Math.max(0, v))))
+      return `<rect x="${(i % cols) * cell}" y="${Math.floor(i / cols) * cell}" width="${cell}" height="${cell}" fill="rgb(${shade},${shade},${shade})"/>`
+    })
+    .join('')
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${cols * cell}" height="${rows * cell}" shape-rendering="crispEdges">${rects}</svg>`
+  return `data:image/svg+xml,${encodeURIComponent(svg)}`
+}
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
 export interface ScatterExtras {
+  /** The training glyphs' pixels, aligned with the results: shown when hovering a point. */
+  originals?: readonly (readonly number[])[]
   /** The drawn glyph's code, highlighted. */
   drawn?: readonly number[] | null
   /** The probe's point. */
@@ -97,8 +115,22 @@ export function latentScatterOption(
     grid: { left: 48, right: 24, top: 24, bottom: 40 },
     tooltip: {
       trigger: 'item',
-      formatter: (p: { name?: string; value?: number[] }) =>
-        `${p.name === ' ' ? 'space' : (p.name ?? '')}  (${(p.value ?? []).map((v) => v.toFixed(2)).join(', ')})`
+      formatter: (p: {
+        name?: string
+        value?: number[]
+        seriesIndex?: number
+        dataIndex?: number
+      }) => {
+        const title = `${escapeHtml(p.name === ' ' ? 'space' : (p.name ?? ''))} (${(p.value ?? []).map((v) => v.toFixed(2)).join(', ')})`
+        const glyph = p.seriesIndex === 0 ? glyphs[p.dataIndex ?? -1] : undefined
+        if (!glyph) return title
+        const original = extras.originals?.[p.dataIndex ?? -1]
+        const images = [original, glyph.reconstruction]
+          .filter((x): x is readonly number[] => Boolean(x))
+          .map((pixels) => `<img src="${glyphDataUri(pixels)}" alt="" width="30" height="42">`)
+          .join(' ')
+        return `${title}<br>${images}`
+      }
     },
     xAxis: axis(dims[0]),
     yAxis: axis(dims[1]),

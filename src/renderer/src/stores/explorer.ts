@@ -43,11 +43,9 @@ export const useExplorerStore = defineStore('explorer', () => {
   /** The training glyphs of the selected run, in the order of its results. */
   const trainingGlyphs = computed(() => {
     const r = run.value
-    const font = r ? lab.fontByName(r.config.font) : undefined
-    if (!r || !font) return []
-    return r.config.subset
-      ? r.config.subset.map((i) => font.glyphs[i]!).filter(Boolean)
-      : font.glyphs
+    const all = r ? (r.config.glyphs ?? lab.fontByName(r.config.font)?.glyphs) : undefined
+    if (!r || !all) return []
+    return r.config.subset ? r.config.subset.map((i) => all[i]!).filter(Boolean) : all
   })
   const codes = computed(() => run.value?.result.glyphs.map((g) => g.latent) ?? [])
   const bounds = computed(() =>

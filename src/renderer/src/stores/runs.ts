@@ -26,7 +26,8 @@ const PALETTE = [
 export function describeConfig(c: LetterTrainConfig): string {
   const layers = c.hidden.length ? c.hidden.join('-') : 'no hidden'
   const glyphs = c.subset ? ` (${c.subset.length} glyphs)` : ''
-  return `${c.font}${glyphs} · ${layers} · ${c.activation} · ${c.optimizer.kind} ${c.optimizer.kind === 'lbfgs' || c.optimizer.kind === 'powell' ? '' : c.learningRate}`.trim()
+  const set = c.glyphs ? `Custom set of ${c.glyphs.length}` : c.font
+  return `${set}${glyphs} · ${layers} · ${c.activation} · ${c.optimizer.kind} ${c.optimizer.kind === 'lbfgs' || c.optimizer.kind === 'powell' ? '' : c.learningRate}`.trim()
 }
 
 /** The session's runs; one is selected for exploration, any are shown in comparisons. */

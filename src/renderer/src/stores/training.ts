@@ -66,8 +66,8 @@ export const useTrainingStore = defineStore('training', () => {
     progress.value = null
     lossPoints.value = []
     phase.value = 'starting'
-    // A plain copy: reactive proxies cannot be structured-cloned across Electron IPC.
-    const snapshot: LetterTrainConfig = { ...config.value, hidden: [...config.value.hidden] }
+    // A plain deep copy: reactive proxies cannot be structured-cloned across Electron IPC.
+    const snapshot = JSON.parse(JSON.stringify(config.value)) as LetterTrainConfig
     runConfig.value = snapshot
     try {
       const reply = await labClient().request('startTraining', snapshot)

@@ -1,6 +1,53 @@
-import type { EventName, EventPayload, LabClient } from '@shared/contract'
-import { isEventName } from '@shared/contract'
-import { LabRequestError, parseEvent, unwrap } from './client'
+import {
+  envelopeSchema,
+  events,
+  isEventName,
+  requests,
+  type EventName,
+  type EventPayload,
+  type LabClient,
+  type RequestName,
+  type RequestOutput
+} from './contract'
+
+// The client side of the lab API, shared by the renderer and Node tools: reply and event
+// validation, and the WebSocket transport of the browser host.
+
+/** A request failed on the host side; the message is meant for the user. */
+export class LabRequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string
+  ) {
+    super(message)
+  }
+}
+
+/** Checks a host's reply envelope and the result inside it against the contract. */
+export function unwrap<K extends RequestName>(name: K, raw: unknown): RequestOutput<K> {
+  const envelope = envelopeSchema.safeParse(raw)
+  if (!envelope.success)
+    throw new LabRequestError('invalid-reply', `the host sent a malformed reply to ${name}`)
+  if (!envelope.data.ok)
+    throw new LabRequestError(envelope.data.error.code, envelope.data.error.message)
+  const result = requests[name].output.safeParse(envelope.data.result)
+  if (!result.success)
+    throw new LabRequestError(
+      'invalid-reply',
+      `the host's reply to ${name} does not match the contract`
+    )
+  return result.data as RequestOutput<K>
+}
+
+/** Validates a pushed event; malformed ones are dropped with a console warning. */
+export function parseEvent<K extends EventName>(name: K, raw: unknown): EventPayload<K> | null {
+  const parsed = events[name].safeParse(raw)
+  if (!parsed.success) {
+    console.warn(`dropped a malformed ${name} event`)
+    return null
+  }
+  return parsed.data as EventPayload<K>
+}
 
 // The lab over the browser host's WebSocket. Requests are matched to replies by id; a dropped
 // connection fails the requests in flight with a clear message.
@@ -26,7 +73,8 @@ export interface SocketLike {
 
 export function connectWebSocketClient(
   url: string,
-  createSocket: (url: string) => SocketLike = (u) => new WebSocket(u)
+  createSocket: (url: string) => SocketLike = (u) =>
+    new (globalThis as unknown as { WebSocket: new (url: string) => SocketLike }).WebSocket(u)
 ): Promise<WsLabClient> {
   const socket = createSocket(url)
   const pending = new Map<
@@ -108,6 +156,6 @@ export function connectWebSocketClient(
 }
 
 /** The API address of the host that served this page. */
-export function apiUrlFor(location: Location): string {
+export function apiUrlFor(location: { protocol: string; host: string }): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`
 }
