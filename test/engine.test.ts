@@ -17,8 +17,8 @@ import {
   normalQuantile
 } from '../src/ml/inference'
 import { trainLetters } from '../src/ml/letters'
-import { corrupt, noisyCopies } from '../src/ml/noise'
-import { mulberry32 } from '../src/ml/random'
+import { corrupt, noisyCopies } from '../src/shared/noise'
+import { mulberry32 } from '../src/shared/random'
 import { trainVae } from '../src/ml/train-vae'
 import { createVae, vaeGradient } from '../src/ml/vae'
 import type { Activation, Glyph, LetterTrainConfig, OptimizerConfig } from '../src/shared/schemas'

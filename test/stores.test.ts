@@ -23,6 +23,8 @@ import {
 } from '../src/renderer/src/lib/pixel-history'
 import { toCsv } from '../src/renderer/src/lib/download'
 import { gridPoints, interpolationPath, nearestPattern } from '../src/shared/latent'
+import { denoisingStats, sweepLevels } from '../src/shared/denoising'
+import { useNoiseStore } from '../src/renderer/src/stores/noise'
 import { builtRenderer, builtWorker, connect, datasetsDir } from './helpers'
 
 // The stores against a real browser host over a real WebSocket: no mocked transport.
@@ -267,5 +269,81 @@ describe('latent helpers and exports', () => {
       series: { data: { itemStyle: { color: string } }[] }[]
     }
     expect(option.series[0]!.data.map((d) => d.itemStyle.color)).toEqual(['#2e9d5b', '#d9534f'])
+  })
+})
+
+describe('denoising', () => {
+  it('measures wrong pixels before and after denoising, and lists sweep levels', () => {
+    const clean = [
+      [1, 0, 1],
+      [0, 0, 0]
+    ]
+    const noisy = [
+      [0, 1, 1],
+      [0, 1, 0]
+    ]
+    const denoised = [
+      [1, 0, 1],
+      [0, 0.6, 0]
+    ]
+    expect(denoisingStats(clean, noisy, denoised)).toEqual({
+      meanBefore: 1.5,
+      meanAfter: 0.5,
+      worstAfter: 1,
+      exactShare: 0.5
+    })
+    expect(() => denoisingStats(clean, noisy.slice(1), denoised)).toThrow(/as many/)
+    expect(sweepLevels()).toEqual([0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5])
+  })
+
+  it('trains with noise, shows triplets on training and fresh noise, and sweeps noise levels', async () => {
+    const lab = useLabStore()
+    await lab.load()
+    const training = useTrainingStore()
+    const runs = useRunsStore()
+    const noise = useNoiseStore()
+    const font2 = lab.fontByName('Font2')!.glyphs
+    // The preview is deterministic for the seed and changes pixels at the chosen level.
+    noise.settings = { kind: 'bitflip', level: 0.2, copies: 5, fresh: false, seed: 3 }
+    expect(noise.preview(font2[1]!)).toEqual(noise.preview(font2[1]!))
+    const flipped =
+      noise
+        .preview(font2[1]!, 50)
+        .flat()
+        .filter((v, i) => v !== font2[1]!.pixels[i % 35]).length /
+      (50 * 35)
+    expect(flipped).toBeGreaterThan(0.12)
+    expect(flipped).toBeLessThan(0.28)
+
+    training.config = {
+      ...training.config,
+      latent: 8,
+      epochs: 300,
+      maxWrongPixels: null,
+      noise: { ...noise.settings }
+    }
+    await training.start()
+    await until(() => training.phase === 'finished')
+    const run = runs.selected!
+    expect(run.config.noise?.copies).toBe(5)
+    expect(run.result.denoising?.trainNoise.copies).toBe(5)
+
+    await noise.computeTriplets(run, font2, 'train')
+    expect(noise.triplets?.items).toHaveLength(32)
+    const trainStats = noise.triplets!.stats
+    await noise.computeTriplets(run, font2, 'fresh')
+    expect(noise.triplets!.stream).toBe('fresh')
+    expect(noise.triplets!.stats.meanBefore).toBeGreaterThan(3)
+    // Denoising helps on both, and more on the noise it was trained on.
+    expect(noise.triplets!.stats.meanAfter).toBeLessThan(noise.triplets!.stats.meanBefore)
+    expect(trainStats.meanAfter).toBeLessThanOrEqual(noise.triplets!.stats.meanAfter)
+
+    await noise.sweep(run, font2, [0, 0.1, 0.3])
+    const points = noise.sweeps[run.runId]!
+    expect(points.map((p) => p.level)).toEqual([0, 0.1, 0.3])
+    expect(points[0]!.meanBefore).toBe(0)
+    expect(points[2]!.meanBefore).toBeGreaterThan(points[1]!.meanBefore)
+    expect(points[2]!.meanAfter).toBeGreaterThan(points[0]!.meanAfter)
+    training.dispose()
   })
 })

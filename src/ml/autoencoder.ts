@@ -10,7 +10,7 @@ import {
   unpack,
   type MlpSpec
 } from './mlp'
-import { mulberry32 } from './random'
+import { mulberry32 } from '../shared/random'
 
 // The dense autoencoder (plain or denoising): one chain of layers, input -> hidden -> latent ->
 // hidden -> sigmoid output, whose first `latentLayer` layers are the encoder.

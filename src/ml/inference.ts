@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { decodeTensor, encodeTensor, type AutoencoderModel } from './autoencoder'
-import { gaussian } from './noise'
-import { mulberry32 } from './random'
+import { gaussian } from '../shared/noise'
+import { mulberry32 } from '../shared/random'
 import { vaeDecode, vaeEncode, type VaeModel } from './vae'
 import { gridPoints as latentGrid, type GridSpec } from '../shared/latent'
 

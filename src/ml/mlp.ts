@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import type { Random } from './random'
+import type { Random } from '../shared/random'
 
 // A dense network whose parameters live in one flat vector, with a hand-written backward pass.
 //

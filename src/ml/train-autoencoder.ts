@@ -11,7 +11,7 @@ import {
   wrongPixels,
   type AutoencoderModel
 } from './autoencoder'
-import { noiseRandom, noisyCopies } from './noise'
+import { noiseRandom, noisyCopies } from '../shared/noise'
 import { createLbfgs, createOptimizer, createPowell, learningRateAt } from './optimizers'
 
 // Trains a plain or denoising autoencoder on a small set of patterns, full batch, with any of

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
 import type { RunStatus, VaeTrainConfig } from '../shared/schemas'
-import { gaussian } from './noise'
+import { gaussian } from '../shared/noise'
 import { createOptimizer, learningRateAt } from './optimizers'
-import { mulberry32, permutation } from './random'
+import { mulberry32, permutation } from '../shared/random'
 import { createVae, vaeGradient, type VaeModel } from './vae'
 import type { TrainControl } from './train-autoencoder'
 

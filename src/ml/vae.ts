@@ -11,7 +11,7 @@ import {
   type MlpSpec,
   type Weights
 } from './mlp'
-import { mulberry32 } from './random'
+import { mulberry32 } from '../shared/random'
 
 // A dense variational autoencoder (Kingma & Welling, 2014): the encoder maps x to the mean and
 // log-variance of q(z|x); z = mu + exp(logvar / 2) * eps; the decoder maps z to pixel logits.

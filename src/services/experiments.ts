@@ -11,8 +11,8 @@ import { describePatterns, evaluateDenoising, type TrainControl } from '../ml/tr
 import { batchPixels, trainVae } from '../ml/train-vae'
 import { createVae, vaeGradient, vaeParams, vaeSpecs, type VaeModel } from '../ml/vae'
 import { layout } from '../ml/mlp'
-import { gaussian } from '../ml/noise'
-import { mulberry32 } from '../ml/random'
+import { gaussian } from '../shared/noise'
+import { mulberry32 } from '../shared/random'
 import {
   GLYPH_PIXELS,
   type BackendName,

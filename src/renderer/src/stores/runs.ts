@@ -27,7 +27,8 @@ export function describeConfig(c: LetterTrainConfig): string {
   const layers = c.hidden.length ? c.hidden.join('-') : 'no hidden'
   const glyphs = c.subset ? ` (${c.subset.length} glyphs)` : ''
   const set = c.glyphs ? `Custom set of ${c.glyphs.length}` : c.font
-  return `${set}${glyphs} · ${layers} · ${c.activation} · ${c.optimizer.kind} ${c.optimizer.kind === 'lbfgs' || c.optimizer.kind === 'powell' ? '' : c.learningRate}`.trim()
+  const noise = c.noise ? ` · ${c.noise.kind} ${c.noise.level} ×${c.noise.copies}` : ''
+  return `${set}${glyphs} · ${layers} · ${c.activation} · ${c.optimizer.kind} ${c.optimizer.kind === 'lbfgs' || c.optimizer.kind === 'powell' ? '' : c.learningRate}${noise}`.trim()
 }
 
 /** The session's runs; one is selected for exploration, any are shown in comparisons. */

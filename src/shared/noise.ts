@@ -1,4 +1,4 @@
-import type { NoiseConfig, NoiseKind } from '../shared/schemas'
+import type { NoiseConfig, NoiseKind } from './schemas'
 import { mulberry32, type Random } from './random'
 
 // Corruption for denoising autoencoders, on pixel values in [0, 1], from a seeded generator.

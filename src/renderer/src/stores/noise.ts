@@ -1,0 +1,159 @@
+import { defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import type { Glyph, NoiseConfig } from '@shared/schemas'
+import { corrupt, noiseRandom, noisyCopies } from '@shared/noise'
+import { mulberry32 } from '@shared/random'
+import { denoisingStats, sweepLevels, type DenoisingStats } from '@shared/denoising'
+import { labClient } from '../api/client'
+import type { LabRun } from './runs'
+
+export interface Triplet {
+  char: string
+  clean: number[]
+  noisy: number[]
+  denoised: number[]
+}
+
+export interface SweepPoint extends DenoisingStats {
+  level: number
+}
+
+const SWEEP_COPIES = 20
+
+/**
+ * The denoising lab: the noise settings for the next run, previews, the original / noisy /
+ * denoised triplets of a trained run (on its training noise and on fresh noise), and noise sweeps.
+ * Noise is drawn with the same seeded functions the engine trains with.
+ */
+export const useNoiseStore = defineStore('noise', () => {
+  const settings = ref<NoiseConfig>({
+    kind: 'bitflip',
+    level: 0.1,
+    copies: 10,
+    fresh: true,
+    seed: 1
+  })
+  const triplets = shallowRef<{
+    runId: string
+    stream: 'train' | 'fresh'
+    items: Triplet[]
+    stats: DenoisingStats
+  } | null>(null)
+  /** Sweep curves by run id. */
+  const sweeps = shallowRef<Record<string, SweepPoint[]>>({})
+  const sweeping = ref(false)
+  const error = ref<string | null>(null)
+
+  /** `count` noisy versions of one glyph with the current settings (deterministic for the seed). */
+  function preview(glyph: Glyph, count = 6): number[][] {
+    const random = mulberry32(settings.value.seed * 7919 + glyph.code)
+    return Array.from({ length: count }, () =>
+      Array.from(corrupt(glyph.pixels, settings.value.kind, settings.value.level, random))
+    )
+  }
+
+  /** A drawing corrupted with the current settings. */
+  function noisyDrawing(pixels: readonly number[]): number[] {
+    return Array.from(
+      corrupt(pixels, settings.value.kind, settings.value.level, mulberry32(Date.now() >>> 0))
+    )
+  }
+
+  async function denoise(runId: string, patterns: number[][]): Promise<number[][]> {
+    const out: number[][] = []
+    for (let i = 0; i < patterns.length; i += 1024) {
+      const result = await labClient().request('encodePatterns', {
+        runId,
+        patterns: patterns.slice(i, i + 1024)
+      })
+      out.push(...result.reconstructions)
+    }
+    return out
+  }
+
+  /** One noisy copy per glyph: the first draw of the run's training noise, or fresh noise. */
+  async function computeTriplets(
+    run: LabRun,
+    glyphs: readonly Glyph[],
+    stream: 'train' | 'fresh'
+  ): Promise<void> {
+    const noise = run.config.noise
+    if (!noise) {
+      triplets.value = null
+      return
+    }
+    try {
+      const patterns = Float32Array.from(glyphs.flatMap((g) => g.pixels))
+      const { inputs } = noisyCopies(patterns, 35, noise, noiseRandom(noise, stream))
+      const first = glyphs.map((_, g) =>
+        Array.from(inputs.subarray(g * noise.copies * 35, (g * noise.copies + 1) * 35))
+      )
+      const denoised = await denoise(run.runId, first)
+      const items = glyphs.map((g, i) => ({
+        char: g.char,
+        clean: [...g.pixels],
+        noisy: first[i]!,
+        denoised: denoised[i]!
+      }))
+      triplets.value = {
+        runId: run.runId,
+        stream,
+        items,
+        stats: denoisingStats(
+          items.map((t) => t.clean),
+          first,
+          denoised
+        )
+      }
+      error.value = null
+    } catch (e) {
+      error.value = e instanceof Error ? e.message : String(e)
+    }
+  }
+
+  /** Wrong pixels against the noise level, for one trained network, on fresh noise of its kind. */
+  async function sweep(
+    run: LabRun,
+    glyphs: readonly Glyph[],
+    levels = sweepLevels()
+  ): Promise<void> {
+    const kind = run.config.noise?.kind ?? settings.value.kind
+    sweeping.value = true
+    try {
+      const clean = glyphs.flatMap((g) => Array.from({ length: SWEEP_COPIES }, () => [...g.pixels]))
+      const patterns = Float32Array.from(glyphs.flatMap((g) => g.pixels))
+      const points: SweepPoint[] = []
+      for (const [i, level] of levels.entries()) {
+        const { inputs } = noisyCopies(
+          patterns,
+          35,
+          { kind, level, copies: SWEEP_COPIES },
+          mulberry32(1000 + i)
+        )
+        const noisy = Array.from({ length: inputs.length / 35 }, (_, k) =>
+          Array.from(inputs.subarray(k * 35, (k + 1) * 35))
+        )
+        const denoised = await denoise(run.runId, noisy)
+        points.push({ level, ...denoisingStats(clean, noisy, denoised) })
+      }
+      sweeps.value = { ...sweeps.value, [run.runId]: points }
+      error.value = null
+    } catch (e) {
+      error.value = e instanceof Error ? e.message : String(e)
+    } finally {
+      sweeping.value = false
+    }
+  }
+
+  return {
+    settings,
+    triplets,
+    sweeps,
+    sweeping,
+    error,
+    preview,
+    noisyDrawing,
+    computeTriplets,
+    sweep
+  }
+})
