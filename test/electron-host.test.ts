@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { BrowserWindow, sender, state } from './fakes/electron'
 import { createElectronClient } from '../src/renderer/src/api/electron-client'
 import type { LabBridge } from '../src/preload/bridge'
-import { requestChannel, requestNames } from '../src/shared/contract'
+import { eventNames, requestChannel, requestNames } from '../src/shared/contract'
+import { eventListenerName } from '../src/shared/channels'
 import { defaultLetterConfig } from '../src/shared/schemas'
 import { nextEvent } from './helpers'
 
@@ -79,7 +80,7 @@ describe('Electron main process', () => {
 describe('preload bridge', () => {
   it('exposes named functions only, never ipcRenderer', () => {
     expect(Object.keys(bridge).sort()).toEqual(
-      [...requestNames, 'onTrainingDone', 'onTrainingProgress'].sort()
+      [...requestNames, ...eventNames.map(eventListenerName)].sort()
     )
     expect(Object.values(bridge).every((f) => typeof f === 'function')).toBe(true)
   })

@@ -25,6 +25,7 @@ import { toCsv } from '../src/renderer/src/lib/download'
 import { gridPoints, interpolationPath, nearestPattern } from '../src/shared/latent'
 import { denoisingStats, sweepLevels } from '../src/shared/denoising'
 import { useNoiseStore } from '../src/renderer/src/stores/noise'
+import { useVaeStore } from '../src/renderer/src/stores/vae'
 import { builtRenderer, builtWorker, connect, datasetsDir } from './helpers'
 
 // The stores against a real browser host over a real WebSocket: no mocked transport.
@@ -345,5 +346,54 @@ describe('denoising', () => {
     expect(points[2]!.meanBefore).toBeGreaterThan(points[1]!.meanBefore)
     expect(points[2]!.meanAfter).toBeGreaterThan(points[0]!.meanAfter)
     training.dispose()
+  })
+})
+
+describe('VAE store', () => {
+  it('trains on a small MNIST subset, then encodes the test set and decodes points, paths, samples and grids', async () => {
+    const vae = useVaeStore()
+    vae.config = {
+      ...vae.config,
+      dataset: 'mnist',
+      trainSize: 512,
+      hidden: [32],
+      epochs: 2,
+      batchSize: 64
+    }
+    await vae.start()
+    await until(() => vae.phase === 'finished' && vae.testSet !== null)
+    expect(vae.result?.status).toBe('completed')
+    expect(vae.curve.map((c) => c.epoch)).toEqual([1, 2])
+    expect(vae.curve[1]!.reconstructions).toHaveLength(8)
+    expect(vae.fixed).toHaveLength(8)
+    expect(vae.testSet!.points).toHaveLength(10000)
+    expect(new Set(vae.testSet!.labels).size).toBe(10)
+    expect(vae.classNames[7]).toBe('7')
+    await until(() => vae.grid.length === 225 && vae.samples.length === 10)
+
+    await vae.probeAt(0.5, -0.5)
+    expect(vae.probe?.point).toEqual([0.5, -0.5])
+    expect(vae.probe?.image).toHaveLength(784)
+
+    vae.addSample(0)
+    vae.addSample(1)
+    vae.addWaypoint([0, 0])
+    await until(() => vae.path.length === 11)
+    expect(vae.path[0]!.point).toEqual(vae.testSet!.points[0])
+    vae.clearPath()
+    expect(vae.path).toHaveLength(0)
+
+    await vae.encodePad(new Array(784).fill(0).map((_, i) => (i % 28 === 14 ? 1 : 0)))
+    expect(vae.pad?.point).toHaveLength(2)
+    expect(vae.pad?.image).toHaveLength(784)
+  })
+
+  it('reports a data set that is not prepared', async () => {
+    await expect(
+      client.request('datasetImages', { dataset: 'mnist', split: 'test', indices: [10000] })
+    ).rejects.toThrow(/has no image 10000/)
+    await expect(client.request('vaeTestSet', { runId: 'run-nothing' })).rejects.toThrow(
+      /no trained VAE/
+    )
   })
 })

@@ -26,7 +26,8 @@ export interface VaeEpochRecord {
 }
 
 export interface VaeHooks {
-  onEpoch?: (record: VaeEpochRecord) => void
+  /** After each epoch, with the model as trained so far (for live reconstructions). */
+  onEpoch?: (record: VaeEpochRecord, model: VaeModel) => void
   control?: TrainControl
 }
 
@@ -139,7 +140,7 @@ export async function trainVae(
         kl: klValue,
         learningRate: lr,
         samplesPerSecond: (batches * batchSize) / seconds
-      })
+      }, model)
     }
   } finally {
     tf.dispose(snapshot)

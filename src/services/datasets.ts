@@ -3,12 +3,12 @@ import { open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseFontsJson } from '../ml/data/fonts'
 import { readIdx } from '../ml/data/idx'
-import type { DatasetSummary, Font } from '../shared/schemas'
+import { IMAGE_PIXELS, IMAGE_SIDE, type DatasetSummary, type Font, type ImageDatasetId } from '../shared/schemas'
 
 // Loads the lab's data sets from a datasets folder: fonts.json, and MNIST / Fashion-MNIST as
 // prepared by prepare-datasets.ts (IDX files; 60,000 training and 10,000 test images each).
 
-export type ImageDatasetId = 'mnist' | 'fashion-mnist'
+export type { ImageDatasetId } from '../shared/schemas'
 export type Split = 'train' | 'test'
 
 export const CLASS_NAMES: Record<ImageDatasetId, string[]> = {
@@ -27,8 +27,7 @@ export const CLASS_NAMES: Record<ImageDatasetId, string[]> = {
   ]
 }
 
-export const IMAGE_SIDE = 28
-export const IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE
+export { IMAGE_SIDE, IMAGE_PIXELS } from '../shared/schemas'
 
 export async function loadFonts(dir: string): Promise<Font[]> {
   const path = join(dir, 'fonts.json')

@@ -8,8 +8,8 @@ import {
   type RequestName,
   type RequestOutput
 } from '../shared/contract'
-import type { Font, LabInfo } from '../shared/schemas'
-import { loadFonts, summariseImageSets } from './datasets'
+import { IMAGE_PIXELS, type Font, type ImageDatasetId, type LabInfo } from '../shared/schemas'
+import { loadFonts, loadImageSet, summariseImageSets, type ImageSet, type Split } from './datasets'
 import { LabBusyError, LabNotFoundError, type TrainingService } from './training'
 
 // The lab's request handlers over plain services, shared by both hosts. `dispatch` is the one
@@ -28,6 +28,17 @@ export interface LabServiceOptions {
 
 export function createHandlers(options: LabServiceOptions): Handlers {
   let fonts: Promise<Font[]> | null = null
+  const imageSets = new Map<string, Promise<ImageSet>>()
+  const imageSet = (dataset: ImageDatasetId, split: Split): Promise<ImageSet> => {
+    const key = `${dataset}/${split}`
+    let set = imageSets.get(key)
+    if (!set) {
+      set = loadImageSet(options.datasetsDir, dataset, split)
+      imageSets.set(key, set)
+      set.catch(() => imageSets.delete(key))
+    }
+    return set
+  }
   const getFonts = (): Promise<Font[]> => {
     fonts ??= loadFonts(options.datasetsDir).catch((error: unknown) => {
       fonts = null
@@ -57,7 +68,22 @@ export function createHandlers(options: LabServiceOptions): Handlers {
     pauseTraining: async ({ runId }) => ({ ok: options.training.pause(runId) }),
     resumeTraining: async ({ runId }) => ({ ok: options.training.resume(runId) }),
     decodeLatent: (request) => options.training.decode(request),
-    encodePatterns: (request) => options.training.encode(request)
+    encodePatterns: (request) => options.training.encode(request),
+    startVaeTraining: async (config) => {
+      // Fail here, with the data set named, rather than in the worker.
+      const available = (await summariseImageSets(options.datasetsDir)).find((d) => d.id === config.dataset)
+      if (!available?.available) throw new LabNotFoundError(available?.message ?? `${config.dataset} is not available`)
+      return { runId: await options.training.startVae(config, options.datasetsDir) }
+    },
+    vaeTestSet: ({ runId }) => options.training.testSet(runId, options.datasetsDir),
+    datasetImages: async ({ dataset, split, indices }) => {
+      const set = await imageSet(dataset, split)
+      for (const i of indices) if (i >= set.count) throw new LabNotFoundError(`${dataset} ${split} has no image ${i}`)
+      return {
+        images: indices.map((i) => Array.from(set.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS))),
+        labels: indices.map((i) => set.labels[i]!)
+      }
+    }
   }
 }
 

@@ -2,6 +2,8 @@ import { Worker } from 'node:worker_threads'
 import type { EventName, EventPayload } from '../shared/contract'
 import type {
   BackendName,
+  VaeTrainConfig,
+  VaeTestSetResult,
   DecodeRequest,
   DecodeResult,
   EncodeRequest,
@@ -55,10 +57,26 @@ export class TrainingService {
   }
 
   async start(config: LetterTrainConfig, glyphs: Glyph[]): Promise<string> {
-    if (this.activeRun)
-      throw new LabBusyError(
-        `a training run (${this.activeRun}) is already in progress; stop it first`
-      )
+    const runId = await this.begin()
+    this.worker!.postMessage({ type: 'start', runId, config, glyphs })
+    return runId
+  }
+
+  /** Starts a VAE run on a prepared image data set. */
+  async startVae(config: VaeTrainConfig, datasetsDir: string): Promise<string> {
+    const runId = await this.begin()
+    this.worker!.postMessage({ type: 'startVae', runId, config, datasetsDir })
+    return runId
+  }
+
+  /** The latent means of a trained VAE's test set. */
+  testSet(runId: string, datasetsDir: string): Promise<VaeTestSetResult> {
+    return this.request({ type: 'testSet', runId, datasetsDir }) as Promise<VaeTestSetResult>
+  }
+
+  /** Reserves the one training slot and makes sure the worker is up. */
+  private async begin(): Promise<string> {
+    if (this.activeRun) throw new LabBusyError(`a training run (${this.activeRun}) is already in progress; stop it first`)
     const runId = `run-${Date.now().toString(36)}-${(this.runCounter++).toString(36)}`
     this.activeRun = runId
     try {
@@ -68,7 +86,6 @@ export class TrainingService {
       throw error
     }
     Atomics.store(this.control, 0, Control.run)
-    this.worker!.postMessage({ type: 'start', runId, config, glyphs })
     return runId
   }
 
@@ -94,11 +111,15 @@ export class TrainingService {
     return this.infer({ type: 'encode', request }) as Promise<EncodeResult>
   }
 
-  private async infer(
+  private infer(
     message: { type: 'decode'; request: DecodeRequest } | { type: 'encode'; request: EncodeRequest }
   ): Promise<unknown> {
     if (this.activeRun === message.request.runId)
-      throw new LabBusyError('this run is still training; explore it when it has finished')
+      return Promise.reject(new LabBusyError('this run is still training; explore it when it has finished'))
+    return this.request(message)
+  }
+
+  private async request(message: object): Promise<unknown> {
     await this.ensureWorker()
     const id = this.inferCounter++
     return new Promise((resolve, reject) => {
@@ -139,7 +160,11 @@ export class TrainingService {
           resolve({ backend: message.backend, note: message.note, tfjs: message.tfjs })
         else if (message.type === 'progress')
           this.options.emit('trainingProgress', message.progress)
-        else if (message.type === 'inferred' || message.type === 'inferFailed') {
+        else if (message.type === 'vaeProgress') this.options.emit('vaeProgress', message.progress)
+        else if (message.type === 'vaeDone') {
+          if (this.activeRun === message.done.runId) this.activeRun = null
+          this.options.emit('vaeDone', message.done)
+        } else if (message.type === 'inferred' || message.type === 'inferFailed') {
           const pending = this.pendingInference.get(message.id)
           this.pendingInference.delete(message.id)
           if (message.type === 'inferred') pending?.resolve(message.result)

@@ -9,7 +9,11 @@ import {
   decodeRequestSchema,
   decodeResultSchema,
   encodeRequestSchema,
-  encodeResultSchema
+  encodeResultSchema,
+  vaeTrainConfigSchema,
+  vaeProgressSchema,
+  vaeDoneSchema,
+  vaeTestSetResultSchema
 } from '../shared/schemas'
 
 // Messages between a host's training service and the training worker. They cross a thread
@@ -20,6 +24,8 @@ export const Control = { run: 0, pause: 1, stop: 2 } as const
 
 export const toWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('decode'), id: z.number().int(), request: decodeRequestSchema }),
+  z.object({ type: z.literal('testSet'), id: z.number().int(), runId: runIdSchema, datasetsDir: z.string() }),
+  z.object({ type: z.literal('startVae'), runId: runIdSchema, config: vaeTrainConfigSchema, datasetsDir: z.string() }),
   z.object({ type: z.literal('encode'), id: z.number().int(), request: encodeRequestSchema }),
   z.object({
     type: z.literal('start'),
@@ -39,10 +45,12 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('progress'), progress: trainingProgressSchema }),
   z.object({ type: z.literal('done'), done: trainingDoneSchema }),
+  z.object({ type: z.literal('vaeProgress'), progress: vaeProgressSchema }),
+  z.object({ type: z.literal('vaeDone'), done: vaeDoneSchema }),
   z.object({
     type: z.literal('inferred'),
     id: z.number().int(),
-    result: z.union([decodeResultSchema, encodeResultSchema])
+    result: z.union([decodeResultSchema, encodeResultSchema, vaeTestSetResultSchema])
   }),
   z.object({ type: z.literal('inferFailed'), id: z.number().int(), message: z.string() })
 ])

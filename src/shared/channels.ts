@@ -10,10 +10,13 @@ export const requestNames = [
   'pauseTraining',
   'resumeTraining',
   'decodeLatent',
-  'encodePatterns'
+  'encodePatterns',
+  'startVaeTraining',
+  'vaeTestSet',
+  'datasetImages'
 ] as const
 
-export const eventNames = ['trainingProgress', 'trainingDone'] as const
+export const eventNames = ['trainingProgress', 'trainingDone', 'vaeProgress', 'vaeDone'] as const
 
 export type RequestName = (typeof requestNames)[number]
 export type EventName = (typeof eventNames)[number]

@@ -10,7 +10,13 @@ import {
   decodeRequestSchema,
   decodeResultSchema,
   encodeRequestSchema,
-  encodeResultSchema
+  encodeResultSchema,
+  vaeTrainConfigSchema,
+  vaeTestSetResultSchema,
+  datasetImagesRequestSchema,
+  datasetImagesResultSchema,
+  vaeProgressSchema,
+  vaeDoneSchema
 } from './schemas'
 import {
   eventChannel,
@@ -37,12 +43,17 @@ export const requests = {
   pauseTraining: { input: runRef, output: z.object({ ok: z.boolean() }) },
   resumeTraining: { input: runRef, output: z.object({ ok: z.boolean() }) },
   decodeLatent: { input: decodeRequestSchema, output: decodeResultSchema },
-  encodePatterns: { input: encodeRequestSchema, output: encodeResultSchema }
+  encodePatterns: { input: encodeRequestSchema, output: encodeResultSchema },
+  startVaeTraining: { input: vaeTrainConfigSchema, output: z.object({ runId: runIdSchema }) },
+  vaeTestSet: { input: runRef, output: vaeTestSetResultSchema },
+  datasetImages: { input: datasetImagesRequestSchema, output: datasetImagesResultSchema }
 } as const satisfies Record<RequestName, { input: z.ZodType; output: z.ZodType }>
 
 export const events = {
   trainingProgress: trainingProgressSchema,
-  trainingDone: trainingDoneSchema
+  trainingDone: trainingDoneSchema,
+  vaeProgress: vaeProgressSchema,
+  vaeDone: vaeDoneSchema
 } as const satisfies Record<EventName, z.ZodType>
 
 export { requestNames, eventNames, requestChannel, eventChannel }

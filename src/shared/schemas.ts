@@ -5,6 +5,8 @@ import { z } from 'zod'
 export const GLYPH_ROWS = 7
 export const GLYPH_COLS = 5
 export const GLYPH_PIXELS = GLYPH_ROWS * GLYPH_COLS
+export const IMAGE_SIDE = 28
+export const IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE
 
 export const fontNameSchema = z.enum(['Font1', 'Font2', 'Font3'])
 export type FontName = z.infer<typeof fontNameSchema>
@@ -263,19 +265,65 @@ export const decodeRequestSchema = z.strictObject({
 })
 export type DecodeRequest = z.infer<typeof decodeRequestSchema>
 
-/** Encode (and reconstruct) patterns with a trained letters run. */
+/** A pattern for a model's input: 35 pixels (letters) or 784 (MNIST), values in [0, 1]. */
+const anyPatternSchema = z
+  .array(z.number().min(0).max(1))
+  .refine((p) => p.length === GLYPH_PIXELS || p.length === IMAGE_PIXELS, 'a pattern has 35 or 784 values')
+
+/** Encode (and reconstruct) patterns with a trained run; the worker checks the size against the model. */
 export const encodeRequestSchema = z.strictObject({
   runId: z.string().regex(/^run-[0-9a-z-]{1,40}$/),
-  patterns: z.array(pixelsSchema).min(1).max(1024)
+  patterns: z.array(anyPatternSchema).min(1).max(1024)
 })
 export type EncodeRequest = z.infer<typeof encodeRequestSchema>
 
-export const decodeResultSchema = z.object({
-  patterns: z.array(z.array(z.number()).length(GLYPH_PIXELS))
-})
+export const decodeResultSchema = z.object({ patterns: z.array(anyPatternSchema) })
 export const encodeResultSchema = z.object({
   points: z.array(z.array(z.number())),
-  reconstructions: z.array(z.array(z.number()).length(GLYPH_PIXELS))
+  reconstructions: z.array(anyPatternSchema)
 })
 export type DecodeResult = z.infer<typeof decodeResultSchema>
 export type EncodeResult = z.infer<typeof encodeResultSchema>
+
+/** Live VAE progress, once per epoch. */
+export const vaeProgressSchema = z.object({
+  runId: runIdSchema,
+  epoch: z.number().int().min(0),
+  epochs: z.number().int().min(1),
+  loss: z.number(),
+  reconstruction: z.number(),
+  kl: z.number(),
+  samplesPerSecond: z.number().min(0),
+  elapsedSeconds: z.number().min(0),
+  /** Reconstructions of a few fixed test images after this epoch (784 values each). */
+  reconstructions: z.array(z.array(z.number().min(0).max(1)).length(IMAGE_PIXELS)).max(16)
+})
+export type VaeProgress = z.infer<typeof vaeProgressSchema>
+
+export const vaeDoneSchema = z.object({
+  runId: runIdSchema,
+  status: runStatusSchema,
+  message: z.string(),
+  backend: backendNameSchema,
+  epochs: z.number().int().min(0),
+  seconds: z.number().min(0),
+  finalLoss: z.number().nullable()
+})
+export type VaeDone = z.infer<typeof vaeDoneSchema>
+
+/** The test set's latent means, for the scatter. */
+export const vaeTestSetResultSchema = z.object({
+  points: z.array(z.array(z.number())).max(10000),
+  labels: z.array(z.number().int().min(0).max(9)).max(10000)
+})
+export type VaeTestSetResult = z.infer<typeof vaeTestSetResultSchema>
+
+export const datasetImagesRequestSchema = z.strictObject({
+  dataset: imageDatasetIdSchema,
+  split: z.enum(['train', 'test']),
+  indices: z.array(z.number().int().min(0).max(59999)).min(1).max(256)
+})
+export const datasetImagesResultSchema = z.object({
+  images: z.array(z.array(z.number().int().min(0).max(255)).length(IMAGE_PIXELS)),
+  labels: z.array(z.number().int().min(0).max(9))
+})

@@ -3,8 +3,9 @@ import * as tf from '@tensorflow/tfjs'
 import { chooseBackend } from '../ml/backend'
 import { trainLetters } from '../ml/letters'
 import { decode, encode } from '../ml/inference'
-import type { AutoencoderModel } from '../ml/autoencoder'
-import type { EpochRecord } from '../ml/train-autoencoder'
+import type { Model } from '../ml/inference'
+import { runVaeJob, testSetCodes } from './vae-job'
+import type { EpochRecord, TrainControl } from '../ml/train-autoencoder'
 import {
   Control,
   fromWorkerSchema,
@@ -22,9 +23,9 @@ import type { BackendName } from '../shared/schemas'
 const PROGRESS_INTERVAL_MS = 100
 /** Trained models kept for exploration (decode, encode), the most recent first. */
 const KEEP_MODELS = 12
-const models = new Map<string, AutoencoderModel>()
+const models = new Map<string, Model>()
 
-function keepModel(runId: string, model: AutoencoderModel): void {
+function keepModel(runId: string, model: Model): void {
   models.set(runId, model)
   while (models.size > KEEP_MODELS) {
     const oldest = models.keys().next().value as string
@@ -104,6 +105,19 @@ async function runTraining(
   })
 }
 
+const vaeDatasets = new Map<string, 'mnist' | 'fashion-mnist'>()
+
+/** Pause and stop for a VAE run: the same shared control word, checked between batches. */
+function vaeControl(_port: NonNullable<typeof parentPort>, control: Int32Array, _runId: string): TrainControl {
+  return {
+    checkpoint: () => {
+      while (Atomics.load(control, 0) === Control.pause) Atomics.wait(control, 0, Control.pause, 1000)
+      return Atomics.load(control, 0) === Control.stop ? 'stop' : 'continue'
+    },
+    shouldStop: () => Atomics.load(control, 0) === Control.stop
+  }
+}
+
 async function main(): Promise<void> {
   const port = parentPort
   if (!port) throw new Error('training-worker must run as a worker thread')
@@ -116,6 +130,38 @@ async function main(): Promise<void> {
     const parsed = toWorkerSchema.safeParse(raw)
     if (!parsed.success) return
     const job = parsed.data
+    if (job.type === 'testSet') {
+      const model = models.get(job.runId)
+      if (model?.kind !== 'vae') {
+        post(port, { type: 'inferFailed', id: job.id, message: `run ${job.runId} has no trained VAE in this lab` })
+        return
+      }
+      // Dataset in the model's own config is not known here: the test set is the one it trained on.
+      void testSetCodes(model, job.datasetsDir, vaeDatasets.get(job.runId) ?? 'mnist')
+        .then((result) => post(port, { type: 'inferred', id: job.id, result }))
+        .catch((error: unknown) => post(port, { type: 'inferFailed', id: job.id, message: error instanceof Error ? error.message : String(error) }))
+      return
+    }
+    if (job.type === 'startVae') {
+      vaeDatasets.set(job.runId, job.config.dataset)
+      queue = queue.then(() =>
+        runVaeJob((m) => post(port, m), vaeControl(port, control, job.runId), choice.backend, job, keepModel).catch((error: unknown) => {
+          post(port, {
+            type: 'vaeDone',
+            done: {
+              runId: job.runId,
+              status: 'failed',
+              message: `training failed: ${error instanceof Error ? error.message : String(error)}`,
+              backend: choice.backend,
+              epochs: 0,
+              seconds: 0,
+              finalLoss: null
+            }
+          })
+        })
+      )
+      return
+    }
     if (job.type === 'decode' || job.type === 'encode') {
       const model = models.get(job.request.runId)
       try {

@@ -1,6 +1,7 @@
 import * as echarts from 'echarts/core'
 import { BarChart, LineChart, ScatterChart } from 'echarts/charts'
 import {
+  AriaComponent,
   DataZoomComponent,
   GridComponent,
   LegendComponent,
@@ -12,6 +13,7 @@ import { onBeforeUnmount, onMounted, watch, type Ref, type ShallowRef } from 'vu
 
 // Only the ECharts parts the lab uses are registered, which keeps the bundle small.
 echarts.use([
+  AriaComponent,
   BarChart,
   LineChart,
   ScatterChart,

@@ -215,3 +215,127 @@ export function sweepChartOption(series: readonly SweepSeries[]): EChartsOption 
     series: lines
   }
 }
+
+/** The VAE's two loss parts per epoch: reconstruction (left axis) and KL (right axis). */
+export function vaeCurvesOption(
+  curve: readonly { epoch: number; reconstruction: number; kl: number }[]
+): EChartsOption {
+  return {
+    animation: false,
+    grid: { left: 56, right: 56, top: 36, bottom: 36 },
+    legend: { top: 0, data: ['reconstruction', 'KL'] },
+    tooltip: {
+      trigger: 'axis',
+      valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : String(v))
+    },
+    xAxis: {
+      type: 'value',
+      name: 'epoch',
+      nameLocation: 'middle',
+      nameGap: 24,
+      min: 0,
+      minInterval: 1
+    },
+    yAxis: [
+      { type: 'value', name: 'reconstruction', scale: true },
+      { type: 'value', name: 'KL', scale: true, splitLine: { show: false } }
+    ],
+    series: [
+      {
+        type: 'line',
+        name: 'reconstruction',
+        data: curve.map((c) => [c.epoch, c.reconstruction]),
+        itemStyle: { color: '#2f5bd3' }
+      },
+      {
+        type: 'line',
+        name: 'KL',
+        yAxisIndex: 1,
+        data: curve.map((c) => [c.epoch, c.kl]),
+        itemStyle: { color: '#e08a1e' }
+      }
+    ]
+  }
+}
+
+export const CLASS_COLORS = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#6b6b6b'
+]
+
+export interface VaeScatterExtras {
+  probe?: readonly number[] | null
+  waypoints?: readonly (readonly number[])[]
+  drawn?: readonly number[] | null
+}
+
+/** The test set in the latent plane, one series per class (so the legend names the classes). */
+export function vaeScatterOption(
+  points: readonly (readonly number[])[],
+  labels: readonly number[],
+  classNames: readonly string[],
+  extras: VaeScatterExtras = {}
+): EChartsOption {
+  const byClass = classNames.map(() => [] as number[][])
+  points.forEach((p, i) => byClass[labels[i] ?? 0]?.push([p[0] ?? 0, p[1] ?? 0, i]))
+  const series: object[] = byClass.map((data, c) => ({
+    type: 'scatter',
+    name: classNames[c],
+    data,
+    symbolSize: 3,
+    itemStyle: { color: CLASS_COLORS[c], opacity: 0.75 },
+    emphasis: { scale: 3 },
+    progressive: 0
+  }))
+  if (extras.waypoints?.length) {
+    series.push({
+      type: 'line',
+      name: 'path',
+      data: extras.waypoints.map((p) => [p[0], p[1]]),
+      symbol: 'circle',
+      symbolSize: 9,
+      lineStyle: { color: '#111', width: 2 },
+      itemStyle: { color: '#111' },
+      z: 5
+    })
+  }
+  if (extras.drawn)
+    series.push({
+      type: 'scatter',
+      name: 'your drawing',
+      symbol: 'diamond',
+      symbolSize: 16,
+      data: [[extras.drawn[0], extras.drawn[1]]],
+      itemStyle: { color: '#111' },
+      z: 6
+    })
+  if (extras.probe)
+    series.push({
+      type: 'scatter',
+      name: 'probe',
+      symbol: 'pin',
+      symbolSize: 26,
+      data: [[extras.probe[0], extras.probe[1]]],
+      itemStyle: { color: '#d9534f' },
+      z: 7
+    })
+  return {
+    animation: false,
+    // ECharts describes the chart (its series, i.e. the classes) in an aria-label for screen readers.
+    aria: { enabled: true },
+    grid: { left: 44, right: 16, top: 48, bottom: 32 },
+    legend: { top: 0, type: 'scroll', textStyle: { fontSize: 11 }, data: [...classNames] },
+    tooltip: { trigger: 'item' },
+    xAxis: { type: 'value', name: 'z1', scale: true },
+    yAxis: { type: 'value', name: 'z2', scale: true },
+    series
+  }
+}

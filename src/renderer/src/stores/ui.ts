@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-export type Lab = 'letters' | 'denoising'
+export type Lab = 'letters' | 'denoising' | 'vae'
 
 /** Which lab is on screen. */
 export const useUiStore = defineStore('ui', () => {

@@ -1,0 +1,69 @@
+import { expect, test } from '@playwright/test'
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const artifacts = join(dirname(fileURLToPath(import.meta.url)), '.artifacts')
+mkdirSync(artifacts, { recursive: true })
+
+test('VAE lab: train on a Fashion-MNIST subset, see the classes, decode the plane, interpolate, sample, draw', async ({
+  page
+}) => {
+  const problems: string[] = []
+  page.on('pageerror', (error) => problems.push(error.message))
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
+  await page.goto('/')
+  await page.getByRole('tab', { name: 'VAE' }).click()
+  await page.getByLabel('Data set').selectOption('fashion-mnist')
+  await page.getByLabel('Training subset size').fill('3000')
+  await page.getByLabel('VAE hidden layers').fill('128')
+  await page.getByLabel('VAE epochs').fill('4')
+  await page.getByLabel('VAE learning rate').fill('0.003')
+  await page.getByLabel('VAE seed').press('Tab')
+  await page.getByRole('button', { name: 'Train VAE' }).click()
+
+  // Live curves and the fixed test reconstructions; then the scatter of the 10,000 test images.
+  await expect(page.getByTestId('vae-curves')).toHaveAttribute('data-epochs', '4', {
+    timeout: 90_000
+  })
+  await expect(page.getByRole('img', { name: 'reconstruction of test image 0' })).toBeVisible()
+  await expect(page.getByTestId('vae-status')).toContainText('ran all 4 epochs')
+  const scatter = page.getByTestId('vae-scatter')
+  await expect(scatter).toHaveAttribute('data-points', '10000', { timeout: 30_000 })
+  // The legend names the classes (ECharts' own description of the chart, for screen readers).
+  const description = await scatter.getAttribute('aria-label')
+  for (const name of ['T-shirt/top', 'Trouser', 'Dress', 'Sneaker', 'Ankle boot'])
+    expect(description).toContain(name)
+
+  // Click the plane: a new image is decoded there.
+  const box = (await scatter.boundingBox())!
+  await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.55)
+  await expect(page.getByRole('img', { name: 'decoded image at the probe' })).toBeVisible()
+
+  // Interpolation path Shirt -> Dress -> Trouser, 6 steps per segment: 11 images.
+  for (const name of ['Shirt', 'Dress', 'Trouser']) {
+    await page
+      .getByLabel('Class of the test image to add to the path')
+      .selectOption({ label: name })
+    await page.getByRole('button', { name: 'Add to path', exact: true }).click()
+  }
+  await expect(page.getByTestId('vae-path')).toHaveAttribute('data-images', '11')
+
+  // Samples from the prior and the decode grid.
+  await expect(page.getByTestId('vae-samples')).toHaveAttribute('data-images', '10')
+  await expect(page.getByTestId('vae-grid')).toHaveAttribute('data-images', '225')
+  await page.getByLabel("evenly over the test set's range").check()
+  await expect(page.getByTestId('vae-grid')).toHaveAttribute('data-images', '225')
+
+  // Draw on the 28x28 pad: the drawing is encoded and reconstructed.
+  await page.getByTestId('digit-pad').scrollIntoViewIfNeeded()
+  const pad = (await page.getByTestId('digit-pad').boundingBox())!
+  await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.15)
+  await page.mouse.down()
+  await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.85, { steps: 12 })
+  await page.mouse.up()
+  await expect(page.getByTestId('pad-result')).toContainText('encodes to (')
+
+  await page.screenshot({ path: join(artifacts, 'vae.png'), fullPage: true })
+  expect(problems).toEqual([])
+})
