@@ -31,7 +31,8 @@ export default defineConfig({
     }
   },
   webServer: {
-    command: `node ../out/main/serve.js --port ${port}`,
+    // A fresh workspace for every run, so saved sessions never leak between runs.
+    command: `node ../out/main/serve.js --port ${port} --workspace ../test-results/workspace-${Date.now()}`,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
     timeout: 30_000,

@@ -5,7 +5,14 @@ import { startBrowserHost, type BrowserHost } from '../src/host/browser-host'
 import type { WsLabClient } from '../src/shared/lab-client'
 import { LabRequestError } from '../src/renderer/src/api/client'
 import { defaultLetterConfig } from '../src/shared/schemas'
-import { builtRenderer, builtWorker, connect, datasetsDir, nextEvent } from './helpers'
+import {
+  builtRenderer,
+  builtWorker,
+  connect,
+  datasetsDir,
+  nextEvent,
+  scratchWorkspace
+} from './helpers'
 
 let host: BrowserHost
 let client: WsLabClient
@@ -17,6 +24,7 @@ beforeAll(async () => {
     rendererDir: builtRenderer,
     datasetsDir,
     workerPath: builtWorker,
+    workspace: scratchWorkspace(),
     preferredBackend: 'wasm'
   })
   apiUrl = `${host.url.replace(/^http/, 'ws')}api`

@@ -3,7 +3,8 @@ import { createHandlers, dispatch, type Handlers } from '../src/services/lab-ser
 import { TrainingService } from '../src/services/training'
 import { defaultLetterConfig } from '../src/shared/schemas'
 import { requestNames, requests } from '../src/shared/contract'
-import { datasetsDir } from './helpers'
+import { datasetsDir, scratchWorkspace } from './helpers'
+import { SessionService } from '../src/services/sessions'
 
 /** A training service whose worker must never be started: invalid input must not reach it. */
 class UntouchableTraining extends TrainingService {
@@ -15,11 +16,14 @@ class UntouchableTraining extends TrainingService {
   }
 }
 
-const handlers: Handlers = createHandlers({
-  host: 'browser',
-  datasetsDir,
-  training: new UntouchableTraining()
+const training = new UntouchableTraining()
+const sessions = new SessionService({
+  workspace: scratchWorkspace(),
+  training,
+  versions: async () => ({}),
+  backend: async () => 'wasm'
 })
+const handlers: Handlers = createHandlers({ host: 'browser', datasetsDir, training, sessions })
 
 describe('lab contract at the boundary', () => {
   it('names every request with an input and an output schema', () => {

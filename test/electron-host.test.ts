@@ -1,17 +1,20 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { BrowserWindow, sender, state } from './fakes/electron'
+import { join } from 'node:path'
+import { BrowserWindow, sender, state, type MenuItem } from './fakes/electron'
+import { sessionViewSchema } from '../src/shared/schemas'
 import { createElectronClient } from '../src/renderer/src/api/electron-client'
 import type { LabBridge } from '../src/preload/bridge'
 import { eventNames, requestChannel, requestNames } from '../src/shared/contract'
 import { eventListenerName } from '../src/shared/channels'
 import { defaultLetterConfig } from '../src/shared/schemas'
-import { nextEvent } from './helpers'
+import { nextEvent, scratchWorkspace } from './helpers'
 
 // The Electron main process and preload, with only Electron itself stood in (its binary cannot
 // run here): real handlers, real services, the real training worker, the real renderer client.
 vi.mock('electron', () => import('./fakes/electron'))
 
 let bridge: LabBridge
+const workspace = scratchWorkspace()
 
 beforeAll(async () => {
   process.env['LAB_WORKER_PATH'] = new URL(
@@ -114,6 +117,58 @@ describe('preload bridge', () => {
     })
     await nextEvent(client, 'trainingDone', (d) => d.runId === runId)
     expect(calls).toBe(0)
+  })
+})
+
+describe('File menu and native dialogs', () => {
+  const file = (): MenuItem[] => state.menu!.find((m) => m.label === 'File')!.submenu!
+  it('has New, Open, Open Recent, Save and Save As with their shortcuts', async () => {
+    await vi.waitFor(() => expect(state.menu).not.toBeNull())
+    const items = file()
+      .filter((m) => m.label)
+      .map((m) => [m.label, m.accelerator ?? ''])
+    expect(items).toEqual([
+      ['New Session', 'CmdOrCtrl+N'],
+      ['Open…', 'CmdOrCtrl+O'],
+      ['Open Recent', ''],
+      ['Save', 'CmdOrCtrl+S'],
+      ['Save As…', 'CmdOrCtrl+Shift+S']
+    ])
+  })
+
+  it('asks the page to carry out menu commands', async () => {
+    const client = createElectronClient(bridge)
+    const seen = nextEvent(client, 'menuCommand')
+    file().find((m) => m.label === 'Save')!.click!()
+    expect(await seen).toEqual({ command: 'save' })
+  })
+
+  it('gives the page a token, never a path, for a file chosen in a dialog, and saves and opens with it', async () => {
+    const client = createElectronClient(bridge)
+    const path = join(workspace, 'elsewhere', 'chosen.aelab')
+    state.dialogAnswer = { canceled: false, filePaths: [path], filePath: path }
+    const picked = await client.request('pickSessionPath', {
+      mode: 'save',
+      suggestedName: 'chosen'
+    })
+    expect(picked?.name).toBe('chosen')
+    expect(picked?.token).toMatch(/^[0-9a-f]{32}$/)
+    expect(JSON.stringify(picked)).not.toContain(workspace)
+    const view = sessionViewSchema.parse({})
+    const saved = await client.request('saveSession', {
+      target: { token: picked!.token },
+      runIds: [],
+      view,
+      customGlyphs: []
+    })
+    expect(saved.path).toBe(path)
+    const opened = await client.request('openSession', { target: { token: picked!.token } })
+    expect(opened.name).toBe('chosen')
+    await expect(
+      client.request('openSession', { target: { token: 'f'.repeat(32) } })
+    ).rejects.toThrow(/choose the file again/)
+    state.dialogAnswer = { canceled: true, filePaths: [], filePath: undefined }
+    expect(await client.request('pickSessionPath', { mode: 'open' })).toBeNull()
   })
 })
 

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import WebSocket from 'ws'
 import { connectWebSocketClient, type SocketLike, type WsLabClient } from '../src/shared/lab-client'
 import type { EventName, EventPayload, LabClient } from '../src/shared/contract'
@@ -28,3 +30,6 @@ export function nextEvent<K extends EventName>(
     })
   })
 }
+
+/** A fresh, empty workspace folder for a host under test. */
+export const scratchWorkspace = (): string => mkdtempSync(join(tmpdir(), 'lab-workspace-'))

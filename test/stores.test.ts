@@ -26,7 +26,7 @@ import { gridPoints, interpolationPath, nearestPattern } from '../src/shared/lat
 import { denoisingStats, sweepLevels } from '../src/shared/denoising'
 import { useNoiseStore } from '../src/renderer/src/stores/noise'
 import { useVaeStore } from '../src/renderer/src/stores/vae'
-import { builtRenderer, builtWorker, connect, datasetsDir } from './helpers'
+import { builtRenderer, builtWorker, connect, datasetsDir, scratchWorkspace } from './helpers'
 
 // The stores against a real browser host over a real WebSocket: no mocked transport.
 let host: BrowserHost
@@ -38,6 +38,7 @@ beforeAll(async () => {
     rendererDir: builtRenderer,
     datasetsDir,
     workerPath: builtWorker,
+    workspace: scratchWorkspace(),
     preferredBackend: 'wasm'
   })
   client = await connect(`${host.url.replace(/^http/, 'ws')}api`)

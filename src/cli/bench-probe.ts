@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import WebSocket from 'ws'
 import { startBrowserHost } from '../host/browser-host'
 import { connectWebSocketClient, type SocketLike } from '../shared/lab-client'
@@ -18,11 +21,13 @@ const percentile = (values: number[], p: number): number => {
  */
 export async function benchProbe(print: Print, args: readonly string[]): Promise<void> {
   const count = Number(option(args, '--count') ?? 300)
+  const workspace = await mkdtemp(join(tmpdir(), 'lab-bench-'))
   const host = await startBrowserHost({
     port: 0,
     rendererDir: rendererDir(),
     datasetsDir: datasetsDir(),
-    workerPath: trainingWorkerPath()
+    workerPath: trainingWorkerPath(),
+    workspace
   })
   const origin = host.url.replace(/\/$/, '')
   const client = await connectWebSocketClient(
@@ -77,5 +82,6 @@ export async function benchProbe(print: Print, args: readonly string[]): Promise
   } finally {
     client.close()
     await host.close()
+    await rm(workspace, { recursive: true, force: true })
   }
 }

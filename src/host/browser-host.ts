@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { EventName, EventPayload } from '../shared/contract'
-import { createHandlers, dispatch } from '../services/lab-service'
-import { TrainingService } from '../services/training'
+import { dispatch } from '../services/lab-service'
+import { createLab } from '../services/lab'
 import type { BackendName } from '../shared/schemas'
 import { API_PATH, MAX_FRAME_BYTES, clientFrameSchema, type ServerFrame } from './wire'
 import { CONTENT_SECURITY_POLICY } from '../shared/csp'
@@ -19,6 +19,8 @@ export interface BrowserHostOptions {
   rendererDir: string
   datasetsDir: string
   workerPath: string
+  /** Where sessions are listed, opened and saved by name. */
+  workspace: string
   preferredBackend?: BackendName
   versions?: Record<string, string>
 }
@@ -68,17 +70,16 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     const text = JSON.stringify(frame)
     for (const socket of sockets) socket.send(text)
   }
-  const training = new TrainingService({
-    workerPath: options.workerPath,
-    emit: broadcast,
-    preferredBackend: options.preferredBackend
-  })
-  const handlers = createHandlers({
+  const lab = createLab({
     host: 'browser',
     datasetsDir: options.datasetsDir,
-    training,
+    workerPath: options.workerPath,
+    workspace: options.workspace,
+    emit: broadcast,
+    preferredBackend: options.preferredBackend,
     versions: options.versions
   })
+  const handlers = lab.handlers
   if (!existsSync(join(options.rendererDir, 'index.html'))) {
     throw new Error(
       `the lab's user interface is not built (${options.rendererDir}); run \`npm run build\``
@@ -132,7 +133,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     close: async () => {
       for (const socket of sockets) socket.terminate()
       wss.close()
-      await training.close()
+      await lab.close()
       await new Promise<void>((r) => server.close(() => r()))
     }
   }

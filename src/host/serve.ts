@@ -1,3 +1,5 @@
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { startBrowserHost } from './browser-host'
 import { datasetsDir, rendererDir, trainingWorkerPath } from '../services/paths'
 import { backendNameSchema } from '../shared/schemas'
@@ -9,11 +11,16 @@ import { labVersions } from '../services/versions'
 export interface ServeArgs {
   port: number
   host: string
+  workspace: string
   backend?: 'tensorflow' | 'wasm' | 'cpu'
 }
 
 export function parseServeArgs(argv: readonly string[]): ServeArgs {
-  const args: ServeArgs = { port: Number(process.env['LAB_PORT'] ?? 5183), host: '127.0.0.1' }
+  const args: ServeArgs = {
+    port: Number(process.env['LAB_PORT'] ?? 5183),
+    host: '127.0.0.1',
+    workspace: process.env['LAB_WORKSPACE'] ?? join(homedir(), 'Autoencoder Lab')
+  }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = argv[i + 1]
@@ -23,6 +30,9 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
     } else if (flag === '--host' && value !== undefined) {
       args.host = value
       i++
+    } else if (flag === '--workspace' && value !== undefined) {
+      args.workspace = resolve(value)
+      i++
     } else if (flag === '--backend' && value !== undefined) {
       const parsed = backendNameSchema.safeParse(value)
       if (!parsed.success)
@@ -31,7 +41,7 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
       i++
     } else {
       throw new Error(
-        `unknown option ${flag ?? ''} (options: --port N, --host ADDR, --backend NAME)`
+        `unknown option ${flag ?? ''} (options: --port N, --host ADDR, --workspace DIR, --backend NAME)`
       )
     }
   }
@@ -50,10 +60,13 @@ export async function serve(argv: readonly string[]): Promise<void> {
     rendererDir: rendererDir(),
     datasetsDir: datasetsDir(),
     workerPath: trainingWorkerPath(),
+    workspace: args.workspace,
     preferredBackend: args.backend,
     versions: labVersions()
   })
-  process.stdout.write(`Autoencoder Lab is running at ${host.url} (Ctrl+C to stop)\n`)
+  process.stdout.write(
+    `Autoencoder Lab is running at ${host.url} (Ctrl+C to stop); sessions in ${args.workspace}\n`
+  )
   if (args.host !== '127.0.0.1' && args.host !== 'localhost') {
     process.stdout.write(
       `Warning: listening on ${args.host}; anyone who can reach it can drive the lab.\n`

@@ -17,5 +17,5 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
 export type ServerFrame = z.infer<typeof serverFrameSchema>
 
 export const API_PATH = '/api'
-/** Largest frame the host accepts from a client. */
-export const MAX_FRAME_BYTES = 1 << 20
+/** Largest frame the host accepts from a client: room for a session file dropped on the page. */
+export const MAX_FRAME_BYTES = 64 << 20

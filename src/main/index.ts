@@ -1,4 +1,13 @@
-import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron'
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  session,
+  shell,
+  type IpcMainInvokeEvent
+} from 'electron'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import {
@@ -9,8 +18,9 @@ import {
   type EventPayload
 } from '../shared/contract'
 import { CONTENT_SECURITY_POLICY } from '../shared/csp'
-import { createHandlers, dispatch } from '../services/lab-service'
-import { TrainingService } from '../services/training'
+import { dispatch } from '../services/lab-service'
+import { createLab, type Lab } from '../services/lab'
+import { SESSION_EXTENSION } from '../shared/session'
 import { datasetsDir, rendererDir, trainingWorkerPath } from '../services/paths'
 import { labVersions } from '../services/versions'
 
@@ -34,13 +44,78 @@ function fromOurPage(event: IpcMainInvokeEvent): boolean {
   )
 }
 
-function setupApi(training: TrainingService): void {
-  const handlers = createHandlers({
-    host: 'electron',
-    datasetsDir: datasetsDir(),
-    training,
-    versions: labVersions()
-  })
+const sessionFilters = [
+  { name: 'Autoencoder Lab session', extensions: [SESSION_EXTENSION.slice(1)] }
+]
+
+/** Native open and save dialogs; the renderer only ever sees a token for the chosen file. */
+async function pickPath(mode: 'open' | 'save', suggestedName?: string): Promise<string | null> {
+  const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]
+  if (mode === 'open') {
+    const options = { properties: ['openFile' as const], filters: sessionFilters }
+    const result = window
+      ? await dialog.showOpenDialog(window, options)
+      : await dialog.showOpenDialog(options)
+    return result.canceled ? null : (result.filePaths[0] ?? null)
+  }
+  const options = {
+    defaultPath: join(workspaceDir(), `${suggestedName ?? 'session'}${SESSION_EXTENSION}`),
+    filters: sessionFilters
+  }
+  const result = window
+    ? await dialog.showSaveDialog(window, options)
+    : await dialog.showSaveDialog(options)
+  return result.canceled || !result.filePath ? null : result.filePath
+}
+
+function workspaceDir(): string {
+  return process.env['LAB_WORKSPACE'] ?? join(app.getPath('documents'), 'Autoencoder Lab')
+}
+
+/** File menu: the renderer carries out each command (it holds the view and the unsaved state). */
+function setupMenu(lab: Lab): void {
+  const send = (
+    command: EventPayload<'menuCommand'>['command'],
+    extra: { token?: string; name?: string } = {}
+  ): void => broadcast('menuCommand', { command, ...extra })
+  const recent = async (): Promise<Electron.MenuItemConstructorOptions[]> =>
+    (await lab.sessions.list())
+      .slice(0, 8)
+      .map((s) => ({ label: s.name, click: () => send('open', { name: s.name }) }))
+  const build = async (): Promise<void> => {
+    const template: Electron.MenuItemConstructorOptions[] = [
+      ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+      {
+        label: 'File',
+        submenu: [
+          { label: 'New Session', accelerator: 'CmdOrCtrl+N', click: () => send('new') },
+          {
+            label: 'Open…',
+            accelerator: 'CmdOrCtrl+O',
+            click: async () => {
+              const path = await pickPath('open')
+              if (path) send('openFile', { token: lab.sessions.grant(path), name: path })
+            }
+          },
+          { label: 'Open Recent', submenu: await recent() },
+          { type: 'separator' },
+          { label: 'Save', accelerator: 'CmdOrCtrl+S', click: () => send('save') },
+          { label: 'Save As…', accelerator: 'CmdOrCtrl+Shift+S', click: () => send('saveAs') },
+          { type: 'separator' },
+          process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' }
+        ]
+      },
+      { role: 'editMenu' },
+      { role: 'viewMenu' },
+      { role: 'windowMenu' }
+    ]
+    Menu.setApplicationMenu(Menu.buildFromTemplate(template))
+  }
+  void build()
+}
+
+function setupApi(lab: Lab): void {
+  const handlers = lab.handlers
   for (const name of requestNames) {
     ipcMain.handle(requestChannel(name), (event, input: unknown) => {
       if (!fromOurPage(event))
@@ -96,14 +171,23 @@ function createWindow(): BrowserWindow {
 }
 
 async function onReady(): Promise<void> {
-  const training = new TrainingService({ workerPath: trainingWorkerPath(), emit: broadcast })
+  const lab = createLab({
+    host: 'electron',
+    datasetsDir: datasetsDir(),
+    workerPath: trainingWorkerPath(),
+    workspace: workspaceDir(),
+    emit: broadcast,
+    versions: labVersions(),
+    pickPath
+  })
   setupSecurity()
-  setupApi(training)
+  setupApi(lab)
+  setupMenu(lab)
   createWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
   })
-  app.on('before-quit', () => void training.close())
+  app.on('before-quit', () => void lab.close())
 }
 
 app.on('window-all-closed', () => {

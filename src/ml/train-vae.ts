@@ -133,14 +133,17 @@ export async function trainVae(
       tf.dispose(snapshot)
       snapshot = model.variables.map((v) => tf.clone(v))
       const seconds = (performance.now() - started) / 1000
-      hooks.onEpoch?.({
-        epoch,
-        loss,
-        reconstruction,
-        kl: klValue,
-        learningRate: lr,
-        samplesPerSecond: (batches * batchSize) / seconds
-      }, model)
+      hooks.onEpoch?.(
+        {
+          epoch,
+          loss,
+          reconstruction,
+          kl: klValue,
+          learningRate: lr,
+          samplesPerSecond: (batches * batchSize) / seconds
+        },
+        model
+      )
     }
   } finally {
     tf.dispose(snapshot)

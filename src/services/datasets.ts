@@ -3,7 +3,13 @@ import { open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseFontsJson } from '../ml/data/fonts'
 import { readIdx } from '../ml/data/idx'
-import { IMAGE_PIXELS, IMAGE_SIDE, type DatasetSummary, type Font, type ImageDatasetId } from '../shared/schemas'
+import {
+  IMAGE_PIXELS,
+  IMAGE_SIDE,
+  type DatasetSummary,
+  type Font,
+  type ImageDatasetId
+} from '../shared/schemas'
 
 // Loads the lab's data sets from a datasets folder: fonts.json, and MNIST / Fashion-MNIST as
 // prepared by prepare-datasets.ts (IDX files; 60,000 training and 10,000 test images each).

@@ -150,8 +150,31 @@ export async function runExperiment(
   }
 }
 
+/** A trained model's networks in tfjs-layers format, for a session file. */
+export async function networksOf(
+  model: AutoencoderModel | VaeModel
+): Promise<RunRecord['networks']> {
+  if (model.kind === 'autoencoder') {
+    return {
+      autoencoder: await saveNetwork(
+        model.spec,
+        Float32Array.from(model.theta.dataSync()),
+        'autoencoder'
+      )
+    }
+  }
+  const params = vaeParams(model)
+  const encCount = layout(model.encoder).count
+  return {
+    encoder: await saveNetwork(model.encoder, params.subarray(0, encCount), 'encoder'),
+    decoder: await saveNetwork(model.decoder, params.subarray(encCount), 'decoder')
+  }
+}
+
 /** Rebuilds the trained model of a run record from its saved weights. */
-export async function modelOf(record: RunRecord): Promise<AutoencoderModel | VaeModel> {
+export async function modelOf(
+  record: Pick<RunRecord, 'experiment' | 'networks'>
+): Promise<AutoencoderModel | VaeModel> {
   const experiment = record.experiment
   if (experiment.kind === 'vae') {
     const shape = {

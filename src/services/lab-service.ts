@@ -8,9 +8,19 @@ import {
   type RequestName,
   type RequestOutput
 } from '../shared/contract'
-import { IMAGE_PIXELS, type Font, type ImageDatasetId, type LabInfo } from '../shared/schemas'
+import {
+  IMAGE_PIXELS,
+  type Experiment,
+  type Font,
+  type ImageDatasetId,
+  type LabInfo
+} from '../shared/schemas'
 import { loadFonts, loadImageSet, summariseImageSets, type ImageSet, type Split } from './datasets'
 import { LabBusyError, LabNotFoundError, type TrainingService } from './training'
+import type { SessionService } from './sessions'
+import { SessionFileError } from './session-file'
+import { SESSION_EXTENSION } from '../shared/session'
+import { basename } from 'node:path'
 
 // The lab's request handlers over plain services, shared by both hosts. `dispatch` is the one
 // entry point from a transport: it validates the name and the input, runs the handler, and
@@ -23,7 +33,10 @@ export interface LabServiceOptions {
   host: LabInfo['host']
   datasetsDir: string
   training: TrainingService
+  sessions: SessionService
   versions?: Record<string, string>
+  /** Electron: shows a native dialog and returns the chosen path (absent in the browser host). */
+  pickPath?: (mode: 'open' | 'save', suggestedName?: string) => Promise<string | null>
 }
 
 export function createHandlers(options: LabServiceOptions): Handlers {
@@ -59,10 +72,18 @@ export function createHandlers(options: LabServiceOptions): Handlers {
     listFonts: () => getFonts(),
     listDatasets: () => summariseImageSets(options.datasetsDir),
     startTraining: async (config) => {
-      if (config.glyphs) return { runId: await options.training.start(config, config.glyphs) }
-      const font = (await getFonts()).find((f) => f.name === config.font)
-      if (!font) throw new LabNotFoundError(`character set ${config.font} is not available`)
-      return { runId: await options.training.start(config, font.glyphs) }
+      let glyphs = config.glyphs
+      if (!glyphs) {
+        const font = (await getFonts()).find((f) => f.name === config.font)
+        if (!font) throw new LabNotFoundError(`character set ${config.font} is not available`)
+        glyphs = font.glyphs
+      }
+      const runId = await options.training.start(config, glyphs)
+      const experiment: Experiment = config.noise
+        ? { ...config, kind: 'denoising', noise: config.noise }
+        : { ...config, kind: 'autoencoder' }
+      options.sessions.started(runId, experiment)
+      return { runId }
     },
     stopTraining: async ({ runId }) => ({ ok: options.training.stop(runId) }),
     pauseTraining: async ({ runId }) => ({ ok: options.training.pause(runId) }),
@@ -71,16 +92,48 @@ export function createHandlers(options: LabServiceOptions): Handlers {
     encodePatterns: (request) => options.training.encode(request),
     startVaeTraining: async (config) => {
       // Fail here, with the data set named, rather than in the worker.
-      const available = (await summariseImageSets(options.datasetsDir)).find((d) => d.id === config.dataset)
-      if (!available?.available) throw new LabNotFoundError(available?.message ?? `${config.dataset} is not available`)
-      return { runId: await options.training.startVae(config, options.datasetsDir) }
+      const available = (await summariseImageSets(options.datasetsDir)).find(
+        (d) => d.id === config.dataset
+      )
+      if (!available?.available)
+        throw new LabNotFoundError(available?.message ?? `${config.dataset} is not available`)
+      const runId = await options.training.startVae(config, options.datasetsDir)
+      options.sessions.started(runId, { ...config, kind: 'vae' })
+      return { runId }
     },
     vaeTestSet: ({ runId }) => options.training.testSet(runId, options.datasetsDir),
+    listSessions: () => options.sessions.list(),
+    saveSession: ({ target, runIds, view, customGlyphs }) =>
+      options.sessions.save(options.sessions.resolve(target), runIds, view, customGlyphs),
+    openSession: ({ target }) => options.sessions.open(options.sessions.resolve(target)),
+    importSession: ({ fileName, text }) => options.sessions.importText(text, fileName),
+    rememberView: async ({ view, customGlyphs }) => {
+      options.sessions.remember(view, customGlyphs)
+      return { ok: true }
+    },
+    recoveryInfo: () => options.sessions.recoveryInfo(),
+    recoverSession: () => options.sessions.recover(),
+    discardRecovery: async () => {
+      await options.sessions.discardRecovery()
+      return { ok: true }
+    },
+    pickSessionPath: async ({ mode, suggestedName }) => {
+      if (!options.pickPath)
+        throw new LabNotFoundError(
+          'file dialogs exist only in the desktop app; use the workspace list'
+        )
+      const path = await options.pickPath(mode, suggestedName)
+      if (!path) return null
+      return { token: options.sessions.grant(path), name: basename(path, SESSION_EXTENSION) }
+    },
     datasetImages: async ({ dataset, split, indices }) => {
       const set = await imageSet(dataset, split)
-      for (const i of indices) if (i >= set.count) throw new LabNotFoundError(`${dataset} ${split} has no image ${i}`)
+      for (const i of indices)
+        if (i >= set.count) throw new LabNotFoundError(`${dataset} ${split} has no image ${i}`)
       return {
-        images: indices.map((i) => Array.from(set.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS))),
+        images: indices.map((i) =>
+          Array.from(set.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS))
+        ),
         labels: indices.map((i) => set.labels[i]!)
       }
     }
@@ -89,6 +142,7 @@ export function createHandlers(options: LabServiceOptions): Handlers {
 
 function toLabError(error: unknown): LabError {
   const message = error instanceof Error ? error.message : String(error)
+  if (error instanceof SessionFileError) return { code: 'invalid-input', message }
   if (error instanceof LabBusyError) return { code: 'busy', message }
   if (error instanceof LabNotFoundError) return { code: 'not-found', message }
   return { code: 'internal', message }

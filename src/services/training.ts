@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads'
 import type { EventName, EventPayload } from '../shared/contract'
 import type {
   BackendName,
+  Experiment,
   VaeTrainConfig,
   VaeTestSetResult,
   DecodeRequest,
@@ -12,6 +13,7 @@ import type {
   LetterTrainConfig
 } from '../shared/schemas'
 import { Control, fromWorkerSchema, type WorkerData } from './worker-protocol'
+import type { RunRecord } from './session-file'
 
 // Owns the training worker: starts it on first use, relays its events, and drives pause, resume
 // and stop through the shared control word. One run at a time.
@@ -74,9 +76,28 @@ export class TrainingService {
     return this.request({ type: 'testSet', runId, datasetsDir }) as Promise<VaeTestSetResult>
   }
 
+  /** A trained run's networks (tfjs-layers artifacts), from the worker. */
+  async exportModel(runId: string): Promise<RunRecord['networks']> {
+    return (
+      (await this.request({ type: 'exportModel', runId })) as { networks: RunRecord['networks'] }
+    ).networks
+  }
+
+  /** Loads a saved run's networks into the worker so the run can be explored again. */
+  async importModel(
+    runId: string,
+    experiment: Experiment,
+    networks: RunRecord['networks']
+  ): Promise<void> {
+    await this.request({ type: 'importModel', runId, experiment, networks })
+  }
+
   /** Reserves the one training slot and makes sure the worker is up. */
   private async begin(): Promise<string> {
-    if (this.activeRun) throw new LabBusyError(`a training run (${this.activeRun}) is already in progress; stop it first`)
+    if (this.activeRun)
+      throw new LabBusyError(
+        `a training run (${this.activeRun}) is already in progress; stop it first`
+      )
     const runId = `run-${Date.now().toString(36)}-${(this.runCounter++).toString(36)}`
     this.activeRun = runId
     try {
@@ -115,7 +136,9 @@ export class TrainingService {
     message: { type: 'decode'; request: DecodeRequest } | { type: 'encode'; request: EncodeRequest }
   ): Promise<unknown> {
     if (this.activeRun === message.request.runId)
-      return Promise.reject(new LabBusyError('this run is still training; explore it when it has finished'))
+      return Promise.reject(
+        new LabBusyError('this run is still training; explore it when it has finished')
+      )
     return this.request(message)
   }
 

@@ -13,8 +13,10 @@ import {
   vaeTrainConfigSchema,
   vaeProgressSchema,
   vaeDoneSchema,
-  vaeTestSetResultSchema
+  vaeTestSetResultSchema,
+  experimentSchema
 } from '../shared/schemas'
+import { networksSchema } from './session-file'
 
 // Messages between a host's training service and the training worker. They cross a thread
 // boundary, so both sides validate what they receive.
@@ -24,8 +26,26 @@ export const Control = { run: 0, pause: 1, stop: 2 } as const
 
 export const toWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('decode'), id: z.number().int(), request: decodeRequestSchema }),
-  z.object({ type: z.literal('testSet'), id: z.number().int(), runId: runIdSchema, datasetsDir: z.string() }),
-  z.object({ type: z.literal('startVae'), runId: runIdSchema, config: vaeTrainConfigSchema, datasetsDir: z.string() }),
+  z.object({
+    type: z.literal('testSet'),
+    id: z.number().int(),
+    runId: runIdSchema,
+    datasetsDir: z.string()
+  }),
+  z.object({ type: z.literal('exportModel'), id: z.number().int(), runId: runIdSchema }),
+  z.object({
+    type: z.literal('importModel'),
+    id: z.number().int(),
+    runId: runIdSchema,
+    experiment: experimentSchema,
+    networks: networksSchema
+  }),
+  z.object({
+    type: z.literal('startVae'),
+    runId: runIdSchema,
+    config: vaeTrainConfigSchema,
+    datasetsDir: z.string()
+  }),
   z.object({ type: z.literal('encode'), id: z.number().int(), request: encodeRequestSchema }),
   z.object({
     type: z.literal('start'),
@@ -50,7 +70,13 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('inferred'),
     id: z.number().int(),
-    result: z.union([decodeResultSchema, encodeResultSchema, vaeTestSetResultSchema])
+    result: z.union([
+      decodeResultSchema,
+      encodeResultSchema,
+      vaeTestSetResultSchema,
+      z.object({ networks: networksSchema }),
+      z.object({ imported: z.literal(true) })
+    ])
   }),
   z.object({ type: z.literal('inferFailed'), id: z.number().int(), message: z.string() })
 ])

@@ -13,10 +13,25 @@ export const requestNames = [
   'encodePatterns',
   'startVaeTraining',
   'vaeTestSet',
-  'datasetImages'
+  'datasetImages',
+  'listSessions',
+  'saveSession',
+  'openSession',
+  'importSession',
+  'rememberView',
+  'recoveryInfo',
+  'recoverSession',
+  'discardRecovery',
+  'pickSessionPath'
 ] as const
 
-export const eventNames = ['trainingProgress', 'trainingDone', 'vaeProgress', 'vaeDone'] as const
+export const eventNames = [
+  'trainingProgress',
+  'trainingDone',
+  'vaeProgress',
+  'vaeDone',
+  'menuCommand'
+] as const
 
 export type RequestName = (typeof requestNames)[number]
 export type EventName = (typeof eventNames)[number]

@@ -18,6 +18,8 @@ import {
   vaeProgressSchema,
   vaeDoneSchema
 } from './schemas'
+import { glyphSchema, sessionNameSchema, sessionViewSchema } from './schemas'
+import { MAX_SESSION_BYTES, openedSessionSchema } from './session'
 import {
   eventChannel,
   eventNames,
@@ -32,6 +34,11 @@ import {
 // renderer's transports are all typed from these two maps.
 
 const none = z.undefined()
+/** A session in the workspace by name, or a file the user picked in a native dialog (by token). */
+const sessionTargetSchema = z.union([
+  z.strictObject({ name: sessionNameSchema }),
+  z.strictObject({ token: z.string().regex(/^[0-9a-f]{32}$/) })
+])
 const runRef = z.strictObject({ runId: runIdSchema })
 
 export const requests = {
@@ -46,14 +53,62 @@ export const requests = {
   encodePatterns: { input: encodeRequestSchema, output: encodeResultSchema },
   startVaeTraining: { input: vaeTrainConfigSchema, output: z.object({ runId: runIdSchema }) },
   vaeTestSet: { input: runRef, output: vaeTestSetResultSchema },
-  datasetImages: { input: datasetImagesRequestSchema, output: datasetImagesResultSchema }
+  datasetImages: { input: datasetImagesRequestSchema, output: datasetImagesResultSchema },
+  listSessions: {
+    input: none,
+    output: z.array(z.object({ name: z.string(), modified: z.string(), bytes: z.number() }))
+  },
+  saveSession: {
+    input: z.strictObject({
+      target: sessionTargetSchema,
+      runIds: z.array(runIdSchema).max(500),
+      view: sessionViewSchema,
+      customGlyphs: z.array(glyphSchema).max(256)
+    }),
+    output: z.object({ name: z.string(), path: z.string() })
+  },
+  openSession: {
+    input: z.strictObject({ target: sessionTargetSchema }),
+    output: openedSessionSchema
+  },
+  importSession: {
+    input: z.strictObject({
+      fileName: z.string().max(255),
+      text: z.string().max(MAX_SESSION_BYTES)
+    }),
+    output: openedSessionSchema
+  },
+  rememberView: {
+    input: z.strictObject({ view: sessionViewSchema, customGlyphs: z.array(glyphSchema).max(256) }),
+    output: z.object({ ok: z.boolean() })
+  },
+  recoveryInfo: {
+    input: none,
+    output: z.object({ savedAt: z.string(), runs: z.number() }).nullable()
+  },
+  recoverSession: { input: none, output: openedSessionSchema },
+  discardRecovery: { input: none, output: z.object({ ok: z.boolean() }) },
+  /** Electron only: a native open or save dialog; the chosen file comes back as a token. */
+  pickSessionPath: {
+    input: z.strictObject({
+      mode: z.enum(['open', 'save']),
+      suggestedName: z.string().max(80).optional()
+    }),
+    output: z.object({ token: z.string(), name: z.string() }).nullable()
+  }
 } as const satisfies Record<RequestName, { input: z.ZodType; output: z.ZodType }>
 
 export const events = {
   trainingProgress: trainingProgressSchema,
   trainingDone: trainingDoneSchema,
   vaeProgress: vaeProgressSchema,
-  vaeDone: vaeDoneSchema
+  vaeDone: vaeDoneSchema,
+  /** Electron's File menu: the renderer carries out the command (it holds the view to save). */
+  menuCommand: z.object({
+    command: z.enum(['new', 'open', 'save', 'saveAs', 'openFile']),
+    token: z.string().optional(),
+    name: z.string().optional()
+  })
 } as const satisfies Record<EventName, z.ZodType>
 
 export { requestNames, eventNames, requestChannel, eventChannel }

@@ -268,7 +268,10 @@ export type DecodeRequest = z.infer<typeof decodeRequestSchema>
 /** A pattern for a model's input: 35 pixels (letters) or 784 (MNIST), values in [0, 1]. */
 const anyPatternSchema = z
   .array(z.number().min(0).max(1))
-  .refine((p) => p.length === GLYPH_PIXELS || p.length === IMAGE_PIXELS, 'a pattern has 35 or 784 values')
+  .refine(
+    (p) => p.length === GLYPH_PIXELS || p.length === IMAGE_PIXELS,
+    'a pattern has 35 or 784 values'
+  )
 
 /** Encode (and reconstruct) patterns with a trained run; the worker checks the size against the model. */
 export const encodeRequestSchema = z.strictObject({
@@ -327,3 +330,59 @@ export const datasetImagesResultSchema = z.object({
   images: z.array(z.array(z.number().int().min(0).max(255)).length(IMAGE_PIXELS)),
   labels: z.array(z.number().int().min(0).max(9))
 })
+
+/** What the user was looking at, saved with the session so it reopens as it was. */
+export const sessionViewSchema = z.object({
+  lab: z.enum(['letters', 'denoising', 'vae']).default('letters'),
+  selectedRunId: runIdSchema.nullable().default(null),
+  compared: z.array(runIdSchema).max(500).default([]),
+  letters: z
+    .object({
+      gridSize: z.number().int().min(2).max(30).default(12),
+      dims: z
+        .tuple([z.number().int().min(0).max(15), z.number().int().min(0).max(15)])
+        .default([0, 1]),
+      probe: z.array(z.number().finite()).max(16).nullable().default(null),
+      interpolation: z
+        .object({
+          from: z.number().int().min(0).max(255),
+          to: z.number().int().min(0).max(255),
+          steps: z.number().int().min(2).max(30)
+        })
+        .default({ from: 1, to: 2, steps: 8 })
+    })
+    .default({
+      gridSize: 12,
+      dims: [0, 1],
+      probe: null,
+      interpolation: { from: 1, to: 2, steps: 8 }
+    }),
+  noise: noiseSchema.nullable().default(null),
+  vae: z
+    .object({
+      runId: runIdSchema.nullable().default(null),
+      gridSize: z.number().int().min(2).max(30).default(15),
+      spacing: z.enum(['even', 'normal']).default('normal'),
+      waypoints: z.array(z.array(z.number().finite()).max(32)).max(50).default([]),
+      pathSteps: z.number().int().min(2).max(20).default(6),
+      probe: z.array(z.number().finite()).max(32).nullable().default(null)
+    })
+    .default({
+      runId: null,
+      gridSize: 15,
+      spacing: 'normal',
+      waypoints: [],
+      pathSteps: 6,
+      probe: null
+    })
+})
+export type SessionView = z.output<typeof sessionViewSchema>
+export type SessionViewInput = z.input<typeof sessionViewSchema>
+
+/** A workspace file name: letters, digits, space, dot, dash, underscore; no folders. */
+export const sessionNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(80)
+  .regex(/^[\w][\w .-]*$/, 'use letters, digits, spaces, dots, dashes and underscores only')

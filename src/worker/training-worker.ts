@@ -5,6 +5,7 @@ import { trainLetters } from '../ml/letters'
 import { decode, encode } from '../ml/inference'
 import type { Model } from '../ml/inference'
 import { runVaeJob, testSetCodes } from './vae-job'
+import { modelOf, networksOf } from '../services/experiments'
 import type { EpochRecord, TrainControl } from '../ml/train-autoencoder'
 import {
   Control,
@@ -108,10 +109,15 @@ async function runTraining(
 const vaeDatasets = new Map<string, 'mnist' | 'fashion-mnist'>()
 
 /** Pause and stop for a VAE run: the same shared control word, checked between batches. */
-function vaeControl(_port: NonNullable<typeof parentPort>, control: Int32Array, _runId: string): TrainControl {
+function vaeControl(
+  _port: NonNullable<typeof parentPort>,
+  control: Int32Array,
+  _runId: string
+): TrainControl {
   return {
     checkpoint: () => {
-      while (Atomics.load(control, 0) === Control.pause) Atomics.wait(control, 0, Control.pause, 1000)
+      while (Atomics.load(control, 0) === Control.pause)
+        Atomics.wait(control, 0, Control.pause, 1000)
       return Atomics.load(control, 0) === Control.stop ? 'stop' : 'continue'
     },
     shouldStop: () => Atomics.load(control, 0) === Control.stop
@@ -133,19 +139,62 @@ async function main(): Promise<void> {
     if (job.type === 'testSet') {
       const model = models.get(job.runId)
       if (model?.kind !== 'vae') {
-        post(port, { type: 'inferFailed', id: job.id, message: `run ${job.runId} has no trained VAE in this lab` })
+        post(port, {
+          type: 'inferFailed',
+          id: job.id,
+          message: `run ${job.runId} has no trained VAE in this lab`
+        })
         return
       }
       // Dataset in the model's own config is not known here: the test set is the one it trained on.
       void testSetCodes(model, job.datasetsDir, vaeDatasets.get(job.runId) ?? 'mnist')
         .then((result) => post(port, { type: 'inferred', id: job.id, result }))
-        .catch((error: unknown) => post(port, { type: 'inferFailed', id: job.id, message: error instanceof Error ? error.message : String(error) }))
+        .catch((error: unknown) =>
+          post(port, {
+            type: 'inferFailed',
+            id: job.id,
+            message: error instanceof Error ? error.message : String(error)
+          })
+        )
+      return
+    }
+    if (job.type === 'exportModel' || job.type === 'importModel') {
+      const task =
+        job.type === 'exportModel'
+          ? (async () => {
+              const model = models.get(job.runId)
+              if (!model) throw new Error(`run ${job.runId} has no trained model in this lab`)
+              return { networks: await networksOf(model) }
+            })()
+          : (async () => {
+              keepModel(
+                job.runId,
+                await modelOf({ experiment: job.experiment, networks: job.networks })
+              )
+              if (job.experiment.kind === 'vae') vaeDatasets.set(job.runId, job.experiment.dataset)
+              return { imported: true as const }
+            })()
+      void task
+        .then((result) => post(port, { type: 'inferred', id: job.id, result }))
+        .catch((error: unknown) =>
+          post(port, {
+            type: 'inferFailed',
+            id: job.id,
+            message: error instanceof Error ? error.message : String(error)
+          })
+        )
       return
     }
     if (job.type === 'startVae') {
       vaeDatasets.set(job.runId, job.config.dataset)
       queue = queue.then(() =>
-        runVaeJob((m) => post(port, m), vaeControl(port, control, job.runId), choice.backend, job, keepModel).catch((error: unknown) => {
+        runVaeJob(
+          (m) => post(port, m),
+          vaeControl(port, control, job.runId),
+          choice.backend,
+          job,
+          keepModel
+        ).catch((error: unknown) => {
           post(port, {
             type: 'vaeDone',
             done: {

@@ -24,7 +24,8 @@ export function testSet(datasetsDir: string, dataset: ImageDatasetId): Promise<I
   return set
 }
 
-const scaled = (set: ImageSet, index: number): number[] => Array.from(set.images.subarray(index * 784, (index + 1) * 784), (v) => v / 255)
+const scaled = (set: ImageSet, index: number): number[] =>
+  Array.from(set.images.subarray(index * 784, (index + 1) * 784), (v) => v / 255)
 
 export async function runVaeJob(
   post: (message: FromWorker) => void,
@@ -58,15 +59,29 @@ export async function runVaeJob(
     }
   })
   keep(job.runId, run.model)
-  post({ type: 'vaeDone', done: { runId: job.runId, backend, seconds: (performance.now() - started) / 1000, ...run.outcome } })
+  post({
+    type: 'vaeDone',
+    done: {
+      runId: job.runId,
+      backend,
+      seconds: (performance.now() - started) / 1000,
+      ...run.outcome
+    }
+  })
 }
 
 /** Latent means of the whole test set, encoded in batches. */
-export async function testSetCodes(model: VaeModel, datasetsDir: string, dataset: ImageDatasetId): Promise<VaeTestSetResult> {
+export async function testSetCodes(
+  model: VaeModel,
+  datasetsDir: string,
+  dataset: ImageDatasetId
+): Promise<VaeTestSetResult> {
   const set = await testSet(datasetsDir, dataset)
   const points: number[][] = []
   for (let start = 0; start < set.count; start += 1000) {
-    const batch = Array.from({ length: Math.min(1000, set.count - start) }, (_, i) => scaled(set, start + i))
+    const batch = Array.from({ length: Math.min(1000, set.count - start) }, (_, i) =>
+      scaled(set, start + i)
+    )
     points.push(...encode(model, batch))
   }
   return { points, labels: Array.from(set.labels) }

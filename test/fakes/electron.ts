@@ -19,13 +19,49 @@ export const state = {
       ) => void),
   permissionHandler: null as
     null | ((wc: unknown, permission: string, cb: (granted: boolean) => void) => void),
-  openedExternal: [] as string[]
+  openedExternal: [] as string[],
+  menu: null as null | MenuItem[],
+  /** What the next native dialog answers. */
+  dialogAnswer: {
+    canceled: true,
+    filePaths: [] as string[],
+    filePath: undefined as string | undefined
+  },
+  dialogs: [] as string[]
+}
+
+export interface MenuItem {
+  label?: string
+  role?: string
+  accelerator?: string
+  type?: string
+  click?: () => unknown
+  submenu?: MenuItem[]
+}
+
+export const Menu = {
+  buildFromTemplate: (template: MenuItem[]): MenuItem[] => template,
+  setApplicationMenu: (menu: MenuItem[]): void => void (state.menu = menu)
+}
+
+export const dialog = {
+  showOpenDialog: async (...args: unknown[]) => {
+    state.dialogs.push(`open ${JSON.stringify(args.at(-1))}`)
+    return state.dialogAnswer
+  },
+  showSaveDialog: async (...args: unknown[]) => {
+    state.dialogs.push(`save ${JSON.stringify(args.at(-1))}`)
+    return state.dialogAnswer
+  }
 }
 
 export class BrowserWindow {
   static windows: BrowserWindow[] = []
   static getAllWindows(): BrowserWindow[] {
     return BrowserWindow.windows
+  }
+  static getFocusedWindow(): BrowserWindow | null {
+    return BrowserWindow.windows[0] ?? null
   }
   url = ''
   readonly webContents = {
@@ -56,6 +92,7 @@ export class BrowserWindow {
 
 export const app = {
   whenReady: (): Promise<void> => Promise.resolve(),
+  getPath: (name: string): string => `/tmp/fake-electron-${name}`,
   on: (event: string, fn: Listener): void =>
     void state.appListeners.set(event, [...(state.appListeners.get(event) ?? []), fn]),
   quit: (): void => undefined

@@ -1,0 +1,54 @@
+import type { EventName, EventPayload } from '../shared/contract'
+import type { BackendName, LabInfo } from '../shared/schemas'
+import { createHandlers, type Handlers } from './lab-service'
+import { SessionService } from './sessions'
+import { TrainingService, type Emit } from './training'
+
+// Everything a host needs, wired once: the training worker's owner, the session keeper (which
+// watches the events on their way out) and the request handlers.
+
+export interface LabOptions {
+  host: LabInfo['host']
+  datasetsDir: string
+  workerPath: string
+  workspace: string
+  emit: Emit
+  preferredBackend?: BackendName
+  versions?: Record<string, string>
+  pickPath?: (mode: 'open' | 'save', suggestedName?: string) => Promise<string | null>
+}
+
+export interface Lab {
+  handlers: Handlers
+  training: TrainingService
+  sessions: SessionService
+  close(): Promise<void>
+}
+
+export function createLab(options: LabOptions): Lab {
+  let sessions: SessionService | null = null
+  const emit = <K extends EventName>(name: K, payload: EventPayload<K>): void => {
+    sessions?.observe(name, payload)
+    options.emit(name, payload)
+  }
+  const training = new TrainingService({
+    workerPath: options.workerPath,
+    emit,
+    preferredBackend: options.preferredBackend
+  })
+  sessions = new SessionService({
+    workspace: options.workspace,
+    training,
+    versions: async () => ({ ...options.versions, tfjs: (await training.backend()).tfjs }),
+    backend: async () => (await training.backend()).backend
+  })
+  const handlers = createHandlers({
+    host: options.host,
+    datasetsDir: options.datasetsDir,
+    training,
+    sessions,
+    versions: options.versions,
+    pickPath: options.pickPath
+  })
+  return { handlers, training, sessions, close: () => training.close() }
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod'
+import {
+  backendNameSchema,
+  denoisingSummarySchema,
+  experimentSchema,
+  glyphResultSchema,
+  glyphSchema,
+  runStatusSchema,
+  sessionViewSchema
+} from './schemas'
+
+// The session file's schema (.aelab): a versioned JSON document holding runs with their
+// configs, per-epoch history, results and weights (tfjs-layers artifacts), the custom glyph set
+// and the view. Shared: hosts read and write it, the renderer receives its runs.
+
+export const SESSION_FORMAT = 'autoencoder-lab-session'
+export const SESSION_VERSION = 1
+export const SESSION_EXTENSION = '.aelab'
+/** Larger files are refused before parsing. */
+export const MAX_SESSION_BYTES = 256 * 1024 * 1024
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number')
+const history = z.record(z.string().max(40), z.array(z.number().nullable()).max(2_000_000))
+
+const networkSchema = z.object({
+  modelTopology: z.record(z.string(), z.unknown()),
+  weightSpecs: z
+    .array(
+      z.object({
+        name: z.string().max(200),
+        shape: z.array(z.number().int().min(0).max(1_000_000)).max(4),
+        dtype: z.literal('float32')
+      })
+    )
+    .max(64),
+  weightData: z.string().max(MAX_SESSION_BYTES)
+})
+export type SavedNetworkRecord = z.infer<typeof networkSchema>
+
+/** A run's trained networks: `autoencoder`, or `encoder` and `decoder` for a VAE. */
+export const networksSchema = z.partialRecord(
+  z.enum(['autoencoder', 'encoder', 'decoder']),
+  networkSchema
+)
+
+export const runRecordSchema = z.object({
+  id: z.string().regex(/^[0-9a-z-]{1,64}$/),
+  experiment: experimentSchema,
+  status: runStatusSchema,
+  message: z.string().max(2000),
+  epochs: z.number().int().min(0),
+  seconds: finite.min(0),
+  finalLoss: finite.nullable(),
+  environment: z.object({
+    backend: backendNameSchema,
+    versions: z.record(z.string().max(40), z.string().max(80))
+  }),
+  /** Per-epoch metrics: `epoch`, `loss`, ... columns of equal length (null where not measured). */
+  history,
+  /** Letters: per-glyph latent codes, reconstructions and wrong pixels. */
+  glyphs: z.array(glyphResultSchema).max(256).nullable(),
+  denoising: denoisingSummarySchema.nullable(),
+  networks: networksSchema
+})
+export type RunRecord = z.infer<typeof runRecordSchema>
+
+export const sessionSchema = z.object({
+  format: z.literal(SESSION_FORMAT),
+  version: z.literal(SESSION_VERSION),
+  name: z.string().max(200),
+  createdAt: z.string().max(40),
+  runs: z.array(runRecordSchema).max(500),
+  /** Glyphs drawn in the pixel editor and kept as a custom set. */
+  customGlyphs: z.array(glyphSchema).max(256).default([]),
+  view: sessionViewSchema.default(sessionViewSchema.parse({}))
+})
+export type Session = z.output<typeof sessionSchema>
+
+/** A run as the renderer receives it from an opened session: everything but the weights. */
+export const sessionSummarySchema = runRecordSchema.omit({ networks: true })
+export type SessionSummary = z.infer<typeof sessionSummarySchema>
+
+export const openedSessionSchema = z.object({
+  name: z.string(),
+  session: sessionSchema.omit({ runs: true }).extend({ runs: z.array(sessionSummarySchema) })
+})
+export type OpenedSessionPayload = z.infer<typeof openedSessionSchema>
