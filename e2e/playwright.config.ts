@@ -1,8 +1,17 @@
+import { resolve } from 'node:path'
 import { defineConfig } from '@playwright/test'
 
 // End-to-end tests drive the real lab: the built renderer served by the browser host, in
 // Debian's Chromium (Playwright cannot download its own browsers here).
 const port = Number(process.env['LAB_E2E_PORT'] ?? 5199)
+// A fresh workspace for every run, so saved sessions never leak between runs; the tests read
+// its path from the environment (workers inherit it).
+// (The config is evaluated again in each worker, which inherits the variable.)
+const workspace = (process.env['LAB_E2E_WORKSPACE'] ??= resolve(
+  import.meta.dirname,
+  '../test-results',
+  `workspace-${Date.now()}`
+))
 
 export default defineConfig({
   testDir: '.',
@@ -31,8 +40,7 @@ export default defineConfig({
     }
   },
   webServer: {
-    // A fresh workspace for every run, so saved sessions never leak between runs.
-    command: `node ../out/main/serve.js --port ${port} --workspace ../test-results/workspace-${Date.now()}`,
+    command: `node ../out/main/serve.js --port ${port} --workspace "${workspace}"`,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
     timeout: 30_000,

@@ -121,7 +121,7 @@ describe('lab eval', () => {
       [good.replace('"version":1', '"version":9'), /newer version of the lab \(session format 9/],
       [
         good.replace('"status":"solved"', '"status":"great"'),
-        /damaged session file: runs\.0\.status/
+        /damaged session file: its contents do not match the checksum/
       ]
     ]
     for (const [text, message] of cases) {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { chooseBackend } from '../ml/backend'
 import { evaluateRun, runExperiment, type ProgressUpdate } from '../services/experiments'
@@ -100,6 +100,7 @@ export async function train(args: readonly string[]): Promise<void> {
     if (process.stderr.isTTY) process.stderr.write('\n')
     const session = newSession(name)
     session.runs.push(record)
+    await mkdir(dirname(out), { recursive: true })
     await writeSession(out, session)
     process.stdout.write(
       `${record.status}: ${record.message} (${record.seconds.toFixed(1)} s)\nsession written to ${out}\n`

@@ -103,9 +103,9 @@ export function createHandlers(options: LabServiceOptions): Handlers {
     },
     vaeTestSet: ({ runId }) => options.training.testSet(runId, options.datasetsDir),
     listSessions: () => options.sessions.list(),
-    saveSession: ({ target, runIds, view, customGlyphs }) =>
+    saveSession: async ({ target, runIds, view, customGlyphs }) =>
       options.sessions.save(options.sessions.resolve(target), runIds, view, customGlyphs),
-    openSession: ({ target }) => options.sessions.open(options.sessions.resolve(target)),
+    openSession: async ({ target }) => options.sessions.open(options.sessions.resolve(target)),
     importSession: ({ fileName, text }) => options.sessions.importText(text, fileName),
     rememberView: async ({ view, customGlyphs }) => {
       options.sessions.remember(view, customGlyphs)

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
 import {
   MAX_SESSION_BYTES,
@@ -15,6 +15,8 @@ export * from '../shared/session'
 // atomically (temporary file, then rename) so a crash mid-save never damages the old file.
 
 export class SessionFileError extends Error {}
+
+const digest = (text: string): string => createHash('sha256').update(text).digest('hex')
 
 /** Reads and validates a session file; every failure is a SessionFileError naming the problem. */
 export async function readSession(path: string): Promise<Session> {
@@ -59,6 +61,15 @@ export function parseSession(text: string, label: string): Session {
       `${label}: written by a newer version of the lab (session format ${version}; this lab reads ${SESSION_VERSION})`
     )
   }
+  const integrity = (doc as { integrity?: unknown }).integrity
+  if (typeof integrity === 'string') {
+    const { integrity: _integrity, ...rest } = doc as Record<string, unknown>
+    if (digest(JSON.stringify(rest)) !== integrity) {
+      throw new SessionFileError(
+        `${label}: damaged session file: its contents do not match the checksum written with it`
+      )
+    }
+  }
   const parsed = sessionSchema.safeParse(doc)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
@@ -71,11 +82,13 @@ export function parseSession(text: string, label: string): Session {
 
 /** Writes a session atomically: to a temporary file in the same folder, synced, then renamed. */
 export async function writeSession(path: string, session: Session): Promise<void> {
-  const checked = sessionSchema.parse(session)
+  const { integrity: _old, ...checked } = sessionSchema.parse(session)
+  const body = JSON.stringify(checked)
+  const text = `${body.slice(0, -1)},"integrity":"${digest(body)}"}`
   const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`
   const file = await open(temporary, 'w')
   try {
-    await file.writeFile(JSON.stringify(checked))
+    await file.writeFile(text)
     await file.sync()
   } catch (error) {
     await file.close()

@@ -72,7 +72,12 @@ export const sessionSchema = z.object({
   runs: z.array(runRecordSchema).max(500),
   /** Glyphs drawn in the pixel editor and kept as a custom set. */
   customGlyphs: z.array(glyphSchema).max(256).default([]),
-  view: sessionViewSchema.default(sessionViewSchema.parse({}))
+  view: sessionViewSchema.default(sessionViewSchema.parse({})),
+  /** SHA-256 of the document without this field, as written: detects files changed or damaged since. */
+  integrity: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional()
 })
 export type Session = z.output<typeof sessionSchema>
 

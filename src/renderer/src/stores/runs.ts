@@ -60,5 +60,11 @@ export const useRunsStore = defineStore('runs', () => {
       : [...compared.value, runId]
   }
 
-  return { runs, selectedId, compared, selected, comparedRuns, add, remove, toggleCompared }
+  function clear(): void {
+    runs.value = []
+    compared.value = []
+    selectedId.value = null
+  }
+
+  return { runs, selectedId, compared, selected, comparedRuns, add, remove, toggleCompared, clear }
 })

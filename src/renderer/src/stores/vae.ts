@@ -139,6 +139,64 @@ export const useVaeStore = defineStore('vae', () => {
     }
   }
 
+  /** Shows a VAE run from an opened session as if it had just finished training. */
+  async function restore(
+    run: { runId: string; config: VaeTrainConfig; curve: VaeProgress[]; result: VaeDone },
+    view?: {
+      gridSize: number
+      spacing: 'even' | 'normal'
+      waypoints: number[][]
+      pathSteps: number
+      probe: number[] | null
+    }
+  ): Promise<void> {
+    listen()
+    runId.value = run.runId
+    trainedConfig.value = run.config
+    config.value = JSON.parse(JSON.stringify(run.config)) as VaeTrainConfig
+    curve.value = run.curve
+    result.value = run.result
+    phase.value = 'finished'
+    if (view) {
+      gridSize.value = view.gridSize
+      gridSpacing.value = view.spacing
+      pathSteps.value = view.pathSteps
+    }
+    try {
+      const images = await labClient().request('datasetImages', {
+        dataset: run.config.dataset,
+        split: 'test',
+        indices: [0, 1, 2, 3, 4, 5, 6, 7]
+      })
+      fixed.value = images.images.map((img) => img.map((v) => v / 255))
+      await afterTraining()
+      if (view?.waypoints.length) {
+        waypoints.value = view.waypoints
+        await refreshPath()
+      }
+      if (view?.probe) await probeAt(view.probe[0] ?? 0, view.probe[1] ?? 0)
+    } catch (e) {
+      fail(e)
+    }
+  }
+
+  /** Forgets the current run (a new session). */
+  function reset(): void {
+    runId.value = null
+    trainedConfig.value = null
+    curve.value = []
+    result.value = null
+    phase.value = 'idle'
+    testSet.value = null
+    probe.value = null
+    grid.value = []
+    waypoints.value = []
+    path.value = []
+    samples.value = []
+    pad.value = null
+    fixed.value = []
+  }
+
   async function afterTraining(): Promise<void> {
     try {
       testSet.value = await labClient().request('vaeTestSet', { runId: runId.value! })
@@ -274,6 +332,8 @@ export const useVaeStore = defineStore('vae', () => {
     stop: () => control('stopTraining'),
     pause: () => control('pauseTraining'),
     resume: () => control('resumeTraining'),
+    restore,
+    reset,
     probeAt,
     refreshGrid,
     addWaypoint,

@@ -1,0 +1,301 @@
+import { defineStore } from 'pinia'
+import { computed, ref, watch } from 'vue'
+import { letterTrainConfigSchema, vaeTrainConfigSchema, type SessionView } from '@shared/schemas'
+import type { OpenedSessionPayload, SessionSummary } from '@shared/session'
+import { labClient } from '../api/client'
+import { useRunsStore } from './runs'
+import { useCustomSetStore } from './custom-set'
+import { useExplorerStore } from './explorer'
+import { useNoiseStore } from './noise'
+import { useVaeStore } from './vae'
+import { useUiStore } from './ui'
+
+type Target = { name: string } | { token: string }
+
+/**
+ * The experiment session: its name, whether it has unsaved changes, and saving, opening,
+ * importing and recovering it. Gathers the view from the lab stores and puts it back.
+ */
+export const useSessionStore = defineStore('session', () => {
+  const runs = useRunsStore()
+  const customSet = useCustomSetStore()
+  const explorer = useExplorerStore()
+  const noise = useNoiseStore()
+  const vae = useVaeStore()
+  const ui = useUiStore()
+
+  const name = ref<string | null>(null)
+  const target = ref<Target | null>(null)
+  const dirty = ref(false)
+  const busy = ref(false)
+  const error = ref<string | null>(null)
+  const notice = ref<string | null>(null)
+  const recovery = ref<{ savedAt: string; runs: number } | null>(null)
+  const title = computed(
+    () => `${name.value ?? 'Untitled session'}${dirty.value ? ' •' : ''} — Autoencoder Lab`
+  )
+  let applying = false
+
+  function view(): SessionView {
+    return {
+      lab: ui.lab,
+      selectedRunId: runs.selectedId,
+      compared: [...runs.compared],
+      letters: {
+        gridSize: explorer.gridSize,
+        dims: [explorer.dims[0], explorer.dims[1]],
+        probe: explorer.probe ? [...explorer.probe.point] : null,
+        interpolation: { ...explorer.interpolation }
+      },
+      noise: { ...noise.settings },
+      vae: {
+        runId: vae.trained ? vae.runId : null,
+        gridSize: vae.gridSize,
+        spacing: vae.gridSpacing,
+        waypoints: vae.waypoints.map((w) => [...w]),
+        pathSteps: vae.pathSteps,
+        probe: vae.probe ? [...vae.probe.point] : null
+      }
+    }
+  }
+
+  const plainGlyphs = () =>
+    customSet.glyphs.map((g) => ({ char: g.char, code: g.code, pixels: [...g.pixels] }))
+  const runIds = (): string[] => [
+    ...runs.runs.map((r) => r.runId),
+    ...(vae.trained && vae.runId ? [vae.runId] : [])
+  ]
+
+  async function run<T>(work: () => Promise<T>): Promise<T | null> {
+    busy.value = true
+    error.value = null
+    try {
+      return await work()
+    } catch (e) {
+      error.value = e instanceof Error ? e.message : String(e)
+      return null
+    } finally {
+      busy.value = false
+    }
+  }
+
+  async function saveTo(next: Target): Promise<boolean> {
+    const saved = await run(() =>
+      labClient().request('saveSession', {
+        target: next,
+        runIds: runIds(),
+        view: view(),
+        customGlyphs: plainGlyphs()
+      })
+    )
+    if (!saved) return false
+    name.value = saved.name
+    target.value = next
+    dirty.value = false
+    recovery.value = null
+    notice.value = `Saved ${saved.name}`
+    return true
+  }
+
+  /** Save: to the session's own file, or ask for one. */
+  async function save(askName: () => Promise<Target | null>): Promise<boolean> {
+    const next = target.value ?? (await askName())
+    return next ? saveTo(next) : false
+  }
+
+  function toLettersRun(r: SessionSummary) {
+    const {
+      kind: _kind,
+      name: _name,
+      ...config
+    } = r.experiment as Extract<SessionSummary['experiment'], { kind: 'autoencoder' | 'denoising' }>
+    const epochs = r.history['epoch'] ?? []
+    const losses = r.history['loss'] ?? []
+    return {
+      runId: r.id,
+      config: letterTrainConfigSchema.parse(config),
+      lossPoints: epochs
+        .map((e, i): [number, number] => [e ?? i, losses[i] ?? Number.NaN])
+        .filter(([, l]) => Number.isFinite(l)),
+      result: {
+        runId: r.id,
+        status: r.status,
+        message: r.message,
+        backend: r.environment.backend,
+        epochs: r.epochs,
+        seconds: r.seconds,
+        finalLoss: r.finalLoss,
+        glyphs: r.glyphs ?? [],
+        denoising: r.denoising
+      }
+    }
+  }
+
+  async function apply(opened: OpenedSessionPayload): Promise<void> {
+    applying = true
+    try {
+      const { session } = opened
+      runs.clear()
+      vae.reset()
+      customSet.glyphs = session.customGlyphs
+      for (const r of session.runs) if (r.experiment.kind !== 'vae') runs.add(toLettersRun(r))
+      // A session without a saved view (written by the CLI) shows every run.
+      const compared = session.view.compared.filter((id) => runs.runs.some((r) => r.runId === id))
+      if (compared.length > 0) runs.compared = compared
+      if (
+        session.view.selectedRunId &&
+        runs.runs.some((r) => r.runId === session.view.selectedRunId)
+      )
+        runs.selectedId = session.view.selectedRunId
+      explorer.gridSize = session.view.letters.gridSize
+      explorer.dims = [...session.view.letters.dims]
+      explorer.interpolation = { ...session.view.letters.interpolation }
+      if (session.view.noise) noise.settings = { ...session.view.noise }
+      ui.lab = session.view.lab
+      const vaeRun = session.runs.find(
+        (r) =>
+          r.experiment.kind === 'vae' &&
+          (r.id === session.view.vae.runId || !session.view.vae.runId)
+      )
+      if (vaeRun && vaeRun.experiment.kind === 'vae') {
+        const { kind: _kind, name: _name, ...config } = vaeRun.experiment
+        const h = vaeRun.history
+        const curve = (h['epoch'] ?? []).map((epoch, i) => ({
+          runId: vaeRun.id,
+          epoch: epoch ?? i + 1,
+          epochs: config.epochs,
+          loss: h['loss']?.[i] ?? 0,
+          reconstruction: h['reconstruction']?.[i] ?? 0,
+          kl: h['kl']?.[i] ?? 0,
+          samplesPerSecond: h['samplesPerSecond']?.[i] ?? 0,
+          elapsedSeconds: 0,
+          reconstructions: []
+        }))
+        const done = {
+          runId: vaeRun.id,
+          status: vaeRun.status,
+          message: vaeRun.message,
+          backend: vaeRun.environment.backend,
+          epochs: vaeRun.epochs,
+          seconds: vaeRun.seconds,
+          finalLoss: vaeRun.finalLoss
+        }
+        await vae.restore(
+          { runId: vaeRun.id, config: vaeTrainConfigSchema.parse(config), curve, result: done },
+          session.view.vae
+        )
+      }
+      const probe = session.view.letters.probe
+      if (probe && runs.selected)
+        await explorer.probeAt(probe[explorer.dims[0]] ?? 0, probe[explorer.dims[1]] ?? 0)
+      name.value = opened.name
+      dirty.value = false
+    } finally {
+      applying = false
+    }
+  }
+
+  async function open(next: Target): Promise<boolean> {
+    const opened = await run(() => labClient().request('openSession', { target: next }))
+    if (!opened) return false
+    await apply(opened)
+    target.value = next
+    notice.value = `Opened ${opened.name}`
+    return true
+  }
+
+  async function importFile(file: File): Promise<boolean> {
+    const opened = await run(async () =>
+      labClient().request('importSession', { fileName: file.name, text: await file.text() })
+    )
+    if (!opened) return false
+    await apply(opened)
+    // A dropped file has no place in the workspace yet: Save asks where.
+    target.value = null
+    dirty.value = true
+    notice.value = `Opened ${opened.name} (dropped file)`
+    return true
+  }
+
+  function reset(): void {
+    runs.clear()
+    vae.reset()
+    customSet.glyphs = []
+    name.value = null
+    target.value = null
+    dirty.value = false
+    notice.value = null
+    error.value = null
+  }
+
+  async function checkRecovery(): Promise<void> {
+    recovery.value = await labClient()
+      .request('recoveryInfo', undefined)
+      .catch(() => null)
+  }
+
+  async function recover(): Promise<void> {
+    const opened = await run(() => labClient().request('recoverSession', undefined))
+    if (!opened) return
+    await apply(opened)
+    name.value = null
+    target.value = null
+    dirty.value = true
+    recovery.value = null
+    notice.value = `Recovered ${opened.session.runs.length} run(s); save the session to keep them`
+  }
+
+  async function discardRecovery(): Promise<void> {
+    await run(() => labClient().request('discardRecovery', undefined))
+    recovery.value = null
+  }
+
+  // Anything that changes what would be saved makes the session dirty, and the host keeps the
+  // latest view for autosave.
+  let remembering: ReturnType<typeof setTimeout> | null = null
+  watch(
+    () => [runs.runs.length, customSet.glyphs.length, vae.result?.runId, runs.compared.length],
+    () => {
+      if (applying) return
+      dirty.value = true
+      if (remembering) clearTimeout(remembering)
+      remembering = setTimeout(
+        () =>
+          void labClient()
+            .request('rememberView', { view: view(), customGlyphs: plainGlyphs() })
+            .catch(() => undefined),
+        500
+      )
+    },
+    // Synchronous: changes made while a session is being applied must not count as edits.
+    { flush: 'sync' }
+  )
+  watch(
+    title,
+    (t) => {
+      if (typeof document !== 'undefined') document.title = t
+    },
+    { immediate: true }
+  )
+
+  return {
+    name,
+    target,
+    dirty,
+    busy,
+    error,
+    notice,
+    recovery,
+    title,
+    view,
+    save,
+    saveTo,
+    open,
+    importFile,
+    reset,
+    checkRecovery,
+    recover,
+    discardRecovery,
+    apply
+  }
+})

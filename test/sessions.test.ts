@@ -1,0 +1,344 @@
+import { spawn, execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLab, type Lab } from '../src/services/lab'
+import {
+  MAX_SESSION_BYTES,
+  parseSession,
+  readSession,
+  SessionFileError,
+  writeSession
+} from '../src/services/session-file'
+import { defaultLetterConfig, sessionViewSchema, vaeTrainConfigSchema } from '../src/shared/schemas'
+import type { EventName, EventPayload } from '../src/shared/contract'
+import { builtWorker, datasetsDir, root, scratchWorkspace } from './helpers'
+
+const workspace = scratchWorkspace()
+let good = ''
+let goodPath = ''
+
+beforeAll(() => {
+  // A real session with weights, written by the real CLI.
+  const experiment = join(workspace, 'small.json')
+  writeFileSync(
+    experiment,
+    JSON.stringify({
+      kind: 'autoencoder',
+      font: 'Font1',
+      hidden: [16],
+      latent: 2,
+      activation: 'tanh',
+      learningRate: 0.02,
+      epochs: 60,
+      maxWrongPixels: null,
+      seed: 1
+    })
+  )
+  goodPath = join(workspace, 'good.aelab')
+  execFileSync(process.execPath, [
+    join(root, 'bin/lab.mjs'),
+    'train',
+    experiment,
+    '--out',
+    goodPath,
+    '--quiet'
+  ])
+  good = readFileSync(goodPath, 'utf8')
+})
+
+const expectClearError = (text: string, label = 'f.aelab'): string => {
+  try {
+    parseSession(text, label)
+  } catch (error) {
+    expect(error).toBeInstanceOf(SessionFileError)
+    const message = (error as Error).message
+    expect(message.startsWith(`${label}: `)).toBe(true)
+    expect(message).toMatch(
+      /not valid JSON|not an Autoencoder Lab session file|damaged session file|newer version/
+    )
+    return message
+  }
+  throw new Error('a damaged file was accepted')
+}
+
+describe('damaged session files', () => {
+  it('parses the good one', () => {
+    const session = parseSession(good, 'good.aelab')
+    expect(session.runs).toHaveLength(1)
+    expect(session.integrity).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('refuses a file truncated at any of 60 offsets', () => {
+    for (let k = 0; k < 60; k++) {
+      const at = Math.floor(((k + 0.5) / 60) * good.length)
+      expectClearError(good.slice(0, at))
+    }
+    expect(expectClearError('')).toMatch(/not valid JSON/)
+  })
+
+  it('refuses a file with a flipped byte anywhere, structure or data', () => {
+    for (let k = 0; k < 60; k++) {
+      const at = Math.floor(((k + 0.5) / 60) * good.length)
+      const flipped =
+        good.slice(0, at) + String.fromCharCode(good.charCodeAt(at) ^ 0x04) + good.slice(at + 1)
+      expectClearError(flipped)
+    }
+  })
+
+  it('names wrong types, missing parts and unknown fields', () => {
+    const doc = JSON.parse(good) as Record<string, unknown> & { runs: Record<string, unknown>[] }
+    delete doc['integrity']
+    const variant = (edit: (d: typeof doc) => void): string => {
+      const copy = JSON.parse(JSON.stringify(doc)) as typeof doc
+      edit(copy)
+      return JSON.stringify(copy)
+    }
+    expect(expectClearError(variant((d) => (d.runs[0]!['epochs'] = 'ten')))).toMatch(
+      /runs\.0\.epochs/
+    )
+    expect(expectClearError(variant((d) => delete d.runs[0]!['networks']))).toMatch(
+      /runs\.0\.networks/
+    )
+    expect(expectClearError(variant((d) => delete (d as Record<string, unknown>)['runs']))).toMatch(
+      /runs/
+    )
+    expect(
+      expectClearError(
+        variant((d) => ((d.runs[0]!['experiment'] as Record<string, unknown>)['hidden'] = [-3]))
+      )
+    ).toMatch(/runs\.0\.experiment/)
+    expect(expectClearError(variant((d) => (d['version'] = 2)))).toMatch(
+      /newer version of the lab \(session format 2/
+    )
+    expect(expectClearError(variant((d) => (d['format'] = 'something-else')))).toMatch(
+      /not an Autoencoder Lab session file/
+    )
+    expect(expectClearError('[1, 2, 3]')).toMatch(/not an Autoencoder Lab session file/)
+    // Without a checksum (a hand-made file) the schema alone decides.
+    expect(
+      parseSession(
+        variant(() => undefined),
+        'hand.aelab'
+      ).runs
+    ).toHaveLength(1)
+  })
+
+  it('refuses huge and absurdly nested documents safely', async () => {
+    expectClearError(`${'['.repeat(200_000)}${']'.repeat(200_000)}`)
+    const many = JSON.parse(good) as { runs: unknown[]; integrity?: string }
+    delete many.integrity
+    many.runs = new Array(501).fill(many.runs[0])
+    expect(expectClearError(JSON.stringify(many))).toMatch(/runs/)
+    const huge = join(workspace, 'huge.aelab')
+    writeFileSync(huge, '')
+    truncateSync(huge, MAX_SESSION_BYTES + 1)
+    await expect(readSession(huge)).rejects.toThrow(/sessions are at most 256 MB/)
+  })
+})
+
+describe('atomic saves', () => {
+  it('a save killed midway leaves the previous file intact', async () => {
+    // The CLI writes a VAE session of about 20 MB; kill it as soon as its temporary file appears.
+    const out = join(workspace, 'big.aelab')
+    writeFileSync(out, good)
+    const experiment = join(workspace, 'big.json')
+    writeFileSync(
+      experiment,
+      JSON.stringify({
+        kind: 'vae',
+        dataset: 'mnist',
+        trainSize: 128,
+        batchSize: 128,
+        hidden: [2048],
+        epochs: 1
+      })
+    )
+    const child = spawn(
+      process.execPath,
+      [join(root, 'bin/lab.mjs'), 'train', experiment, '--out', out, '--quiet'],
+      { stdio: 'ignore' }
+    )
+    let sawTemporary = false
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+    while (child.exitCode === null && !sawTemporary) {
+      sawTemporary = readdirSync(workspace).some(
+        (f) => f.startsWith('big.aelab.') && f.endsWith('.tmp')
+      )
+      if (sawTemporary) child.kill('SIGKILL')
+      else await new Promise((resolve) => setImmediate(resolve))
+    }
+    await exited
+    expect(sawTemporary, 'the save was caught midway').toBe(true)
+    expect(readFileSync(out, 'utf8')).toBe(good)
+    expect((await readSession(out)).runs).toHaveLength(1)
+  }, 120_000)
+
+  it('replaces the file only once the new one is complete', async () => {
+    const path = join(workspace, 'replace.aelab')
+    const session = parseSession(good, 'good')
+    await writeSession(path, { ...session, name: 'first' })
+    await writeSession(path, { ...session, name: 'second' })
+    expect((await readSession(path)).name).toBe('second')
+    expect(
+      readdirSync(workspace).filter((f) => f.startsWith('replace.aelab') && f.endsWith('.tmp'))
+    ).toEqual([])
+  })
+})
+
+describe('session round trip through the services of a host', () => {
+  let first: Lab
+  let second: Lab
+  const events: [EventName, unknown][] = []
+  const waitFor = <K extends EventName>(name: K, runId: string): Promise<EventPayload<K>> =>
+    new Promise((resolve) => {
+      const check = setInterval(() => {
+        const hit = events.find(([n, p]) => n === name && (p as { runId: string }).runId === runId)
+        if (hit) {
+          clearInterval(check)
+          resolve(hit[1] as EventPayload<K>)
+        }
+      }, 5)
+    })
+  const options = (emit: (n: EventName, p: unknown) => void) => ({
+    host: 'browser' as const,
+    datasetsDir,
+    workerPath: builtWorker,
+    workspace,
+    emit: emit as never,
+    preferredBackend: 'wasm' as const
+  })
+
+  beforeAll(() => {
+    first = createLab(options((n, p) => events.push([n, p])))
+    second = createLab(options(() => undefined))
+  })
+  afterAll(async () => {
+    await first.close()
+    await second.close()
+  })
+
+  it('saves letters, denoising and VAE runs with the view and custom glyphs, and reopens them in a fresh worker', async () => {
+    const h = first.handlers
+    const letters = await h.startTraining({ ...defaultLetterConfig, font: 'Font2' })
+    await waitFor('trainingDone', letters.runId)
+    const denoising = await h.startTraining({
+      ...defaultLetterConfig,
+      epochs: 50,
+      maxWrongPixels: null,
+      noise: { kind: 'gaussian', level: 0.3, copies: 3, fresh: true, seed: 2 }
+    })
+    await waitFor('trainingDone', denoising.runId)
+    const vae = await h.startVaeTraining(
+      vaeTrainConfigSchema.parse({
+        dataset: 'fashion-mnist',
+        trainSize: 256,
+        hidden: [16],
+        epochs: 2,
+        batchSize: 64
+      })
+    )
+    await waitFor('vaeDone', vae.runId)
+
+    const view = sessionViewSchema.parse({
+      lab: 'denoising',
+      selectedRunId: denoising.runId,
+      compared: [letters.runId],
+      letters: {
+        gridSize: 9,
+        dims: [0, 1],
+        probe: [0.5, 0.25],
+        interpolation: { from: 3, to: 4, steps: 5 }
+      },
+      vae: {
+        runId: vae.runId,
+        waypoints: [
+          [0, 0],
+          [1, 1]
+        ]
+      }
+    })
+    const glyph = { char: 'x', code: 120, pixels: new Array(35).fill(0).map((_, i) => i % 2) }
+    const ids = [letters.runId, denoising.runId, vae.runId]
+    await h.saveSession({
+      target: { name: 'round trip' },
+      runIds: ids,
+      view,
+      customGlyphs: [glyph]
+    })
+    expect((await h.listSessions(undefined)).map((s) => s.name)).toContain('round trip')
+
+    const points = [
+      [0.3, -0.2],
+      [1, 1]
+    ]
+    const before = await Promise.all(ids.map((runId) => h.decodeLatent({ runId, points })))
+    const opened = await second.handlers.openSession({ target: { name: 'round trip' } })
+    expect(opened.session.runs.map((r) => [r.id, r.experiment.kind])).toEqual([
+      [letters.runId, 'autoencoder'],
+      [denoising.runId, 'denoising'],
+      [vae.runId, 'vae']
+    ])
+    expect(opened.session.view).toEqual(view)
+    expect(opened.session.customGlyphs).toEqual([glyph])
+    const lettersRun = opened.session.runs[0]!
+    expect(lettersRun.status).toBe('solved')
+    expect(lettersRun.history['loss']!.length).toBeGreaterThan(10)
+    expect(lettersRun.glyphs).toHaveLength(32)
+    expect(opened.session.runs[1]!.denoising?.freshNoise.copies).toBeGreaterThanOrEqual(3)
+    expect(opened.session.runs[2]!.history['kl']).toHaveLength(2)
+    // The second host never trained these runs: its worker decodes with the saved weights.
+    const after = await Promise.all(
+      ids.map((runId) => second.handlers.decodeLatent({ runId, points }))
+    )
+    after.forEach((result, i) => {
+      result.patterns
+        .flat()
+        .forEach((v, k) => expect(v).toBeCloseTo(before[i]!.patterns.flat()[k]!, 5))
+    })
+    expect((await second.handlers.vaeTestSet({ runId: vae.runId })).points).toHaveLength(10000)
+  })
+
+  it('autosaves finished runs and offers them back after a crash', async () => {
+    const info = await second.handlers.recoveryInfo(undefined)
+    expect(info === null || info.runs >= 0).toBe(true)
+    const recoveryInfo = await first.handlers.recoveryInfo(undefined)
+    // The first lab's finished runs were autosaved, then the explicit save cleared the file;
+    // train once more to leave unsaved work behind.
+    const run = await first.handlers.startTraining({
+      ...defaultLetterConfig,
+      epochs: 30,
+      maxWrongPixels: null
+    })
+    await waitFor('trainingDone', run.runId)
+    await first.sessions.autosave()
+    const after = await first.handlers.recoveryInfo(undefined)
+    expect(recoveryInfo).toBeNull()
+    expect(after?.runs).toBe(4)
+    // A new lab over the same workspace (the app restarted) finds it and recovers it.
+    const third = createLab(options(() => undefined))
+    try {
+      const recovered = await third.handlers.recoverSession(undefined)
+      expect(recovered.session.runs.map((r) => r.id)).toContain(run.runId)
+      await third.handlers.discardRecovery(undefined)
+      expect(await third.handlers.recoveryInfo(undefined)).toBeNull()
+      expect(existsSync(join(workspace, '.recovery', 'autosave.aelab'))).toBe(false)
+    } finally {
+      await third.close()
+    }
+  })
+
+  it('refuses names that are paths and tokens it never granted', async () => {
+    const h = first.handlers
+    await expect(h.openSession({ target: { token: '0'.repeat(32) } })).rejects.toThrow(
+      /choose the file again/
+    )
+    await expect(h.openSession({ target: { name: 'missing' } })).rejects.toThrow(/no such file/)
+    // Names that are paths never reach the service: the contract refuses them.
+    const { dispatch } = await import('../src/services/lab-service')
+    for (const name of ['../outside', '/etc/passwd', 'a/b', '..']) {
+      const reply = await dispatch(h, 'openSession', { target: { name } })
+      expect(reply).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
+    }
+  })
+})
