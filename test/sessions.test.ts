@@ -328,6 +328,42 @@ describe('session round trip through the services of a host', () => {
     }
   })
 
+  it('checkpoints a long run so that a crash mid-training can be recovered', async () => {
+    const crashWorkspace = scratchWorkspace()
+    const crashing = createLab({
+      ...options(() => undefined),
+      workspace: crashWorkspace,
+      checkpointSeconds: 0.2
+    })
+    const { runId } = await crashing.handlers.startVaeTraining(
+      vaeTrainConfigSchema.parse({
+        dataset: 'mnist',
+        trainSize: 512,
+        hidden: [32],
+        epochs: 1000,
+        batchSize: 64
+      })
+    )
+    // Wait for a checkpoint to reach the recovery file, then "crash": the worker dies mid-run.
+    let info = await crashing.handlers.recoveryInfo(undefined)
+    while (!info) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      info = await crashing.handlers.recoveryInfo(undefined)
+    }
+    await crashing.close()
+    const restarted = createLab({ ...options(() => undefined), workspace: crashWorkspace })
+    try {
+      const recovered = await restarted.handlers.recoverSession(undefined)
+      const run = recovered.session.runs.find((r) => r.id === runId)!
+      expect(run.status).toBe('stopped')
+      expect(run.message).toMatch(/recovered from a checkpoint at epoch \d+/)
+      const decoded = await restarted.handlers.decodeLatent({ runId, points: [[0, 0]] })
+      expect(decoded.patterns[0]).toHaveLength(784)
+    } finally {
+      await restarted.close()
+    }
+  })
+
   it('refuses names that are paths and tokens it never granted', async () => {
     const h = first.handlers
     await expect(h.openSession({ target: { token: '0'.repeat(32) } })).rejects.toThrow(

@@ -138,6 +138,11 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
     const referenceRuns: [string, string, string[]][] = [
       ['sameRecipe', 'same recipe', ['--hidden', hidden.join('-'), '--lr', String(learningRate)]],
       [
+        'sameArchitecture',
+        `same architecture ${hidden.join('-')}, the course's Adam 3e-3`,
+        ['--hidden', hidden.join('-'), '--lr', '0.003']
+      ],
+      [
         'courseRecipe',
         'course recipe 25-15-10, Adam 3e-3',
         ['--hidden', '25-15-10', '--lr', '0.003']

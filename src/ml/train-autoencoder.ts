@@ -12,6 +12,7 @@ import {
   type AutoencoderModel
 } from './autoencoder'
 import { noiseRandom, noisyCopies } from '../shared/noise'
+import type { VaeModel } from './vae'
 import { createLbfgs, createOptimizer, createPowell, learningRateAt } from './optimizers'
 
 // Trains a plain or denoising autoencoder on a small set of patterns, full batch, with any of
@@ -28,8 +29,11 @@ export interface EpochRecord {
 }
 
 export interface TrainControl {
-  /** Called between epochs; resolves when training may go on (returns at once unless paused). */
-  checkpoint(): Promise<'continue' | 'stop'> | 'continue' | 'stop'
+  /**
+   * Called between epochs (between batches for a VAE) with the model as trained so far;
+   * resolves when training may go on (at once unless paused). A host may save a checkpoint here.
+   */
+  checkpoint(model: AutoencoderModel | VaeModel): Promise<'continue' | 'stop'> | 'continue' | 'stop'
   /** Polled inside long epochs (Powell's sweeps). */
   shouldStop?(): boolean
 }
@@ -130,7 +134,7 @@ export async function trainAutoencoder(
 
   try {
     while (epoch < config.epochs) {
-      if ((await hooks.control?.checkpoint()) === 'stop') {
+      if ((await hooks.control?.checkpoint(model)) === 'stop') {
         status = 'stopped'
         message = `stopped by the user after ${epoch} epochs`
         break

@@ -96,7 +96,7 @@ export async function trainVae(
       let recon = tf.scalar(0)
       let kl = tf.scalar(0)
       for (let b = 0; b < batches; b++) {
-        if ((await hooks.control?.checkpoint()) === 'stop') {
+        if ((await hooks.control?.checkpoint(model)) === 'stop') {
           recon.dispose()
           kl.dispose()
           status = 'stopped'

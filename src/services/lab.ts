@@ -14,6 +14,7 @@ export interface LabOptions {
   workspace: string
   emit: Emit
   preferredBackend?: BackendName
+  checkpointSeconds?: number
   versions?: Record<string, string>
   pickPath?: (mode: 'open' | 'save', suggestedName?: string) => Promise<string | null>
 }
@@ -34,7 +35,9 @@ export function createLab(options: LabOptions): Lab {
   const training = new TrainingService({
     workerPath: options.workerPath,
     emit,
-    preferredBackend: options.preferredBackend
+    preferredBackend: options.preferredBackend,
+    checkpointSeconds: options.checkpointSeconds,
+    onCheckpoint: (runId, networks) => sessions?.checkpoint(runId, networks)
   })
   sessions = new SessionService({
     workspace: options.workspace,

@@ -44,6 +44,8 @@ interface Draft {
   environment: RunRecord['environment'] | null
   /** Present for runs opened from a file: their weights as saved. */
   networks: RunRecord['networks'] | null
+  /** The latest weights of a run still training. */
+  checkpoint?: RunRecord['networks']
 }
 
 export interface OpenedSession {
@@ -123,6 +125,14 @@ export class SessionService {
     }
   }
 
+  /** A run in progress sent its weights: autosave it, so a crash loses at most this much. */
+  checkpoint(runId: string, networks: RunRecord['networks']): void {
+    const draft = this.drafts.get(runId)
+    if (!draft || draft.record) return
+    draft.checkpoint = networks
+    void this.autosave()
+  }
+
   /** The renderer's latest view and custom glyphs (kept for autosave). */
   remember(view: SessionView, customGlyphs: Glyph[]): void {
     this.view = view
@@ -135,12 +145,30 @@ export class SessionService {
     const versions = await this.options.versions()
     for (const id of runIds) {
       const draft = this.drafts.get(id)
-      if (!draft?.record) continue
-      const networks = draft.networks ?? (await this.options.training.exportModel(id))
+      if (!draft) continue
+      let record = draft.record
+      let networks = draft.networks
+      if (!record) {
+        // Still training: only its last checkpoint can be saved.
+        if (!draft.checkpoint) continue
+        const epochs = draft.history['epoch']?.length ?? 0
+        const losses = draft.history['loss'] ?? []
+        record = {
+          status: 'stopped',
+          message: `recovered from a checkpoint at epoch ${epochs}: the lab stopped before the run finished`,
+          epochs,
+          seconds: 0,
+          finalLoss: losses.at(-1) ?? null,
+          glyphs: null,
+          denoising: null
+        }
+        networks = draft.checkpoint
+      }
+      networks ??= await this.options.training.exportModel(id)
       session.runs.push({
         id,
         experiment: draft.experiment,
-        ...draft.record,
+        ...record,
         environment: draft.environment
           ? { ...draft.environment, versions: { ...versions, ...draft.environment.versions } }
           : { backend: await this.options.backend(), versions },
@@ -222,7 +250,9 @@ export class SessionService {
   /** Writes every finished run to the recovery file (one write at a time). */
   autosave(): Promise<void> {
     this.autosaving = this.autosaving.then(async () => {
-      const finished = [...this.drafts.values()].filter((d) => d.record).map((d) => d.id)
+      const finished = [...this.drafts.values()]
+        .filter((d) => d.record || d.checkpoint)
+        .map((d) => d.id)
       if (finished.length === 0) return
       try {
         const dir = join(this.options.workspace, RECOVERY)

@@ -27,6 +27,9 @@ export interface TrainingServiceOptions {
   workerPath: string
   emit: Emit
   preferredBackend?: BackendName
+  /** Seconds between checkpoints of a run in progress (default 15, or LAB_CHECKPOINT_SECONDS). */
+  checkpointSeconds?: number
+  onCheckpoint?: (runId: string, networks: RunRecord['networks']) => void
 }
 
 interface Ready {
@@ -170,7 +173,9 @@ export class TrainingService {
     if (this.ready) return this.ready
     const workerData: WorkerData = {
       control: this.control.buffer as SharedArrayBuffer,
-      preferredBackend: this.options.preferredBackend
+      preferredBackend: this.options.preferredBackend,
+      checkpointSeconds:
+        this.options.checkpointSeconds ?? Number(process.env['LAB_CHECKPOINT_SECONDS'] ?? 15)
     }
     const worker = new Worker(this.options.workerPath, { workerData })
     this.worker = worker
@@ -184,6 +189,8 @@ export class TrainingService {
         else if (message.type === 'progress')
           this.options.emit('trainingProgress', message.progress)
         else if (message.type === 'vaeProgress') this.options.emit('vaeProgress', message.progress)
+        else if (message.type === 'checkpoint')
+          this.options.onCheckpoint?.(message.runId, message.networks)
         else if (message.type === 'vaeDone') {
           if (this.activeRun === message.done.runId) this.activeRun = null
           this.options.emit('vaeDone', message.done)

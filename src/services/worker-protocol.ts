@@ -67,6 +67,8 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('done'), done: trainingDoneSchema }),
   z.object({ type: z.literal('vaeProgress'), progress: vaeProgressSchema }),
   z.object({ type: z.literal('vaeDone'), done: vaeDoneSchema }),
+  /** The weights of a run still training, sent now and then so a crash loses little. */
+  z.object({ type: z.literal('checkpoint'), runId: runIdSchema, networks: networksSchema }),
   z.object({
     type: z.literal('inferred'),
     id: z.number().int(),
@@ -84,6 +86,8 @@ export type FromWorker = z.infer<typeof fromWorkerSchema>
 
 export const workerDataSchema = z.object({
   control: z.instanceof(SharedArrayBuffer),
+  /** Seconds between checkpoints of a run in progress. */
+  checkpointSeconds: z.number().positive().default(15),
   preferredBackend: backendNameSchema.optional()
 })
 export type WorkerData = z.infer<typeof workerDataSchema>

@@ -79,7 +79,8 @@ async function runTraining(
       if (performance.now() - lastPost >= PROGRESS_INTERVAL_MS) flush(false)
     },
     control: {
-      checkpoint: () => {
+      checkpoint: async (model) => {
+        await checkpoints.maybe(job.runId, model)
         if (Atomics.load(control, 0) === Control.pause) {
           flush(true)
           const pausedAt = performance.now()
@@ -108,14 +109,29 @@ async function runTraining(
 
 const vaeDatasets = new Map<string, 'mnist' | 'fashion-mnist'>()
 
+/** Posts a run's weights every few seconds while it trains (set up in main). */
+const checkpoints = {
+  intervalMs: 15_000,
+  post: (_message: FromWorker): void => undefined,
+  last: new Map<string, number>(),
+  async maybe(runId: string, model: Model): Promise<void> {
+    const now = performance.now()
+    const last = this.last.get(runId)
+    if (last === undefined) {
+      this.last.set(runId, now)
+      return
+    }
+    if (now - last < this.intervalMs) return
+    this.last.set(runId, now)
+    this.post({ type: 'checkpoint', runId, networks: await networksOf(model) })
+  }
+}
+
 /** Pause and stop for a VAE run: the same shared control word, checked between batches. */
-function vaeControl(
-  _port: NonNullable<typeof parentPort>,
-  control: Int32Array,
-  _runId: string
-): TrainControl {
+function vaeControl(control: Int32Array, runId: string): TrainControl {
   return {
-    checkpoint: () => {
+    checkpoint: async (model) => {
+      await checkpoints.maybe(runId, model)
       while (Atomics.load(control, 0) === Control.pause)
         Atomics.wait(control, 0, Control.pause, 1000)
       return Atomics.load(control, 0) === Control.stop ? 'stop' : 'continue'
@@ -130,6 +146,8 @@ async function main(): Promise<void> {
   const data = workerDataSchema.parse(workerData)
   const control = new Int32Array(data.control)
   const choice = await chooseBackend({ preferred: data.preferredBackend })
+  checkpoints.intervalMs = data.checkpointSeconds * 1000
+  checkpoints.post = (message) => post(port, message)
   post(port, { type: 'ready', backend: choice.backend, note: choice.note, tfjs: tf.version_core })
   let queue = Promise.resolve()
   port.on('message', (raw: unknown) => {
@@ -190,7 +208,7 @@ async function main(): Promise<void> {
       queue = queue.then(() =>
         runVaeJob(
           (m) => post(port, m),
-          vaeControl(port, control, job.runId),
+          vaeControl(control, job.runId),
           choice.backend,
           job,
           keepModel
