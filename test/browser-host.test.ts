@@ -11,6 +11,7 @@ import {
   connect,
   datasetsDir,
   nextEvent,
+  recordEvents,
   scratchWorkspace
 } from './helpers'
 
@@ -102,6 +103,7 @@ describe('browser host', () => {
     const off = client.on('trainingProgress', (p) =>
       progress.push(...p.points.map(([epoch]) => epoch))
     )
+    const finished = recordEvents(client, 'trainingDone')
     const { runId } = await client.request('startTraining', {
       ...defaultLetterConfig,
       epochs: 300,
@@ -109,7 +111,8 @@ describe('browser host', () => {
     })
     // The host's event loop stays free while the worker trains: requests are answered at once.
     expect((await client.request('listFonts', undefined)).length).toBe(3)
-    const done = await nextEvent(client, 'trainingDone', (d) => d.runId === runId)
+    const done = await finished.until((d) => d.runId === runId)
+    finished.stop()
     off()
     expect(done.status).toBe('completed')
     expect(done.epochs).toBe(300)
@@ -128,8 +131,10 @@ describe('browser host', () => {
       /already in progress/
     )
     await nextEvent(client, 'trainingProgress', (p) => p.runId === runId && p.epoch > 0)
+    // Listen before asking: the paused event can arrive before the reply.
+    const pausedEvent = nextEvent(client, 'trainingProgress', (p) => p.runId === runId && p.paused)
     await client.request('pauseTraining', { runId })
-    const paused = await nextEvent(client, 'trainingProgress', (p) => p.runId === runId && p.paused)
+    const paused = await pausedEvent
     await client.request('resumeTraining', { runId })
     const resumed = await nextEvent(
       client,
@@ -137,8 +142,9 @@ describe('browser host', () => {
       (p) => p.runId === runId && !p.paused && p.epoch > paused.epoch
     )
     expect(resumed.epoch).toBeGreaterThan(paused.epoch)
+    const doneEvent = nextEvent(client, 'trainingDone', (d) => d.runId === runId)
     await client.request('stopTraining', { runId })
-    const done = await nextEvent(client, 'trainingDone', (d) => d.runId === runId)
+    const done = await doneEvent
     expect(done.status).toBe('stopped')
     expect(done.glyphs).toHaveLength(32)
     await expect(client.request('stopTraining', { runId })).rejects.toThrow(/no training run/)
@@ -150,12 +156,12 @@ describe('browser host', () => {
       epochs: 1_000_000,
       maxWrongPixels: null
     })
+    const paused = nextEvent(client, 'trainingProgress', (p) => p.runId === runId && p.paused)
     await client.request('pauseTraining', { runId })
-    await nextEvent(client, 'trainingProgress', (p) => p.runId === runId && p.paused)
+    await paused
+    const done = nextEvent(client, 'trainingDone', (d) => d.runId === runId)
     await client.request('stopTraining', { runId })
-    expect((await nextEvent(client, 'trainingDone', (d) => d.runId === runId)).status).toBe(
-      'stopped'
-    )
+    expect((await done).status).toBe('stopped')
   })
 
   it('refuses WebSocket connections from other origins', async () => {

@@ -7,7 +7,7 @@ import type { LabBridge } from '../src/preload/bridge'
 import { eventNames, requestChannel, requestNames } from '../src/shared/contract'
 import { eventListenerName } from '../src/shared/channels'
 import { defaultLetterConfig } from '../src/shared/schemas'
-import { nextEvent, scratchWorkspace } from './helpers'
+import { nextEvent, recordEvents, scratchWorkspace } from './helpers'
 
 // The Electron main process and preload, with only Electron itself stood in (its binary cannot
 // run here): real handlers, real services, the real training worker, the real renderer client.
@@ -95,12 +95,14 @@ describe('preload bridge', () => {
     await expect(
       client.request('startTraining', { ...defaultLetterConfig, font: 'Nope' as 'Font1' })
     ).rejects.toThrow(/font/)
+    const events = recordEvents(client, 'trainingDone')
     const { runId } = await client.request('startTraining', {
       ...defaultLetterConfig,
       epochs: 50,
       maxWrongPixels: null
     })
-    const done = await nextEvent(client, 'trainingDone', (d) => d.runId === runId)
+    const done = await events.until((d) => d.runId === runId)
+    events.stop()
     expect(done).toMatchObject({ status: 'completed', epochs: 50 })
     expect(done.glyphs).toHaveLength(32)
   })
@@ -110,12 +112,14 @@ describe('preload bridge', () => {
     const off = bridge.onTrainingProgress(() => calls++)
     off()
     const client = createElectronClient(bridge)
+    const events = recordEvents(client, 'trainingDone')
     const { runId } = await client.request('startTraining', {
       ...defaultLetterConfig,
       epochs: 20,
       maxWrongPixels: null
     })
-    await nextEvent(client, 'trainingDone', (d) => d.runId === runId)
+    await events.until((d) => d.runId === runId)
+    events.stop()
     expect(calls).toBe(0)
   })
 })

@@ -33,3 +33,39 @@ export function nextEvent<K extends EventName>(
 
 /** A fresh, empty workspace folder for a host under test. */
 export const scratchWorkspace = (): string => mkdtempSync(join(tmpdir(), 'lab-workspace-'))
+
+/**
+ * Records every event of `name` from now on, so a test can start something and then wait for
+ * its event without the race of subscribing after the reply.
+ */
+export function recordEvents<K extends EventName>(
+  client: LabClient,
+  name: K
+): {
+  until: (match: (payload: EventPayload<K>) => boolean) => Promise<EventPayload<K>>
+  stop: () => void
+} {
+  const seen: EventPayload<K>[] = []
+  const waiters: {
+    match: (p: EventPayload<K>) => boolean
+    resolve: (p: EventPayload<K>) => void
+  }[] = []
+  const off = client.on(name, (payload) => {
+    seen.push(payload)
+    for (const w of [...waiters]) {
+      if (w.match(payload)) {
+        waiters.splice(waiters.indexOf(w), 1)
+        w.resolve(payload)
+      }
+    }
+  })
+  return {
+    until: (match) =>
+      new Promise((resolve) => {
+        const hit = seen.find(match)
+        if (hit) resolve(hit)
+        else waiters.push({ match, resolve })
+      }),
+    stop: off
+  }
+}

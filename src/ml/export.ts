@@ -78,7 +78,7 @@ export async function saveNetwork(
   return saved
 }
 
-/** Loads saved artifacts with tf.loadLayersModel (as any tfjs user would). */
+/** Loads saved artifacts with tf.loadLayersModel (the way any tfjs user would). */
 export function loadLayersModel(saved: SavedNetwork): Promise<tf.LayersModel> {
   return tf.loadLayersModel(
     tf.io.fromMemory({
