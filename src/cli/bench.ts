@@ -5,6 +5,7 @@ import { trainLetters } from '../ml/letters'
 import { datasetsDir } from '../services/paths'
 import { idxFileNames, loadFonts, loadImageSet } from '../services/datasets'
 import {
+  activationSchema,
   backendNameSchema,
   defaultLetterConfig,
   type FontName,
@@ -74,12 +75,15 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
     .filter(Boolean)
     .map(Number)
   const learningRate = Number(option(args, '--lr') ?? defaultLetterConfig.learningRate)
+  const activation = activationSchema.parse(
+    option(args, '--activation') ?? defaultLetterConfig.activation
+  )
   const backendArg = option(args, '--backend')
   const choice = await chooseBackend({
     preferred: backendArg ? backendNameSchema.parse(backendArg) : undefined
   })
   const all = await loadFonts(datasetsDir())
-  const recipe = { hidden, latent: 2, activation: 'tanh', optimizer: 'adam', learningRate }
+  const recipe = { hidden, latent: 2, activation, optimizer: 'adam', learningRate }
   // Warm up the backend (wasm compilation, V8) untimed, as the reference script does.
   ;(
     await trainLetters(all[0]!.glyphs, { ...defaultLetterConfig, epochs: 30, maxWrongPixels: null })
@@ -136,7 +140,11 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
   const reference: Record<string, { solved: number; medianSeconds: number; ratio: number }> = {}
   if (!flag(args, '--no-reference')) {
     const referenceRuns: [string, string, string[]][] = [
-      ['sameRecipe', 'same recipe', ['--hidden', hidden.join('-'), '--lr', String(learningRate)]],
+      [
+        'sameRecipe',
+        'same recipe',
+        ['--hidden', hidden.join('-'), '--lr', String(learningRate), '--activation', activation]
+      ],
       [
         'sameArchitecture',
         `same architecture ${hidden.join('-')}, the course's Adam 3e-3`,
