@@ -14,7 +14,11 @@ test('sessions: train, save, reload, reopen; open a CLI session; refuse a damage
 }) => {
   const problems: string[] = []
   page.on('pageerror', (error) => problems.push(error.message))
-  page.on('dialog', (d) => void d.accept())
+  const prompts: string[] = []
+  page.on('dialog', (d) => {
+    prompts.push(d.message())
+    void d.accept()
+  })
   await page.goto('/')
 
   // Train a run, draw a custom glyph, and save the session under a name.
@@ -29,6 +33,7 @@ test('sessions: train, save, reload, reopen; open a CLI session; refuse a damage
   await page.getByLabel('Session name').fill('demo one')
   await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click()
   await expect(page.getByTestId('session-name')).toHaveText('demo one')
+  await expect(page).toHaveTitle('demo one — Autoencoder Lab')
   const label = await page.getByTestId('runs').getByRole('listitem').first().textContent()
   const verdict = await page.getByTestId('verdict').textContent()
 
@@ -75,6 +80,28 @@ test('sessions: train, save, reload, reopen; open a CLI session; refuse a damage
   await expect(page.getByTestId('decode-grid')).toHaveAttribute('data-glyphs', '144')
   await page.mouse.click(10, 10)
 
+  // Unsaved work: the title says so, and New asks before discarding it.
+  await page.getByRole('button', { name: 'Train' }).click()
+  await expect(page.getByTestId('runs').getByRole('listitem')).toHaveCount(2, { timeout: 60_000 })
+  await expect(page).toHaveTitle('from the cli • — Autoencoder Lab')
+  await page.getByRole('button', { name: 'New', exact: true }).click()
+  expect(prompts).toEqual(['Discard the unsaved changes in this session?'])
+  await expect(page.getByTestId('runs').getByRole('listitem')).toHaveCount(0)
+
+  // A session file dropped on the window opens.
+  const dropped = await page.evaluateHandle(
+    (text) => {
+      const transfer = new DataTransfer()
+      transfer.items.add(new File([text], 'dropped.aelab', { type: 'application/json' }))
+      return transfer
+    },
+    readFileSync(join(workspace, 'demo one.aelab'), 'utf8')
+  )
+  await page.dispatchEvent('body', 'dragover', { dataTransfer: dropped })
+  await page.dispatchEvent('body', 'drop', { dataTransfer: dropped })
+  await expect(page.getByTestId('session-name')).toContainText('dropped')
+  await expect(page.getByTestId('runs').getByRole('listitem')).toHaveCount(1)
+
   // A damaged file is refused with a clear message, and the open session stays as it was.
   const good = readFileSync(join(workspace, 'demo one.aelab'), 'utf8')
   const damaged = join(artifacts, 'damaged.aelab')
@@ -84,7 +111,8 @@ test('sessions: train, save, reload, reopen; open a CLI session; refuse a damage
   await expect(page.getByTestId('session-error')).toContainText(
     'damaged.aelab: not a session file (not valid JSON'
   )
-  await expect(page.getByTestId('runs')).toContainText('Font3 · 64-32')
+  await expect(page.getByTestId('runs').getByRole('listitem')).toHaveCount(1)
+  await expect(page.getByTestId('session-name')).toContainText('dropped')
 
   await page.screenshot({ path: join(artifacts, 'sessions.png'), fullPage: true })
   expect(problems).toEqual([])

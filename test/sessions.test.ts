@@ -297,6 +297,15 @@ describe('session round trip through the services of a host', () => {
         .forEach((v, k) => expect(v).toBeCloseTo(before[i]!.patterns.flat()[k]!, 5))
     })
     expect((await second.handlers.vaeTestSet({ runId: vae.runId })).points).toHaveLength(10000)
+    // The command line evaluates the app's session too.
+    const printed = execFileSync(
+      process.execPath,
+      [join(root, 'bin/lab.mjs'), 'eval', join(workspace, 'round trip.aelab')],
+      { encoding: 'utf8' }
+    )
+    expect(printed).toMatch(/autoencoder, Font2, solved/)
+    expect(printed).toMatch(/denoising, fresh noise\s+mean wrong pixels/)
+    expect(printed).toMatch(/vae, fashion-mnist, completed, 2 epochs/)
   })
 
   it('autosaves finished runs and offers them back after a crash', async () => {
