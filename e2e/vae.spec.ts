@@ -13,7 +13,12 @@ test('VAE lab: train on a Fashion-MNIST subset, see the classes, decode the plan
   page.on('pageerror', (error) => problems.push(error.message))
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
   await page.goto('/')
-  await page.getByRole('tab', { name: 'VAE' }).click()
+  // The tabs work from the keyboard: arrows move between the labs.
+  await page.getByRole('tab', { name: 'Letters' }).focus()
+  await page.keyboard.press('ArrowRight')
+  await page.keyboard.press('ArrowRight')
+  await expect(page.getByRole('tab', { name: 'VAE' })).toHaveAttribute('aria-selected', 'true')
+  await expect(page.getByRole('tab', { name: 'VAE' })).toBeFocused()
   await page.getByLabel('Data set').selectOption('fashion-mnist')
   await page.getByLabel('Training subset size').fill('3000')
   await page.getByLabel('VAE hidden layers').fill('128')
@@ -27,6 +32,9 @@ test('VAE lab: train on a Fashion-MNIST subset, see the classes, decode the plan
     timeout: 90_000
   })
   await expect(page.getByRole('img', { name: 'reconstruction of test image 0' })).toBeVisible()
+  // Earlier epochs stay in view, one row each.
+  await expect(page.getByRole('img', { name: 'test image 0 after epoch 1' })).toBeVisible()
+  await expect(page.getByRole('img', { name: /^test image 0 after epoch \d$/ })).toHaveCount(3)
   await expect(page.getByTestId('vae-status')).toContainText('ran all 4 epochs')
   const scatter = page.getByTestId('vae-scatter')
   await expect(scatter).toHaveAttribute('data-points', '10000', { timeout: 30_000 })
