@@ -77,6 +77,14 @@ test('a new user explores the letters lab: draw, probe, grid, subset, compare, e
   await expect(page.getByTestId('interpolation')).toHaveAttribute('data-glyphs', '8')
   await page.screenshot({ path: join(artifacts, 'letters-lab-explore.png'), fullPage: true })
 
+  // Each optimizer shows its own settings.
+  await page.getByLabel('Optimizer', { exact: true }).selectOption({ label: 'SGD with momentum' })
+  await expect(page.getByLabel('SGD momentum')).toHaveValue('0.9')
+  await page.getByLabel('Optimizer', { exact: true }).selectOption({ label: 'L-BFGS (full batch)' })
+  await expect(page.getByLabel('L-BFGS history')).toHaveValue('10')
+  await page.getByLabel('Optimizer', { exact: true }).selectOption({ label: 'Adam' })
+  await expect(page.getByLabel('Adam beta 1')).toHaveValue('0.9')
+
   // Train on a subset, then another architecture, and compare.
   await train(page, { glyphs: 'ABCDEFGH' })
   await expect(
