@@ -1,17 +1,11 @@
 import { expect, test } from '@playwright/test'
-import { mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-
-const artifacts = join(dirname(fileURLToPath(import.meta.url)), '.artifacts')
-mkdirSync(artifacts, { recursive: true })
+import { join } from 'node:path'
+import { artifacts, collectProblems } from './support'
 
 test('denoising lab: set the noise, train, see triplets, sweep, and denoise a drawing', async ({
   page
 }) => {
-  const problems: string[] = []
-  page.on('pageerror', (error) => problems.push(error.message))
-  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
+  const problems = collectProblems(page)
   await page.goto('/')
   await page.getByRole('tab', { name: 'Denoising' }).click()
 

@@ -1,10 +1,7 @@
 import { expect, test, type Page } from '@playwright/test'
-import { mkdirSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-
-const artifacts = join(dirname(fileURLToPath(import.meta.url)), '.artifacts')
-mkdirSync(artifacts, { recursive: true })
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { artifacts, collectProblems } from './support'
 
 async function train(
   page: Page,
@@ -27,9 +24,7 @@ const cell = (page: Page, row: number, col: number) =>
 test('a new user explores the letters lab: draw, probe, grid, subset, compare, export', async ({
   page
 }) => {
-  const problems: string[] = []
-  page.on('pageerror', (error) => problems.push(error.message))
-  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
+  const problems = collectProblems(page)
   await page.goto('/')
   await expect(page.getByTestId('backend')).toContainText('backend')
 

@@ -1,19 +1,11 @@
 import { expect, test } from '@playwright/test'
-import { mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-
-const artifacts = join(dirname(fileURLToPath(import.meta.url)), '.artifacts')
-mkdirSync(artifacts, { recursive: true })
+import { join } from 'node:path'
+import { artifacts, collectProblems } from './support'
 
 test('train Font2 from the UI and see the latent scatter and the reconstructions', async ({
   page
 }) => {
-  const problems: string[] = []
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text())
-  })
-  page.on('pageerror', (error) => problems.push(error.message))
+  const problems = collectProblems(page)
 
   await page.goto('/')
   await expect(page.getByTestId('backend')).toContainText(/backend: (wasm|cpu|tensorflow)/)

@@ -1,19 +1,15 @@
 import { expect, test } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { artifacts, collectProblems, e2eDir } from './support'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const artifacts = join(here, '.artifacts')
-mkdirSync(artifacts, { recursive: true })
 const workspace = process.env['LAB_E2E_WORKSPACE']!
 
 test('sessions: train, save, reload, reopen; open a CLI session; refuse a damaged file', async ({
   page
 }) => {
-  const problems: string[] = []
-  page.on('pageerror', (error) => problems.push(error.message))
+  const problems = collectProblems(page)
   const prompts: string[] = []
   page.on('dialog', (d) => {
     prompts.push(d.message())
@@ -66,7 +62,7 @@ test('sessions: train, save, reload, reopen; open a CLI session; refuse a damage
     })
   )
   execFileSync(process.execPath, [
-    join(here, '../bin/lab.mjs'),
+    join(e2eDir, '../bin/lab.mjs'),
     'train',
     experiment,
     '--out',

@@ -62,6 +62,18 @@ describe('IDX reader', () => {
       ['fashion-mnist', true, 60000, 10000]
     ])
     expect(summaries[1]!.classNames).toEqual(CLASS_NAMES['fashion-mnist'])
+    expect(CLASS_NAMES['fashion-mnist']).toEqual([
+      'T-shirt/top',
+      'Trouser',
+      'Pullover',
+      'Dress',
+      'Coat',
+      'Sandal',
+      'Shirt',
+      'Sneaker',
+      'Bag',
+      'Ankle boot'
+    ])
   })
 
   it('says how to prepare a data set that is missing', async () => {

@@ -189,17 +189,26 @@ describe('atomic saves', () => {
 describe('session round trip through the services of a host', () => {
   let first: Lab
   let second: Lab
+  // Every event the first lab emits, and waiters resolved as matching events arrive.
   const events: [EventName, unknown][] = []
-  const waitFor = <K extends EventName>(name: K, runId: string): Promise<EventPayload<K>> =>
-    new Promise((resolve) => {
-      const check = setInterval(() => {
-        const hit = events.find(([n, p]) => n === name && (p as { runId: string }).runId === runId)
-        if (hit) {
-          clearInterval(check)
-          resolve(hit[1] as EventPayload<K>)
-        }
-      }, 5)
-    })
+  const waiters: { match: (n: EventName, p: unknown) => boolean; resolve: (p: unknown) => void }[] =
+    []
+  const record = (n: EventName, p: unknown): void => {
+    events.push([n, p])
+    for (const w of waiters.filter((w) => w.match(n, p))) {
+      waiters.splice(waiters.indexOf(w), 1)
+      w.resolve(p)
+    }
+  }
+  const waitFor = <K extends EventName>(name: K, runId: string): Promise<EventPayload<K>> => {
+    const match = (n: EventName, p: unknown): boolean =>
+      n === name && (p as { runId: string }).runId === runId
+    const hit = events.find(([n, p]) => match(n, p))
+    if (hit) return Promise.resolve(hit[1] as EventPayload<K>)
+    return new Promise((resolve) =>
+      waiters.push({ match, resolve: (p) => resolve(p as EventPayload<K>) })
+    )
+  }
   const options = (emit: (n: EventName, p: unknown) => void) => ({
     host: 'browser' as const,
     datasetsDir,
@@ -210,7 +219,7 @@ describe('session round trip through the services of a host', () => {
   })
 
   beforeAll(() => {
-    first = createLab(options((n, p) => events.push([n, p])))
+    first = createLab(options(record))
     second = createLab(options(() => undefined))
   })
   afterAll(async () => {
@@ -344,6 +353,15 @@ describe('session round trip through the services of a host', () => {
       workspace: crashWorkspace,
       checkpointSeconds: 0.2
     })
+    // Listen for the first checkpoint before training starts; then wait for the autosave it
+    // triggers, and "crash": the worker dies mid-run.
+    const firstCheckpoint = new Promise<void>((resolve) => {
+      const original = crashing.sessions.checkpoint.bind(crashing.sessions)
+      crashing.sessions.checkpoint = (id, networks) => {
+        original(id, networks)
+        resolve()
+      }
+    })
     const { runId } = await crashing.handlers.startVaeTraining(
       vaeTrainConfigSchema.parse({
         dataset: 'mnist',
@@ -353,12 +371,10 @@ describe('session round trip through the services of a host', () => {
         batchSize: 64
       })
     )
-    // Wait for a checkpoint to reach the recovery file, then "crash": the worker dies mid-run.
-    let info = await crashing.handlers.recoveryInfo(undefined)
-    while (!info) {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      info = await crashing.handlers.recoveryInfo(undefined)
-    }
+    // The checkpoint is in the recovery file once its autosave is done.
+    await firstCheckpoint
+    await crashing.sessions.autosave()
+    expect(await crashing.handlers.recoveryInfo(undefined)).toMatchObject({ runs: 1 })
     await crashing.close()
     const restarted = createLab({ ...options(() => undefined), workspace: crashWorkspace })
     try {

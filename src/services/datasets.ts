@@ -8,7 +8,8 @@ import {
   IMAGE_SIDE,
   type DatasetSummary,
   type Font,
-  type ImageDatasetId
+  type ImageDatasetId,
+  CLASS_NAMES
 } from '../shared/schemas'
 
 // Loads the lab's data sets from a datasets folder: fonts.json, and MNIST / Fashion-MNIST as
@@ -17,21 +18,7 @@ import {
 export type { ImageDatasetId } from '../shared/schemas'
 export type Split = 'train' | 'test'
 
-export const CLASS_NAMES: Record<ImageDatasetId, string[]> = {
-  mnist: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-  'fashion-mnist': [
-    'T-shirt/top',
-    'Trouser',
-    'Pullover',
-    'Dress',
-    'Coat',
-    'Sandal',
-    'Shirt',
-    'Sneaker',
-    'Bag',
-    'Ankle boot'
-  ]
-}
+export { CLASS_NAMES } from '../shared/schemas'
 
 export { IMAGE_SIDE, IMAGE_PIXELS } from '../shared/schemas'
 
@@ -116,14 +103,14 @@ export async function summariseImageSets(dir: string): Promise<DatasetSummary[]>
           countImages(dir, id, 'train'),
           countImages(dir, id, 'test')
         ])
-        return { id, available: true, train, test, classNames: CLASS_NAMES[id], message: 'ready' }
+        return { id, available: true, train, test, classNames: [...CLASS_NAMES[id]], message: 'ready' }
       } catch (error) {
         return {
           id,
           available: false,
           train: 0,
           test: 0,
-          classNames: CLASS_NAMES[id],
+          classNames: [...CLASS_NAMES[id]],
           message: (error as Error).message
         }
       }

@@ -144,6 +144,23 @@ export const defaultLetterConfig: LetterTrainConfig = {
 export const imageDatasetIdSchema = z.enum(['mnist', 'fashion-mnist'])
 export type ImageDatasetId = z.infer<typeof imageDatasetIdSchema>
 
+/** The ten class names of each image data set, by label. */
+export const CLASS_NAMES: Record<ImageDatasetId, readonly string[]> = {
+  mnist: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+  'fashion-mnist': [
+    'T-shirt/top',
+    'Trouser',
+    'Pullover',
+    'Dress',
+    'Coat',
+    'Sandal',
+    'Shirt',
+    'Sneaker',
+    'Bag',
+    'Ankle boot'
+  ]
+}
+
 /** A variational autoencoder on MNIST or Fashion-MNIST. */
 export const vaeTrainConfigSchema = z.strictObject({
   dataset: imageDatasetIdSchema,

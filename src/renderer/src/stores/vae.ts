@@ -4,28 +4,13 @@ import {
   vaeTrainConfigSchema,
   type VaeDone,
   type VaeProgress,
-  type VaeTrainConfig
+  type VaeTrainConfig,
+  CLASS_NAMES
 } from '@shared/schemas'
 import { gridPoints, interpolationPath, latentBounds } from '@shared/latent'
 import { gaussian } from '@shared/noise'
 import { mulberry32 } from '@shared/random'
 import { labClient } from '../api/client'
-
-export const CLASS_NAMES: Record<VaeTrainConfig['dataset'], string[]> = {
-  mnist: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-  'fashion-mnist': [
-    'T-shirt/top',
-    'Trouser',
-    'Pullover',
-    'Dress',
-    'Coat',
-    'Sandal',
-    'Shirt',
-    'Sneaker',
-    'Bag',
-    'Ankle boot'
-  ]
-}
 
 export interface Decoded {
   point: number[]
