@@ -252,20 +252,15 @@ export const useSessionStore = defineStore('session', () => {
 
   // Anything that changes what would be saved makes the session dirty, and the host keeps the
   // latest view for autosave.
-  let remembering: ReturnType<typeof setTimeout> | null = null
   watch(
     () => [runs.runs.length, customSet.glyphs.length, vae.result?.runId, runs.compared.length],
     () => {
       if (applying) return
       dirty.value = true
-      if (remembering) clearTimeout(remembering)
-      remembering = setTimeout(
-        () =>
-          void labClient()
-            .request('rememberView', { view: view(), customGlyphs: plainGlyphs() })
-            .catch(() => undefined),
-        500
-      )
+      // These changes are rare (a run finishes or is removed, a glyph is added): no debounce.
+      void labClient()
+        .request('rememberView', { view: view(), customGlyphs: plainGlyphs() })
+        .catch(() => undefined)
     },
     // Synchronous: changes made while a session is being applied must not count as edits.
     { flush: 'sync' }
