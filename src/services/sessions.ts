@@ -193,7 +193,10 @@ export class SessionService {
     const name = basename(path, SESSION_EXTENSION)
     await mkdir(join(path, '..'), { recursive: true })
     await writeSession(path, await this.build(name, runIds))
-    await this.discardRecovery()
+    // Through the autosave queue: an autosave still pending (a run that just finished) would
+    // otherwise rewrite the recovery file after this discard.
+    this.autosaving = this.autosaving.then(() => this.discardRecovery())
+    await this.autosaving
     return { name, path }
   }
 
