@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""PyTorch reference for the lab's benchmarks: the same recipes, on the same machine, one thread.
+"""PyTorch reference for the lab's benchmarks: the same recipes, on the same machine, one thread
+(or --threads N).
 
   reference_torch.py letters --fonts Font1,Font2 --seeds 5 --hidden 64-32 --lr 0.02 --activation tanh
       --max-epochs 20000 [--optimizer adam]
@@ -152,7 +153,9 @@ def main():
     parser.add_argument("--samples", type=int, default=12800)
     parser.add_argument("--latent", type=int, default=2)
     parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     letters(args) if args.case == "letters" else vae_mnist(args)
 
 

@@ -14,10 +14,18 @@ const scratch = mkdtempSync(join(tmpdir(), 'lab-cli-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
 async function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return labWith({}, ...args)
+}
+
+async function labWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [join(root, 'bin/lab.mjs'), ...args], {
       cwd: scratch,
-      timeout: 120_000
+      timeout: 120_000,
+      env: { ...process.env, ...env }
     })
     return { code: 0, stdout, stderr }
   } catch (error) {
@@ -109,6 +117,64 @@ describe('lab train', () => {
     expect(trained.code).toBe(0)
     const evaluated = await lab('eval', join(scratch, 'vae.aelab'))
     expect(evaluated.stdout).toMatch(/test loss \(negative ELBO\)\s+\d+\.\d+/)
+  })
+})
+
+describe('lab train --threads', () => {
+  it('gives the same VAE weights on the wasm backend with one thread and with two', async () => {
+    const body = { kind: 'vae', dataset: 'mnist', trainSize: 512, hidden: [64], epochs: 1, seed: 3 }
+    const weights: string[] = []
+    for (const threads of ['1', '2']) {
+      const out = join(scratch, `threads-${threads}.aelab`)
+      const result = await lab(
+        'train',
+        experiment('threads', body),
+        '--backend',
+        'wasm',
+        '--threads',
+        threads,
+        '--out',
+        out,
+        '--quiet'
+      )
+      expect(result.code).toBe(0)
+      expect(result.stderr).toMatch(
+        new RegExp(`on wasm \\(${threads} thread${threads === '1' ? '' : 's'}\\)`)
+      )
+      const session = await readSession(out)
+      const { encoder, decoder } = session.runs[0]!.networks
+      weights.push(`${encoder?.weightData ?? ''}|${decoder?.weightData ?? ''}`)
+    }
+    // 784-64-4 and 2-64-784 in float32, base64: over 400 kB of weights, identical to the bit.
+    expect(weights[0]!.length).toBeGreaterThan(400_000)
+    expect(weights[1]).toBe(weights[0])
+  })
+
+  it('falls back to one thread, saying why, when the threaded build cannot start', async () => {
+    // The pthread worker script is written to the temp directory; make that impossible.
+    const plainFile = join(scratch, 'a-plain-file')
+    writeFileSync(plainFile, '')
+    const notADirectory = join(plainFile, 'tmp')
+    const result = await labWith(
+      { TMPDIR: notADirectory },
+      'train',
+      experiment('letters-fallback', { ...letters, epochs: 20, maxWrongPixels: null }),
+      '--backend',
+      'wasm',
+      '--threads',
+      '2',
+      '--quiet'
+    )
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(
+      /on wasm \(1 thread; the threaded build did not start: ENOTDIR: not a directory/
+    )
+  })
+
+  it('refuses a thread count outside 1 to 8', async () => {
+    const result = await lab('train', experiment('letters', letters), '--threads', '9')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/--threads must be a whole number from 1 to 8, not "9"/)
   })
 })
 

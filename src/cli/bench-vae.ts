@@ -7,8 +7,8 @@ import { batchPixels, trainVae, type ImageData } from '../ml/train-vae'
 import { createVae, type VaeModel } from '../ml/vae'
 import { loadImageSet } from '../services/datasets'
 import { datasetsDir } from '../services/paths'
-import { backendNameSchema, vaeTrainConfigSchema } from '../shared/schemas'
-import { option } from './args'
+import { vaeTrainConfigSchema } from '../shared/schemas'
+import { backendOptions, option } from './args'
 import { runReference } from './reference'
 import type { Print } from './bench'
 
@@ -86,10 +86,7 @@ function naiveSamplesPerSecond(
 /** Samples per second of the dense VAE 784-256-2, batch 128, Adam 1e-3, on real MNIST. */
 export async function benchVae(print: Print, args: readonly string[]): Promise<void> {
   const samples = Number(option(args, '--samples') ?? 12800)
-  const backendArg = option(args, '--backend')
-  const choice = await chooseBackend({
-    preferred: backendArg ? backendNameSchema.parse(backendArg) : undefined
-  })
+  const choice = await chooseBackend(backendOptions(args))
   const set = await loadImageSet(datasetsDir(), 'mnist', 'train')
   const data = { count: set.count, images: set.images, size: 784 }
   const config = vaeTrainConfigSchema.parse({
@@ -107,8 +104,15 @@ export async function benchVae(print: Print, args: readonly string[]): Promise<v
   // The first epoch warms up (wasm compilation, allocations); report the second, as the reference does.
   const samplesPerSecond = rates.at(-1) ?? 0
   print(
-    { case: 'vae-mnist', engine: 'tfjs', samplesPerSecond, backend: choice.backend, samples },
-    `tfjs ${choice.backend}: ${samplesPerSecond.toFixed(0)} samples/s (VAE 784-256-2, batch 128, Adam 1e-3, ${samples} MNIST images per epoch)`
+    {
+      case: 'vae-mnist',
+      engine: 'tfjs',
+      samplesPerSecond,
+      backend: choice.backend,
+      threads: choice.threads,
+      samples
+    },
+    `tfjs ${choice.label}: ${samplesPerSecond.toFixed(0)} samples/s (VAE 784-256-2, batch 128, Adam 1e-3, ${samples} MNIST images per epoch)`
   )
   const naiveModel = createVae({ inputSize: 784, hidden: [256], latent: 2, activation: 'relu' }, 1)
   const naive = naiveSamplesPerSecond(naiveModel, data, 128, 15)
@@ -118,11 +122,12 @@ export async function benchVae(print: Print, args: readonly string[]): Promise<v
       case: 'vae-mnist',
       engine: 'tfjs-autodiff',
       samplesPerSecond: naive,
-      backend: choice.backend
+      backend: choice.backend,
+      threads: choice.threads
     },
-    `tfjs ${choice.backend}, naive (autodiff, transposed matMuls): ${naive.toFixed(0)} samples/s; the lab's engine is ${(samplesPerSecond / naive).toFixed(1)}x faster`
+    `tfjs ${choice.label}, naive (autodiff, transposed matMuls): ${naive.toFixed(0)} samples/s; the lab's engine is ${(samplesPerSecond / naive).toFixed(1)}x faster`
   )
-  const ref = runReference([
+  const referenceArgs = [
     'vae-mnist',
     '--samples',
     String(samples),
@@ -134,20 +139,29 @@ export async function benchVae(print: Print, args: readonly string[]): Promise<v
     '128',
     '--lr',
     '0.001'
-  ])
-  let pytorch: number | null = null
-  if ('skipped' in ref) {
+  ]
+  // The target compares with PyTorch on one thread; when tfjs uses more, PyTorch with as many
+  // is printed beside it, for a like-for-like figure.
+  const pytorchOn = (threads: number): number | null => {
+    const ref = runReference(referenceArgs, threads)
+    const label = `PyTorch (${threads} thread${threads === 1 ? '' : 's'})`
+    if ('skipped' in ref) {
+      print(
+        { case: 'vae-mnist', reference: 'pytorch', threads, skipped: ref.skipped },
+        `${label} skipped: ${ref.skipped}`
+      )
+      return null
+    }
+    const rate = Number(ref.lines[0]?.['samplesPerSecond'] ?? Number.NaN)
     print(
-      { case: 'vae-mnist', reference: 'pytorch', skipped: ref.skipped },
-      `PyTorch reference skipped: ${ref.skipped}`
+      { case: 'vae-mnist', engine: 'pytorch', threads, samplesPerSecond: rate },
+      `${label}: ${rate.toFixed(0)} samples/s; tfjs/PyTorch ${(samplesPerSecond / rate).toFixed(2)}`
     )
-  } else {
-    pytorch = Number(ref.lines[0]?.['samplesPerSecond'] ?? Number.NaN)
-    print(
-      { case: 'vae-mnist', engine: 'pytorch', samplesPerSecond: pytorch },
-      `PyTorch (1 thread): ${pytorch.toFixed(0)} samples/s`
-    )
+    return rate
   }
+  const pytorch = pytorchOn(1)
+  const pytorchSameThreads =
+    choice.threads > 1 && pytorch !== null ? pytorchOn(choice.threads) : null
   const ratio = pytorch ? samplesPerSecond / pytorch : null
   print(
     {
@@ -155,7 +169,9 @@ export async function benchVae(print: Print, args: readonly string[]): Promise<v
       summary: true,
       samplesPerSecond,
       backend: choice.backend,
+      threads: choice.threads,
       pytorchSamplesPerSecond: pytorch,
+      pytorchSameThreadsSamplesPerSecond: pytorchSameThreads,
       ratio,
       naiveSamplesPerSecond: naive
     },

@@ -6,7 +6,6 @@ import { datasetsDir } from '../services/paths'
 import { idxFileNames, loadFonts, loadImageSet } from '../services/datasets'
 import {
   activationSchema,
-  backendNameSchema,
   defaultLetterConfig,
   type FontName,
   type ImageDatasetId
@@ -14,7 +13,7 @@ import {
 import { runReference } from './reference'
 import { benchVae } from './bench-vae'
 import { benchProbe } from './bench-probe'
-import { option, flag, median } from './args'
+import { backendOptions, option, flag, median } from './args'
 
 // `lab bench <case> [--json]`: speed figures, each printed beside a reference measured in the
 // same run on the same machine (PyTorch where it is installed).
@@ -78,10 +77,7 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
   const activation = activationSchema.parse(
     option(args, '--activation') ?? defaultLetterConfig.activation
   )
-  const backendArg = option(args, '--backend')
-  const choice = await chooseBackend({
-    preferred: backendArg ? backendNameSchema.parse(backendArg) : undefined
-  })
+  const choice = await chooseBackend(backendOptions(args))
   const all = await loadFonts(datasetsDir())
   const recipe = { hidden, latent: 2, activation, optimizer: 'adam', learningRate }
   // Warm up the backend (wasm compilation, V8) untimed, as the reference script does.
@@ -121,7 +117,7 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
           seconds,
           backend: choice.backend
         },
-        `tfjs ${choice.backend}  ${fontName} seed ${seed}: ${ok ? 'solved' : 'NOT solved'} in ${run.outcome.epochs} epochs, ${seconds.toFixed(3)} s (${(run.outcome.epochs / seconds).toFixed(0)} epochs/s)`
+        `tfjs ${choice.label}  ${fontName} seed ${seed}: ${ok ? 'solved' : 'NOT solved'} in ${run.outcome.epochs} epochs, ${seconds.toFixed(3)} s (${(run.outcome.epochs / seconds).toFixed(0)} epochs/s)`
       )
     }
   }
@@ -135,7 +131,7 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
       medianSeconds,
       backend: choice.backend
     },
-    `tfjs ${choice.backend}: ${solved}/${times.length} solved, median ${medianSeconds.toFixed(3)} s to at most 1 wrong pixel per glyph`
+    `tfjs ${choice.label}: ${solved}/${times.length} solved, median ${medianSeconds.toFixed(3)} s to at most 1 wrong pixel per glyph`
   )
   const reference: Record<string, { solved: number; medianSeconds: number; ratio: number }> = {}
   if (!flag(args, '--no-reference')) {
@@ -204,10 +200,11 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
       solved,
       medianSeconds,
       backend: choice.backend,
+      threads: choice.threads,
       recipe,
       pytorch: reference
     },
-    `summary: ${solved}/${times.length} solved, median ${medianSeconds.toFixed(3)} s on ${choice.backend}`
+    `summary: ${solved}/${times.length} solved, median ${medianSeconds.toFixed(3)} s on ${choice.label}`
   )
 }
 

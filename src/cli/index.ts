@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import { prepareDatasets } from '../services/prepare-datasets'
 import { datasetsDir } from '../services/paths'
 import { serve } from '../host/serve'
+import { releaseBackend } from '../ml/backend'
 import { runBench } from './bench'
 import { evaluate, train } from './train'
 
@@ -10,13 +11,15 @@ import { evaluate, train } from './train'
 // with a one-line message on failure.
 
 const USAGE = `usage: lab <command>
-  train <experiment.json> [--out FILE] [--backend NAME] [--quiet]
+  train <experiment.json> [--out FILE] [--backend NAME] [--threads N] [--quiet]
                            train an autoencoder, denoising autoencoder or VAE; writes a session
   eval <session.aelab>     recompute a session's metrics from its saved weights
   prepare-data [--force]   prepare MNIST and Fashion-MNIST for offline use
   serve [--port N] [--host ADDR] [--backend tensorflow|wasm|cpu]
                            run the lab in a browser (http://127.0.0.1:5183 by default)
-  bench <case> [--json]    speed figures beside PyTorch (cases: letters, vae-mnist, probe, datasets)`
+  bench <case> [--json] [--backend NAME] [--threads N]
+                           speed figures beside PyTorch (cases: letters, vae-mnist, probe, datasets)
+  --threads N              threads of the wasm backend (default: every core, at most 8)`
 
 const nodeRequire = createRequire(import.meta.url)
 
@@ -43,11 +46,11 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     case 'serve':
       return serve(rest)
     case 'bench':
-      return runBench(rest)
+      return runBench(rest).finally(releaseBackend)
     case 'train':
-      return train(rest)
+      return train(rest).finally(releaseBackend)
     case 'eval':
-      return evaluate(rest)
+      return evaluate(rest).finally(releaseBackend)
     case undefined:
     case '--help':
     case 'help':

@@ -4,7 +4,8 @@ import { resolve } from 'node:path'
 import { projectRoot } from '../services/paths'
 
 // Runs the PyTorch reference script (bench/reference_torch.py) when a Python with torch is
-// installed: Debian's python3-torch, one thread. Returns its JSON lines, or why it did not run.
+// installed: Debian's python3-torch, one thread unless asked. Returns its JSON lines, or why it
+// did not run.
 
 const CANDIDATES = [process.env['LAB_REFERENCE_PYTHON'], '/usr/bin/python3', 'python3'].filter(
   (p): p is string => Boolean(p)
@@ -19,7 +20,8 @@ function findPython(): string | null {
 }
 
 export function runReference(
-  args: readonly string[]
+  args: readonly string[],
+  threads = 1
 ): { lines: Record<string, unknown>[] } | { skipped: string } {
   const python = findPython()
   if (!python)
@@ -28,9 +30,13 @@ export function runReference(
     }
   const script = resolve(projectRoot(), 'bench/reference_torch.py')
   if (!existsSync(script)) return { skipped: `${script} is missing` }
-  const run = spawnSync(python, [script, ...args], {
+  const run = spawnSync(python, [script, ...args, '--threads', String(threads)], {
     encoding: 'utf8',
-    env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+    env: {
+      ...process.env,
+      OMP_NUM_THREADS: String(threads),
+      OPENBLAS_NUM_THREADS: String(threads)
+    },
     maxBuffer: 64 << 20
   })
   if (run.status !== 0)

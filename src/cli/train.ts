@@ -5,11 +5,11 @@ import { evaluateRun, runExperiment, type ProgressUpdate } from '../services/exp
 import { datasetsDir } from '../services/paths'
 import { SESSION_EXTENSION, newSession, readSession, writeSession } from '../services/session-file'
 import { labVersions } from '../services/versions'
-import { backendNameSchema, experimentSchema, type Experiment } from '../shared/schemas'
+import { experimentSchema, type Experiment } from '../shared/schemas'
 import { describeIssues } from '../shared/contract'
-import { flag, option } from './args'
+import { backendOptions, flag, option } from './args'
 
-// `lab train <experiment.json> [--out FILE] [--backend NAME]` and `lab eval <session>`.
+// `lab train <experiment.json> [--out FILE] [--backend NAME] [--threads N]` and `lab eval <session>`.
 
 /** Reads and validates an experiment file; the error names the file and the bad field. */
 export async function readExperiment(path: string): Promise<Experiment> {
@@ -57,18 +57,15 @@ function progressBar(stream: NodeJS.WriteStream): (u: ProgressUpdate) => void {
 
 export async function train(args: readonly string[]): Promise<void> {
   const file = args.find(
-    (a, i) => !a.startsWith('--') && !['--out', '--backend'].includes(args[i - 1] ?? '')
+    (a, i) =>
+      !a.startsWith('--') && !['--out', '--backend', '--threads'].includes(args[i - 1] ?? '')
   )
   if (!file)
     throw new Error(
-      'usage: lab train <experiment.json> [--out session.aelab] [--backend tensorflow|wasm|cpu]'
+      'usage: lab train <experiment.json> [--out session.aelab] [--backend tensorflow|wasm|cpu] [--threads N]'
     )
   const experiment = await readExperiment(file)
-  const backendArg = option(args, '--backend')
-  const preferred = backendArg === undefined ? undefined : backendNameSchema.safeParse(backendArg)
-  if (preferred && !preferred.success)
-    throw new Error(`--backend must be tensorflow, wasm or cpu, not "${backendArg}"`)
-  const choice = await chooseBackend({ preferred: preferred?.data })
+  const choice = await chooseBackend(backendOptions(args))
   const out = resolve(
     option(args, '--out') ??
       join(dirname(file), `${basename(file, extname(file))}${SESSION_EXTENSION}`)

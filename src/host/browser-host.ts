@@ -22,6 +22,8 @@ export interface BrowserHostOptions {
   /** Where sessions are listed, opened and saved by name. */
   workspace: string
   preferredBackend?: BackendName
+  /** Threads of the wasm backend (default: every core, at most 8). */
+  threads?: number
   versions?: Record<string, string>
 }
 
@@ -77,6 +79,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     workspace: options.workspace,
     emit: broadcast,
     preferredBackend: options.preferredBackend,
+    threads: options.threads,
     versions: options.versions
   })
   const handlers = lab.handlers

@@ -2,10 +2,10 @@ import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { startBrowserHost } from './browser-host'
 import { datasetsDir, rendererDir, trainingWorkerPath } from '../services/paths'
-import { backendNameSchema } from '../shared/schemas'
+import { backendNameSchema, parseThreads } from '../shared/schemas'
 import { labVersions } from '../services/versions'
 
-// `node out/main/serve.js [--port N] [--host ADDR] [--backend tensorflow|wasm|cpu]`: the lab in
+// `node out/main/serve.js [--port N] [--host ADDR] [--backend tensorflow|wasm|cpu] [--threads N]`: the lab in
 // a browser, for machines without Electron's binary or to watch training on another machine.
 
 export interface ServeArgs {
@@ -13,6 +13,7 @@ export interface ServeArgs {
   host: string
   workspace: string
   backend?: 'tensorflow' | 'wasm' | 'cpu'
+  threads?: number
 }
 
 export function parseServeArgs(argv: readonly string[]): ServeArgs {
@@ -39,9 +40,12 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
         throw new Error(`--backend must be tensorflow, wasm or cpu, not "${value}"`)
       args.backend = parsed.data
       i++
+    } else if (flag === '--threads' && value !== undefined) {
+      args.threads = parseThreads(value)
+      i++
     } else {
       throw new Error(
-        `unknown option ${flag ?? ''} (options: --port N, --host ADDR, --workspace DIR, --backend NAME)`
+        `unknown option ${flag ?? ''} (options: --port N, --host ADDR, --workspace DIR, --backend NAME, --threads N)`
       )
     }
   }
@@ -62,6 +66,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
     workerPath: trainingWorkerPath(),
     workspace: args.workspace,
     preferredBackend: args.backend,
+    threads: args.threads,
     versions: labVersions()
   })
   process.stdout.write(

@@ -3,13 +3,18 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { BackendName } from '../shared/schemas'
+import { defaultWasmThreads, useThreadedWasm, wasmThreads } from './wasm-threads'
 
 // Chooses the TensorFlow.js backend at run time: native tfjs-node when its libtensorflow
 // loads, else the wasm backend (its .wasm files ship in the npm package), else plain CPU.
 
 export interface BackendChoice {
   backend: BackendName
-  /** Why this backend: what was tried before it and why it failed. */
+  /** The backend and, for wasm, its threads: "wasm (2 threads)". */
+  label: string
+  /** Threads the backend computes with (wasm's pool; 1 for cpu; tensorflow manages its own). */
+  threads: number
+  /** Why this backend: what was tried before it and why it failed; wasm says its threads. */
   note: string
 }
 
@@ -49,12 +54,43 @@ function shortReason(error: unknown): string {
   return firstLine.length > 120 ? `${firstLine.slice(0, 117)}...` : firstLine
 }
 
+/** Initialises the wasm backend, multithreaded when more than one thread is asked for. */
+async function startWasm(threads: number): Promise<string> {
+  // Started before in this process: keep it (replacing it would dispose every tensor on it).
+  const started = (tf.engine().registry as Record<string, unknown>)['wasm'] !== undefined
+  if (threads > 1 && !started) {
+    let restore: (() => void) | null = null
+    try {
+      restore = await useThreadedWasm(threads)
+      if (!(await tf.setBackend('wasm'))) throw new Error('backend failed to initialise')
+      await tf.ready()
+      const n = wasmThreads()
+      return `wasm (${n} thread${n === 1 ? '' : 's'})`
+    } catch (error) {
+      restore?.()
+      if (!(await tf.setBackend('wasm'))) throw error
+      await tf.ready()
+      return `wasm (1 thread; the threaded build did not start: ${shortReason(error)})`
+    }
+  }
+  if (!(await tf.setBackend('wasm'))) throw new Error('backend failed to initialise')
+  await tf.ready()
+  const n = wasmThreads()
+  return `wasm (${n} thread${n === 1 ? '' : 's'})`
+}
+
 /**
  * Activates the first backend of `order` that loads and initialises, after `preferred` if
- * given. Throws only if none does.
+ * given. Throws only if none does. `threads` sizes the wasm backend's pool (default: every
+ * core, at most 8).
  */
 export async function chooseBackend(
-  options: { preferred?: BackendName; order?: readonly BackendName[]; load?: BackendLoader } = {}
+  options: {
+    preferred?: BackendName
+    order?: readonly BackendName[]
+    load?: BackendLoader
+    threads?: number
+  } = {}
 ): Promise<BackendChoice> {
   const load = options.load ?? loadBackend
   const order = options.preferred
@@ -67,13 +103,27 @@ export async function chooseBackend(
   for (const name of order) {
     try {
       await load(name)
-      if (!(await tf.setBackend(name))) throw new Error('backend failed to initialise')
-      await tf.ready()
-      const note = skipped.length ? `${name} (not available: ${skipped.join('; ')})` : name
-      return { backend: name, note }
+      let label: string = name
+      if (name === 'wasm' && !options.load) {
+        label = await startWasm(options.threads ?? defaultWasmThreads())
+      } else {
+        if (!(await tf.setBackend(name))) throw new Error('backend failed to initialise')
+        await tf.ready()
+      }
+      const note = skipped.length ? `${label} (not available: ${skipped.join('; ')})` : label
+      const threads = name === 'wasm' ? wasmThreads() : 1
+      return { backend: name, label: label.replace(/; the threaded build.*\)$/, ')'), threads, note }
     } catch (error) {
       skipped.push(`${name}: ${shortReason(error)}`)
     }
   }
   throw new Error(`no TensorFlow.js backend could start: ${skipped.join('; ')}`)
+}
+
+/**
+ * Disposes the active backend, and with it the wasm backend's pthread workers (which would
+ * otherwise keep a command-line process alive after its work is done).
+ */
+export function releaseBackend(): void {
+  for (const name of Object.keys(tf.engine().registry)) tf.removeBackend(name)
 }

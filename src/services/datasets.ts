@@ -103,7 +103,14 @@ export async function summariseImageSets(dir: string): Promise<DatasetSummary[]>
           countImages(dir, id, 'train'),
           countImages(dir, id, 'test')
         ])
-        return { id, available: true, train, test, classNames: [...CLASS_NAMES[id]], message: 'ready' }
+        return {
+          id,
+          available: true,
+          train,
+          test,
+          classNames: [...CLASS_NAMES[id]],
+          message: 'ready'
+        }
       } catch (error) {
         return {
           id,

@@ -14,6 +14,8 @@ export interface LabOptions {
   workspace: string
   emit: Emit
   preferredBackend?: BackendName
+  /** Threads of the wasm backend (default: every core, at most 8). */
+  threads?: number
   checkpointSeconds?: number
   versions?: Record<string, string>
   pickPath?: (mode: 'open' | 'save', suggestedName?: string) => Promise<string | null>
@@ -36,6 +38,7 @@ export function createLab(options: LabOptions): Lab {
     workerPath: options.workerPath,
     emit,
     preferredBackend: options.preferredBackend,
+    threads: options.threads,
     checkpointSeconds: options.checkpointSeconds,
     onCheckpoint: (runId, networks) => sessions?.checkpoint(runId, networks)
   })

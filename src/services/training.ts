@@ -27,6 +27,8 @@ export interface TrainingServiceOptions {
   workerPath: string
   emit: Emit
   preferredBackend?: BackendName
+  /** Threads of the wasm backend (default: every core, at most 8). */
+  threads?: number
   /** Seconds between checkpoints of a run in progress (default 15, or LAB_CHECKPOINT_SECONDS). */
   checkpointSeconds?: number
   onCheckpoint?: (runId: string, networks: RunRecord['networks']) => void
@@ -174,6 +176,7 @@ export class TrainingService {
     const workerData: WorkerData = {
       control: this.control.buffer as SharedArrayBuffer,
       preferredBackend: this.options.preferredBackend,
+      threads: this.options.threads,
       checkpointSeconds:
         this.options.checkpointSeconds ?? Number(process.env['LAB_CHECKPOINT_SECONDS'] ?? 15)
     }

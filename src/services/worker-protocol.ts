@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import {
   backendNameSchema,
+  threadCountSchema,
   glyphSchema,
   letterTrainConfigSchema,
   runIdSchema,
@@ -88,6 +89,7 @@ export const workerDataSchema = z.object({
   control: z.instanceof(SharedArrayBuffer),
   /** Seconds between checkpoints of a run in progress. */
   checkpointSeconds: z.number().positive().default(15),
-  preferredBackend: backendNameSchema.optional()
+  preferredBackend: backendNameSchema.optional(),
+  threads: threadCountSchema.optional()
 })
 export type WorkerData = z.infer<typeof workerDataSchema>

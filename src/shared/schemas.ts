@@ -141,6 +141,17 @@ export const defaultLetterConfig: LetterTrainConfig = {
   noise: null
 }
 
+/** Threads of the wasm backend's pool (tfjs creates at most 8 pthread workers). */
+export const threadCountSchema = z.number().int().min(1).max(8)
+
+/** `--threads N` from the command line, checked. */
+export function parseThreads(value: string): number {
+  const parsed = threadCountSchema.safeParse(Number(value))
+  if (!parsed.success)
+    throw new Error(`--threads must be a whole number from 1 to 8, not "${value}"`)
+  return parsed.data
+}
+
 export const imageDatasetIdSchema = z.enum(['mnist', 'fashion-mnist'])
 export type ImageDatasetId = z.infer<typeof imageDatasetIdSchema>
 

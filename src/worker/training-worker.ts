@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   if (!port) throw new Error('training-worker must run as a worker thread')
   const data = workerDataSchema.parse(workerData)
   const control = new Int32Array(data.control)
-  const choice = await chooseBackend({ preferred: data.preferredBackend })
+  const choice = await chooseBackend({ preferred: data.preferredBackend, threads: data.threads })
   checkpoints.intervalMs = data.checkpointSeconds * 1000
   checkpoints.post = (message) => post(port, message)
   post(port, { type: 'ready', backend: choice.backend, note: choice.note, tfjs: tf.version_core })
