@@ -112,7 +112,12 @@ export async function chooseBackend(
       }
       const note = skipped.length ? `${label} (not available: ${skipped.join('; ')})` : label
       const threads = name === 'wasm' ? wasmThreads() : 1
-      return { backend: name, label: label.replace(/; the threaded build.*\)$/, ')'), threads, note }
+      return {
+        backend: name,
+        label: label.replace(/; the threaded build.*\)$/, ')'),
+        threads,
+        note
+      }
     } catch (error) {
       skipped.push(`${name}: ${shortReason(error)}`)
     }

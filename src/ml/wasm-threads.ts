@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createRequire } from 'node:module'
 import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { runInThisContext } from 'node:vm'
 
 // The wasm backend's multithreaded build (XNNPACK over a pthread pool), started in Node.
 //
@@ -70,10 +71,30 @@ function pthreadWorkerFile(): string {
   return file
 }
 
+/**
+ * Loads the Emscripten factory (a CommonJS script) with its pthread pool sized to `poolSize`
+ * workers. The build pre-creates 8, each a Node worker with its own V8 heap (measured here:
+ * +75 MB and +0.5 s at start for a two-thread pool); the pool needs only threads - 1. If the
+ * line that sizes it is not found (another tfjs version), the script loads unchanged.
+ */
+function loadFactory(file: string, poolSize: number): EmscriptenFactory {
+  const source = readFileSync(file, 'utf8').replace(
+    'var pthreadPoolSize=8;',
+    `var pthreadPoolSize=${Math.max(1, poolSize)};`
+  )
+  const module = { exports: {} as unknown }
+  const wrapper = runInThisContext(
+    `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
+    { filename: file }
+  ) as (...args: unknown[]) => void
+  wrapper(module.exports, nodeRequire, module, file, dirname(file))
+  return module.exports as EmscriptenFactory
+}
+
 async function startThreadedModule(threads: number): Promise<EmscriptenModule> {
   if (typeof SharedArrayBuffer === 'undefined') throw new Error('SharedArrayBuffer is missing')
   const dir = wasmOutDir()
-  const factory = nodeRequire(join(dir, 'tfjs-backend-wasm-threaded-simd.js')) as EmscriptenFactory
+  const factory = loadFactory(join(dir, 'tfjs-backend-wasm-threaded-simd.js'), threads - 1)
   const compiled = await wasmApi.compile(
     readFileSync(join(dir, 'tfjs-backend-wasm-threaded-simd.wasm'))
   )
