@@ -26,7 +26,8 @@ beforeAll(async () => {
     datasetsDir,
     workerPath: builtWorker,
     workspace: scratchWorkspace(),
-    preferredBackend: 'wasm'
+    preferredBackend: 'wasm',
+    threads: 2
   })
   apiUrl = `${host.url.replace(/^http/, 'ws')}api`
   client = await connect(apiUrl)
@@ -81,6 +82,8 @@ describe('browser host', () => {
     const info = await client.request('getInfo', undefined)
     expect(info.host).toBe('browser')
     expect(info.backend).toBe('wasm')
+    // Glyph networks train on one thread; the VAE's worker on the threads asked for.
+    expect(info.backendNote).toMatch(/^wasm \(1 thread\).*; the VAE trains on 2 threads$/)
     expect(info.versions['tfjs']).toBe('4.22.0')
     const fonts = await client.request('listFonts', undefined)
     expect(fonts.map((f) => f.glyphs.length)).toEqual([32, 32, 32])

@@ -85,6 +85,8 @@ describe('lab train', () => {
     const trained = await lab('train', experiment('font2', letters), '--backend', 'wasm')
     expect(trained.code).toBe(0)
     expect(trained.stdout).toMatch(/solved: every glyph within 1 wrong pixel/)
+    // Glyph networks train on one thread unless told otherwise (see src/ml/threads.ts).
+    expect(trained.stderr).toMatch(/on wasm \(1 thread\)/)
     const file = join(scratch, 'font2.aelab')
     expect(trained.stdout).toContain(file)
     const session = await readSession(file)

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chooseBackend } from '../ml/backend'
+import { threadsFor } from '../ml/threads'
 import { trainLetters } from '../ml/letters'
 import { datasetsDir } from '../services/paths'
 import { idxFileNames, loadFonts, loadImageSet } from '../services/datasets'
@@ -77,7 +78,8 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
   const activation = activationSchema.parse(
     option(args, '--activation') ?? defaultLetterConfig.activation
   )
-  const choice = await chooseBackend(backendOptions(args))
+  const backend = backendOptions(args)
+  const choice = await chooseBackend({ ...backend, threads: threadsFor('glyphs', backend.threads) })
   const all = await loadFonts(datasetsDir())
   const recipe = { hidden, latent: 2, activation, optimizer: 'adam', learningRate }
   // Warm up the backend (wasm compilation, V8) untimed, as the reference script does.

@@ -19,7 +19,8 @@ const USAGE = `usage: lab <command>
                            run the lab in a browser (http://127.0.0.1:5183 by default)
   bench <case> [--json] [--backend NAME] [--threads N]
                            speed figures beside PyTorch (cases: letters, vae-mnist, probe, datasets)
-  --threads N              threads of the wasm backend (default: every core, at most 8)`
+  --threads N              threads of the wasm backend (default: 1 for glyphs, every core up to 8
+                           for the VAE)`
 
 const nodeRequire = createRequire(import.meta.url)
 

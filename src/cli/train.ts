@@ -1,6 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { chooseBackend } from '../ml/backend'
+import { threadsFor } from '../ml/threads'
 import { evaluateRun, runExperiment, type ProgressUpdate } from '../services/experiments'
 import { datasetsDir } from '../services/paths'
 import { SESSION_EXTENSION, newSession, readSession, writeSession } from '../services/session-file'
@@ -65,7 +66,11 @@ export async function train(args: readonly string[]): Promise<void> {
       'usage: lab train <experiment.json> [--out session.aelab] [--backend tensorflow|wasm|cpu] [--threads N]'
     )
   const experiment = await readExperiment(file)
-  const choice = await chooseBackend(backendOptions(args))
+  const backend = backendOptions(args)
+  const choice = await chooseBackend({
+    ...backend,
+    threads: threadsFor(experiment.kind === 'vae' ? 'images' : 'glyphs', backend.threads)
+  })
   const out = resolve(
     option(args, '--out') ??
       join(dirname(file), `${basename(file, extname(file))}${SESSION_EXTENSION}`)

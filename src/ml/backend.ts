@@ -3,7 +3,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { BackendName } from '../shared/schemas'
-import { defaultWasmThreads, useThreadedWasm, wasmThreads } from './wasm-threads'
+import { defaultWasmThreads } from './threads'
+import { useThreadedWasm, wasmThreads } from './wasm-threads'
 
 // Chooses the TensorFlow.js backend at run time: native tfjs-node when its libtensorflow
 // loads, else the wasm backend (its .wasm files ship in the npm package), else plain CPU.

@@ -3,9 +3,10 @@ import { BackendWasm, getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { availableParallelism, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { runInThisContext } from 'node:vm'
+import { MAX_WASM_THREADS } from './threads'
 
 // The wasm backend's multithreaded build (XNNPACK over a pthread pool), started in Node.
 //
@@ -33,14 +34,6 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: object }
 }
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
-
-/** At most this many threads: tfjs pre-creates 8 pthread workers and caps its pool at 8. */
-export const MAX_WASM_THREADS = 8
-
-/** Threads to use by default: every core the process may use, at most 8. */
-export function defaultWasmThreads(): number {
-  return Math.max(1, Math.min(MAX_WASM_THREADS, availableParallelism()))
-}
 
 function wasmOutDir(): string {
   return join(

@@ -12,11 +12,17 @@ import type {
   Glyph,
   LetterTrainConfig
 } from '../shared/schemas'
-import { Control, fromWorkerSchema, type WorkerData } from './worker-protocol'
+import { threadsFor } from '../ml/threads'
+import { Control, fromWorkerSchema, type FromWorker, type WorkerData } from './worker-protocol'
 import type { RunRecord } from './session-file'
 
-// Owns the training worker: starts it on first use, relays its events, and drives pause, resume
-// and stop through the shared control word. One run at a time.
+// Owns the training workers: starts them on first use, relays their events, and drives pause,
+// resume and stop through the shared control word. One run at a time.
+//
+// Two workers, because the best thread count depends on the network: the glyph networks run on
+// one thread and the VAE on every core (see ml/threads.ts), and a tfjs wasm backend's thread
+// pool is fixed when it starts. Each run, and its model for exploring, lives in the worker of
+// its kind; the image worker starts with the first VAE run or VAE session.
 
 export type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void
 
@@ -27,7 +33,7 @@ export interface TrainingServiceOptions {
   workerPath: string
   emit: Emit
   preferredBackend?: BackendName
-  /** Threads of the wasm backend (default: every core, at most 8). */
+  /** Threads of the VAE's wasm backend (default: every core, at most 8); glyphs use one. */
   threads?: number
   /** Seconds between checkpoints of a run in progress (default 15, or LAB_CHECKPOINT_SECONDS). */
   checkpointSeconds?: number
@@ -40,23 +46,127 @@ interface Ready {
   tfjs: string
 }
 
-export class TrainingService {
+/** Which worker a run belongs to. */
+export type WorkerKind = 'glyphs' | 'images'
+
+type Pending = { resolve: (r: unknown) => void; reject: (e: Error) => void }
+
+/** What a worker sends besides its start-up and its replies to requests. */
+type WorkerEvent = Exclude<FromWorker, { type: 'ready' | 'inferred' | 'inferFailed' }>
+
+/** One worker thread: started on first use, replaced on the next request after a crash. */
+class WorkerLink {
   private worker: Worker | null = null
   private ready: Promise<Ready> | null = null
+  private counter = 0
+  private readonly pending = new Map<number, Pending>()
+
+  constructor(
+    private readonly workerPath: string,
+    private readonly workerData: () => WorkerData,
+    private readonly onMessage: (message: WorkerEvent) => void,
+    private readonly onCrash: (reason: string) => void
+  ) {}
+
+  get started(): boolean {
+    return this.ready !== null
+  }
+
+  ensure(): Promise<Ready> {
+    if (this.ready) return this.ready
+    const worker = new Worker(this.workerPath, { workerData: this.workerData() })
+    this.worker = worker
+    this.ready = new Promise<Ready>((resolve, reject) => {
+      worker.on('message', (raw: unknown) => {
+        const parsed = fromWorkerSchema.safeParse(raw)
+        if (!parsed.success) return
+        const message = parsed.data
+        if (message.type === 'ready')
+          resolve({ backend: message.backend, note: message.note, tfjs: message.tfjs })
+        else if (message.type === 'inferred' || message.type === 'inferFailed') {
+          const pending = this.pending.get(message.id)
+          this.pending.delete(message.id)
+          if (message.type === 'inferred') pending?.resolve(message.result)
+          else pending?.reject(new LabNotFoundError(message.message))
+        } else this.onMessage(message)
+      })
+      const fail = (error: Error): void => {
+        reject(error)
+        this.crashed(worker, error.message)
+      }
+      worker.on('error', fail)
+      worker.on('exit', (code) => fail(new Error(`the training worker exited (code ${code})`)))
+    })
+    return this.ready
+  }
+
+  async post(message: object): Promise<void> {
+    await this.ensure()
+    this.worker!.postMessage(message)
+  }
+
+  async request(message: object): Promise<unknown> {
+    await this.ensure()
+    const id = this.counter++
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject })
+      this.worker!.postMessage({ ...message, id })
+    })
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker
+    this.worker = null
+    this.ready = null
+    if (worker) await worker.terminate()
+  }
+
+  private crashed(worker: Worker, reason: string): void {
+    if (this.worker !== worker) return
+    this.worker = null
+    this.ready = null
+    for (const pending of this.pending.values())
+      pending.reject(new Error(`the training worker stopped unexpectedly: ${reason}`))
+    this.pending.clear()
+    this.onCrash(reason)
+  }
+}
+
+export class TrainingService {
   private readonly control = new Int32Array(new SharedArrayBuffer(4))
+  private readonly links: Record<WorkerKind, WorkerLink>
+  /** The worker holding each run's model (runs trained here or loaded from sessions). */
+  private readonly homes = new Map<string, WorkerKind>()
   private activeRun: string | null = null
+  private activeKind: WorkerKind | null = null
   private runCounter = 0
-  private inferCounter = 0
-  private readonly pendingInference = new Map<
-    number,
-    { resolve: (r: unknown) => void; reject: (e: Error) => void }
-  >()
 
-  constructor(private readonly options: TrainingServiceOptions) {}
+  constructor(private readonly options: TrainingServiceOptions) {
+    const link = (kind: WorkerKind): WorkerLink =>
+      new WorkerLink(
+        options.workerPath,
+        () => ({
+          control: this.control.buffer as SharedArrayBuffer,
+          preferredBackend: options.preferredBackend,
+          threads: threadsFor(kind, kind === 'images' ? options.threads : undefined),
+          checkpointSeconds:
+            options.checkpointSeconds ?? Number(process.env['LAB_CHECKPOINT_SECONDS'] ?? 15)
+        }),
+        (message) => this.relay(message),
+        (reason) => this.crashed(kind, reason)
+      )
+    this.links = { glyphs: link('glyphs'), images: link('images') }
+  }
 
-  /** The backend the worker runs on (starts the worker if needed). */
-  backend(): Promise<Ready> {
-    return this.ensureWorker()
+  /**
+   * The backend the glyph worker runs on (starting it if needed), with the VAE's threads in the
+   * note when they differ.
+   */
+  async backend(): Promise<Ready> {
+    const ready = await this.links.glyphs.ensure()
+    const images = threadsFor('images', this.options.threads)
+    if (ready.backend !== 'wasm' || images === 1) return ready
+    return { ...ready, note: `${ready.note}; the VAE trains on ${images} threads` }
   }
 
   get running(): string | null {
@@ -64,53 +174,63 @@ export class TrainingService {
   }
 
   async start(config: LetterTrainConfig, glyphs: Glyph[]): Promise<string> {
-    const runId = await this.begin()
-    this.worker!.postMessage({ type: 'start', runId, config, glyphs })
+    const runId = await this.begin('glyphs')
+    await this.links.glyphs.post({ type: 'start', runId, config, glyphs })
     return runId
   }
 
   /** Starts a VAE run on a prepared image data set. */
   async startVae(config: VaeTrainConfig, datasetsDir: string): Promise<string> {
-    const runId = await this.begin()
-    this.worker!.postMessage({ type: 'startVae', runId, config, datasetsDir })
+    const runId = await this.begin('images')
+    await this.links.images.post({ type: 'startVae', runId, config, datasetsDir })
     return runId
   }
 
   /** The latent means of a trained VAE's test set. */
   testSet(runId: string, datasetsDir: string): Promise<VaeTestSetResult> {
-    return this.request({ type: 'testSet', runId, datasetsDir }) as Promise<VaeTestSetResult>
+    return this.linkOf(runId).request({
+      type: 'testSet',
+      runId,
+      datasetsDir
+    }) as Promise<VaeTestSetResult>
   }
 
-  /** A trained run's networks (tfjs-layers artifacts), from the worker. */
+  /** A trained run's networks (tfjs-layers artifacts), from its worker. */
   async exportModel(runId: string): Promise<RunRecord['networks']> {
-    return (
-      (await this.request({ type: 'exportModel', runId })) as { networks: RunRecord['networks'] }
-    ).networks
+    const reply = (await this.linkOf(runId).request({ type: 'exportModel', runId })) as {
+      networks: RunRecord['networks']
+    }
+    return reply.networks
   }
 
-  /** Loads a saved run's networks into the worker so the run can be explored again. */
+  /** Loads a saved run's networks into the worker of its kind, so it can be explored again. */
   async importModel(
     runId: string,
     experiment: Experiment,
     networks: RunRecord['networks']
   ): Promise<void> {
-    await this.request({ type: 'importModel', runId, experiment, networks })
+    const kind: WorkerKind = experiment.kind === 'vae' ? 'images' : 'glyphs'
+    await this.links[kind].request({ type: 'importModel', runId, experiment, networks })
+    this.homes.set(runId, kind)
   }
 
-  /** Reserves the one training slot and makes sure the worker is up. */
-  private async begin(): Promise<string> {
+  /** Reserves the one training slot and makes sure the run's worker is up. */
+  private async begin(kind: WorkerKind): Promise<string> {
     if (this.activeRun)
       throw new LabBusyError(
         `a training run (${this.activeRun}) is already in progress; stop it first`
       )
     const runId = `run-${Date.now().toString(36)}-${(this.runCounter++).toString(36)}`
     this.activeRun = runId
+    this.activeKind = kind
     try {
-      await this.ensureWorker()
+      await this.links[kind].ensure()
     } catch (error) {
       this.activeRun = null
+      this.activeKind = null
       throw error
     }
+    this.homes.set(runId, kind)
     Atomics.store(this.control, 0, Control.run)
     return runId
   }
@@ -127,40 +247,31 @@ export class TrainingService {
     return this.signal(runId, Control.run)
   }
 
-  /** Decodes latent points with a trained run's decoder (in the worker). */
+  /** Decodes latent points with a trained run's decoder (in its worker). */
   decode(request: DecodeRequest): Promise<DecodeResult> {
-    return this.infer({ type: 'decode', request }) as Promise<DecodeResult>
+    return this.infer(request.runId, { type: 'decode', request }) as Promise<DecodeResult>
   }
 
-  /** Encodes and reconstructs patterns with a trained run (in the worker). */
+  /** Encodes and reconstructs patterns with a trained run (in its worker). */
   encode(request: EncodeRequest): Promise<EncodeResult> {
-    return this.infer({ type: 'encode', request }) as Promise<EncodeResult>
+    return this.infer(request.runId, { type: 'encode', request }) as Promise<EncodeResult>
   }
 
-  private infer(
-    message: { type: 'decode'; request: DecodeRequest } | { type: 'encode'; request: EncodeRequest }
-  ): Promise<unknown> {
-    if (this.activeRun === message.request.runId)
+  private infer(runId: string, message: object): Promise<unknown> {
+    if (this.activeRun === runId)
       return Promise.reject(
         new LabBusyError('this run is still training; explore it when it has finished')
       )
-    return this.request(message)
+    return this.linkOf(runId).request(message)
   }
 
-  private async request(message: object): Promise<unknown> {
-    await this.ensureWorker()
-    const id = this.inferCounter++
-    return new Promise((resolve, reject) => {
-      this.pendingInference.set(id, { resolve, reject })
-      this.worker!.postMessage({ ...message, id })
-    })
+  /** The worker holding a run (the glyph worker for runs it has never seen: it says so). */
+  private linkOf(runId: string): WorkerLink {
+    return this.links[this.homes.get(runId) ?? 'glyphs']
   }
 
   async close(): Promise<void> {
-    const worker = this.worker
-    this.worker = null
-    this.ready = null
-    if (worker) await worker.terminate()
+    await Promise.all([this.links.glyphs.close(), this.links.images.close()])
   }
 
   private signal(runId: string, word: number): boolean {
@@ -171,74 +282,45 @@ export class TrainingService {
     return true
   }
 
-  private ensureWorker(): Promise<Ready> {
-    if (this.ready) return this.ready
-    const workerData: WorkerData = {
-      control: this.control.buffer as SharedArrayBuffer,
-      preferredBackend: this.options.preferredBackend,
-      threads: this.options.threads,
-      checkpointSeconds:
-        this.options.checkpointSeconds ?? Number(process.env['LAB_CHECKPOINT_SECONDS'] ?? 15)
+  private relay(
+    message: Exclude<FromWorker, { type: 'ready' | 'inferred' | 'inferFailed' }>
+  ): void {
+    if (message.type === 'progress') this.options.emit('trainingProgress', message.progress)
+    else if (message.type === 'vaeProgress') this.options.emit('vaeProgress', message.progress)
+    else if (message.type === 'checkpoint')
+      this.options.onCheckpoint?.(message.runId, message.networks)
+    else if (message.type === 'vaeDone') {
+      this.finish(message.done.runId)
+      this.options.emit('vaeDone', message.done)
+    } else {
+      this.finish(message.done.runId)
+      this.options.emit('trainingDone', message.done)
     }
-    const worker = new Worker(this.options.workerPath, { workerData })
-    this.worker = worker
-    this.ready = new Promise<Ready>((resolve, reject) => {
-      worker.on('message', (raw: unknown) => {
-        const parsed = fromWorkerSchema.safeParse(raw)
-        if (!parsed.success) return
-        const message = parsed.data
-        if (message.type === 'ready')
-          resolve({ backend: message.backend, note: message.note, tfjs: message.tfjs })
-        else if (message.type === 'progress')
-          this.options.emit('trainingProgress', message.progress)
-        else if (message.type === 'vaeProgress') this.options.emit('vaeProgress', message.progress)
-        else if (message.type === 'checkpoint')
-          this.options.onCheckpoint?.(message.runId, message.networks)
-        else if (message.type === 'vaeDone') {
-          if (this.activeRun === message.done.runId) this.activeRun = null
-          this.options.emit('vaeDone', message.done)
-        } else if (message.type === 'inferred' || message.type === 'inferFailed') {
-          const pending = this.pendingInference.get(message.id)
-          this.pendingInference.delete(message.id)
-          if (message.type === 'inferred') pending?.resolve(message.result)
-          else pending?.reject(new LabNotFoundError(message.message))
-        } else {
-          if (this.activeRun === message.done.runId) this.activeRun = null
-          this.options.emit('trainingDone', message.done)
-        }
-      })
-      const fail = (error: Error): void => {
-        reject(error)
-        this.crashed(worker, error.message)
-      }
-      worker.on('error', fail)
-      worker.on('exit', (code) => fail(new Error(`the training worker exited (code ${code})`)))
-    })
-    return this.ready
   }
 
-  /** A dead worker fails its run with a message and is replaced on the next request. */
-  private crashed(worker: Worker, reason: string): void {
-    if (this.worker !== worker) return
-    this.worker = null
-    this.ready = null
-    for (const pending of this.pendingInference.values())
-      pending.reject(new Error(`the training worker stopped unexpectedly: ${reason}`))
-    this.pendingInference.clear()
-    const runId = this.activeRun
+  private finish(runId: string): void {
+    if (this.activeRun !== runId) return
     this.activeRun = null
-    if (runId) {
-      this.options.emit('trainingDone', {
-        runId,
-        status: 'failed',
-        message: `the training worker stopped unexpectedly: ${reason}`,
-        backend: 'cpu',
-        epochs: 0,
-        seconds: 0,
-        finalLoss: null,
-        glyphs: [],
-        denoising: null
-      })
-    }
+    this.activeKind = null
+  }
+
+  /** A dead worker fails its run with a message; its models are gone with it. */
+  private crashed(kind: WorkerKind, reason: string): void {
+    for (const [runId, home] of this.homes) if (home === kind) this.homes.delete(runId)
+    const runId = this.activeKind === kind ? this.activeRun : null
+    if (!runId) return
+    this.activeRun = null
+    this.activeKind = null
+    this.options.emit('trainingDone', {
+      runId,
+      status: 'failed',
+      message: `the training worker stopped unexpectedly: ${reason}`,
+      backend: 'cpu',
+      epochs: 0,
+      seconds: 0,
+      finalLoss: null,
+      glyphs: [],
+      denoising: null
+    })
   }
 }
