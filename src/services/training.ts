@@ -282,9 +282,7 @@ export class TrainingService {
     return true
   }
 
-  private relay(
-    message: Exclude<FromWorker, { type: 'ready' | 'inferred' | 'inferFailed' }>
-  ): void {
+  private relay(message: WorkerEvent): void {
     if (message.type === 'progress') this.options.emit('trainingProgress', message.progress)
     else if (message.type === 'vaeProgress') this.options.emit('vaeProgress', message.progress)
     else if (message.type === 'checkpoint')
@@ -311,16 +309,17 @@ export class TrainingService {
     if (!runId) return
     this.activeRun = null
     this.activeKind = null
-    this.options.emit('trainingDone', {
+    const failure = {
       runId,
-      status: 'failed',
+      status: 'failed' as const,
       message: `the training worker stopped unexpectedly: ${reason}`,
-      backend: 'cpu',
+      backend: 'cpu' as const,
       epochs: 0,
       seconds: 0,
-      finalLoss: null,
-      glyphs: [],
-      denoising: null
-    })
+      finalLoss: null
+    }
+    // The VAE lab listens for vaeDone, the glyph labs for trainingDone.
+    if (kind === 'images') this.options.emit('vaeDone', failure)
+    else this.options.emit('trainingDone', { ...failure, glyphs: [], denoising: null })
   }
 }
