@@ -15,7 +15,7 @@ const USAGE = `usage: lab <command>
                            train an autoencoder, denoising autoencoder or VAE; writes a session
   eval <session.aelab>     recompute a session's metrics from its saved weights
   prepare-data [--force]   prepare MNIST and Fashion-MNIST for offline use
-  serve [--port N] [--host ADDR] [--backend tensorflow|wasm|cpu]
+  serve [--port N] [--host ADDR] [--backend tensorflow|wasm|cpu] [--threads N]
                            run the lab in a browser (http://127.0.0.1:5183 by default)
   bench <case> [--json] [--backend NAME] [--threads N]
                            speed figures beside PyTorch (cases: letters, vae-mnist, probe, datasets)
