@@ -56,13 +56,16 @@ function shortReason(error: unknown): string {
 }
 
 /** Initialises the wasm backend, multithreaded when more than one thread is asked for. */
-async function startWasm(threads: number): Promise<string> {
+async function startWasm(
+  threads: number,
+  startThreaded: (threads: number) => Promise<() => void>
+): Promise<string> {
   // Started before in this process: keep it (replacing it would dispose every tensor on it).
   const started = (tf.engine().registry as Record<string, unknown>)['wasm'] !== undefined
   if (threads > 1 && !started) {
     let restore: (() => void) | null = null
     try {
-      restore = await useThreadedWasm(threads)
+      restore = await startThreaded(threads)
       if (!(await tf.setBackend('wasm'))) throw new Error('backend failed to initialise')
       await tf.ready()
       const n = wasmThreads()
@@ -91,6 +94,8 @@ export async function chooseBackend(
     order?: readonly BackendName[]
     load?: BackendLoader
     threads?: number
+    /** Starts the threaded wasm build (tests inject a failing one). */
+    startThreaded?: (threads: number) => Promise<() => void>
   } = {}
 ): Promise<BackendChoice> {
   const load = options.load ?? loadBackend
@@ -106,7 +111,10 @@ export async function chooseBackend(
       await load(name)
       let label: string = name
       if (name === 'wasm' && !options.load) {
-        label = await startWasm(options.threads ?? defaultWasmThreads())
+        label = await startWasm(
+          options.threads ?? defaultWasmThreads(),
+          options.startThreaded ?? useThreadedWasm
+        )
       } else {
         if (!(await tf.setBackend(name))) throw new Error('backend failed to initialise')
         await tf.ready()

@@ -1,19 +1,19 @@
 import * as tf from '@tensorflow/tfjs'
 import { BackendWasm, getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm'
-import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { runInThisContext } from 'node:vm'
+import * as workerThreads from 'node:worker_threads'
 import { MAX_WASM_THREADS } from './threads'
 
 // The wasm backend's multithreaded build (XNNPACK over a pthread pool), started in Node.
 //
 // tfjs starts only its single-threaded build in Node (tensorflow/tfjs#3830): its loader hands
 // Emscripten a blob: URL for the pthread worker script, which Node's worker_threads cannot
-// open. The package ships everything else that is needed, so this module writes the worker
-// script to a file and starts the threaded build itself. It also sets the pool size: the C++
+// open. The package ships everything else that is needed, so this module starts the threaded
+// build itself, handing the worker script to worker_threads as code (eval: no file is written,
+// so nothing in a shared temp directory could stand in for it). It also sets the pool size: the C++
 // side sizes it as "logical cores / 2" (it assumes two hardware threads per core, as in
 // browsers), which gives one thread on a two-core machine. Measured here on the VAE's
 // 128x784 @ 784x256 product: 1.5 ms on one thread, 0.84 ms on two.
@@ -42,26 +42,26 @@ function wasmOutDir(): string {
   )
 }
 
-/**
- * The pthread worker script as a file (written once per content into the temp directory;
- * written to a temporary name and renamed, so concurrent starts never see half a file).
- */
-function pthreadWorkerFile(): string {
+/** The pthread worker script (CommonJS, as Emscripten generated it). */
+function pthreadWorkerScript(): string {
   const { wasmWorkerContents } = nodeRequire(
     join(wasmOutDir(), 'tfjs-backend-wasm-threaded-simd.worker.js')
   ) as { wasmWorkerContents: string }
   // The shipped string holds real newlines inside string literals; tfjs escapes them too.
-  const script = wasmWorkerContents.replace(/\n/g, '\\n')
-  const hash = createHash('sha256').update(script).digest('hex').slice(0, 16)
-  const dir = join(tmpdir(), 'autoencoder-lab')
-  const file = join(dir, `tfjs-wasm-pthread-${hash}.cjs`)
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true })
-    const partial = `${file}.${process.pid}.${Date.now()}.tmp`
-    writeFileSync(partial, script)
-    renameSync(partial, file)
+  return wasmWorkerContents.replace(/\n/g, '\\n')
+}
+
+/**
+ * worker_threads as Emscripten sees it: its Worker runs the pthread script from memory (eval)
+ * whatever path it is given.
+ */
+function workerThreadsRunning(script: string): typeof workerThreads {
+  class PthreadWorker extends workerThreads.Worker {
+    constructor(_path: string | URL, options?: workerThreads.WorkerOptions) {
+      super(script, { ...options, eval: true })
+    }
   }
-  return file
+  return { ...workerThreads, Worker: PthreadWorker }
 }
 
 /**
@@ -70,7 +70,7 @@ function pthreadWorkerFile(): string {
  * +75 MB and +0.5 s at start for a two-thread pool); the pool needs only threads - 1. If the
  * line that sizes it is not found (another tfjs version), the script loads unchanged.
  */
-function loadFactory(file: string, poolSize: number): EmscriptenFactory {
+function loadFactory(file: string, poolSize: number, workerScript: string): EmscriptenFactory {
   const source = readFileSync(file, 'utf8').replace(
     'var pthreadPoolSize=8;',
     `var pthreadPoolSize=${Math.max(1, poolSize)};`
@@ -80,20 +80,26 @@ function loadFactory(file: string, poolSize: number): EmscriptenFactory {
     `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
     { filename: file }
   ) as (...args: unknown[]) => void
-  wrapper(module.exports, nodeRequire, module, file, dirname(file))
+  const threads = workerThreadsRunning(workerScript)
+  const shimmedRequire = (id: string): unknown =>
+    id === 'worker_threads' || id === 'node:worker_threads' ? threads : nodeRequire(id)
+  wrapper(module.exports, shimmedRequire, module, file, dirname(file))
   return module.exports as EmscriptenFactory
 }
 
 async function startThreadedModule(threads: number): Promise<EmscriptenModule> {
   if (typeof SharedArrayBuffer === 'undefined') throw new Error('SharedArrayBuffer is missing')
   const dir = wasmOutDir()
-  const factory = loadFactory(join(dir, 'tfjs-backend-wasm-threaded-simd.js'), threads - 1)
+  const factory = loadFactory(
+    join(dir, 'tfjs-backend-wasm-threaded-simd.js'),
+    threads - 1,
+    pthreadWorkerScript()
+  )
   const compiled = await wasmApi.compile(
     readFileSync(join(dir, 'tfjs-backend-wasm-threaded-simd.wasm'))
   )
-  const workerFile = pthreadWorkerFile()
   const module = await factory({
-    locateFile: (path: string) => (path.endsWith('.worker.js') ? workerFile : join(dir, path)),
+    locateFile: (path: string) => join(dir, path),
     // The pthread workers load the main script by path (importScripts reads files in Node).
     mainScriptUrlOrBlob: join(dir, 'tfjs-backend-wasm-threaded-simd.js'),
     instantiateWasm: (
