@@ -17,7 +17,7 @@ describe('the threaded wasm build failing to start', () => {
     expect(choice.threads).toBe(1)
     expect(choice.label).toBe('wasm (1 thread)')
     expect(choice.note).toMatch(
-      /^wasm \(1 thread; the threaded build did not start: SharedArrayBuffer is missing\)/
+      /^wasm \(1 thread\) \(the threaded build did not start: SharedArrayBuffer is missing\)$/
     )
     // And it computes.
     const product = tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]]))

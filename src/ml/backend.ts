@@ -55,11 +55,14 @@ function shortReason(error: unknown): string {
   return firstLine.length > 120 ? `${firstLine.slice(0, 117)}...` : firstLine
 }
 
-/** Initialises the wasm backend, multithreaded when more than one thread is asked for. */
+/**
+ * Initialises the wasm backend, multithreaded when more than one thread is asked for. Returns
+ * why the threaded build did not start, if it was asked for and did not.
+ */
 async function startWasm(
   threads: number,
   startThreaded: (threads: number) => Promise<() => void>
-): Promise<string> {
+): Promise<{ fallback: string | null }> {
   // Started before in this process: keep it (replacing it would dispose every tensor on it).
   const started = (tf.engine().registry as Record<string, unknown>)['wasm'] !== undefined
   if (threads > 1 && !started) {
@@ -68,19 +71,17 @@ async function startWasm(
       restore = await startThreaded(threads)
       if (!(await tf.setBackend('wasm'))) throw new Error('backend failed to initialise')
       await tf.ready()
-      const n = wasmThreads()
-      return `wasm (${n} thread${n === 1 ? '' : 's'})`
+      return { fallback: null }
     } catch (error) {
       restore?.()
       if (!(await tf.setBackend('wasm'))) throw error
       await tf.ready()
-      return `wasm (1 thread; the threaded build did not start: ${shortReason(error)})`
+      return { fallback: `the threaded build did not start: ${shortReason(error)}` }
     }
   }
   if (!(await tf.setBackend('wasm'))) throw new Error('backend failed to initialise')
   await tf.ready()
-  const n = wasmThreads()
-  return `wasm (${n} thread${n === 1 ? '' : 's'})`
+  return { fallback: null }
 }
 
 /**
@@ -109,24 +110,24 @@ export async function chooseBackend(
   for (const name of order) {
     try {
       await load(name)
-      let label: string = name
+      let fallback: string | null = null
       if (name === 'wasm' && !options.load) {
-        label = await startWasm(
-          options.threads ?? defaultWasmThreads(),
-          options.startThreaded ?? useThreadedWasm
-        )
+        fallback = (
+          await startWasm(
+            options.threads ?? defaultWasmThreads(),
+            options.startThreaded ?? useThreadedWasm
+          )
+        ).fallback
       } else {
         if (!(await tf.setBackend(name))) throw new Error('backend failed to initialise')
         await tf.ready()
       }
-      const note = skipped.length ? `${label} (not available: ${skipped.join('; ')})` : label
       const threads = name === 'wasm' ? wasmThreads() : 1
-      return {
-        backend: name,
-        label: label.replace(/; the threaded build.*\)$/, ')'),
-        threads,
-        note
-      }
+      const label = name === 'wasm' ? `wasm (${threads} thread${threads === 1 ? '' : 's'})` : name
+      const detail = [fallback, skipped.length ? `not available: ${skipped.join('; ')}` : null]
+        .filter(Boolean)
+        .join('; ')
+      return { backend: name, label, threads, note: detail ? `${label} (${detail})` : label }
     } catch (error) {
       skipped.push(`${name}: ${shortReason(error)}`)
     }
