@@ -389,6 +389,45 @@ describe('session round trip through the services of a host', () => {
     }
   })
 
+  it('recovers a letters run from a checkpoint with its per-glyph results recomputed', async () => {
+    const crashWorkspace = scratchWorkspace()
+    const crashing = createLab({
+      ...options(() => undefined),
+      workspace: crashWorkspace,
+      checkpointSeconds: 0.2
+    })
+    const firstCheckpoint = new Promise<void>((resolve) => {
+      const original = crashing.sessions.checkpoint.bind(crashing.sessions)
+      crashing.sessions.checkpoint = (id, networks) => {
+        original(id, networks)
+        resolve()
+      }
+    })
+    const { runId } = await crashing.handlers.startTraining({
+      ...defaultLetterConfig,
+      noise: { kind: 'bitflip', level: 0.05, copies: 2, fresh: false, seed: 3 },
+      epochs: 1_000_000,
+      maxWrongPixels: null
+    })
+    await firstCheckpoint
+    await crashing.sessions.autosave()
+    await crashing.close()
+    const restarted = createLab({ ...options(() => undefined), workspace: crashWorkspace })
+    try {
+      const recovered = await restarted.handlers.recoverSession(undefined)
+      const run = recovered.session.runs.find((r) => r.id === runId)!
+      expect(run.message).toMatch(/recovered from a checkpoint at epoch \d+/)
+      // Recomputed from the checkpoint's weights, for every glyph of the font.
+      expect(run.glyphs).toHaveLength(32)
+      expect(run.glyphs!.map((g) => g.char).join('')).toBe(
+        (await restarted.handlers.listFonts(undefined))[1]!.glyphs.map((g) => g.char).join('')
+      )
+      expect(run.denoising?.freshNoise.copies).toBeGreaterThanOrEqual(2)
+    } finally {
+      await restarted.close()
+    }
+  })
+
   it('refuses names that are paths and tokens it never granted', async () => {
     const h = first.handlers
     await expect(h.openSession({ target: { token: '0'.repeat(32) } })).rejects.toThrow(

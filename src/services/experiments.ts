@@ -18,6 +18,7 @@ import {
   type BackendName,
   type Experiment,
   type Glyph,
+  type DenoisingSummary,
   type GlyphResult
 } from '../shared/schemas'
 import { loadFonts, loadImageSet } from './datasets'
@@ -201,6 +202,24 @@ export async function modelOf(
   return createAutoencoder(shape, experiment.seed, params)
 }
 
+/** A glyph run's per-glyph results and, for a denoising run, its denoising figures. */
+export async function lettersResults(
+  model: AutoencoderModel,
+  experiment: Extract<Experiment, { kind: 'autoencoder' | 'denoising' }>,
+  datasetsDir: string
+): Promise<{ glyphs: GlyphResult[]; denoising: DenoisingSummary | null }> {
+  const { patterns, labels } = lettersData(
+    await fontGlyphs(datasetsDir, experiment),
+    experiment.subset
+  )
+  return {
+    glyphs: describePatterns(model, patterns, GLYPH_PIXELS, labels),
+    denoising: experiment.noise
+      ? evaluateDenoising(model, patterns, GLYPH_PIXELS, experiment.noise)
+      : null
+  }
+}
+
 export interface Evaluation {
   lines: [string, string][]
 }
@@ -232,9 +251,11 @@ export async function evaluateRun(record: RunRecord, datasetsDir: string): Promi
     }
     if (experiment.kind === 'vae' || model.kind !== 'autoencoder')
       throw new Error('the run and its model do not match')
-    const glyphs = await fontGlyphs(datasetsDir, experiment)
-    const { patterns, labels } = lettersData(glyphs, experiment.subset)
-    const results: GlyphResult[] = describePatterns(model, patterns, GLYPH_PIXELS, labels)
+    const { glyphs: results, denoising: summary } = await lettersResults(
+      model,
+      experiment,
+      datasetsDir
+    )
     const worst = Math.max(...results.map((g) => g.wrongPixels))
     const lines: [string, string][] = [
       [
@@ -252,8 +273,7 @@ export async function evaluateRun(record: RunRecord, datasetsDir: string): Promi
         results.map((g) => `${g.char === ' ' ? '␣' : g.char}:${g.wrongPixels}`).join(' ')
       ]
     ]
-    if (experiment.noise) {
-      const summary = evaluateDenoising(model, patterns, GLYPH_PIXELS, experiment.noise)
+    if (summary) {
       lines.push(
         [
           'denoising, training noise',

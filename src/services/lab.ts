@@ -46,7 +46,8 @@ export function createLab(options: LabOptions): Lab {
     workspace: options.workspace,
     training,
     versions: async () => ({ ...options.versions, tfjs: (await training.backend()).tfjs }),
-    backend: async () => (await training.backend()).backend
+    backend: async () => (await training.backend()).backend,
+    datasetsDir: options.datasetsDir
   })
   const handlers = createHandlers({
     host: options.host,

@@ -34,6 +34,8 @@ export interface SessionServiceOptions {
   training: TrainingService
   versions: () => Promise<Record<string, string>>
   backend: () => Promise<BackendName>
+  /** The data sets folder, to recompute the results of glyph runs saved without them. */
+  datasetsDir?: string
 }
 
 interface Draft {
@@ -211,10 +213,19 @@ export class SessionService {
     return this.load(parseSession(text, fileName), basename(fileName, SESSION_EXTENSION))
   }
 
-  private async load(session: Session, name: string): Promise<OpenedSession> {
-    for (const run of session.runs) {
+  private async load(loaded: Session, name: string): Promise<OpenedSession> {
+    const session = { ...loaded, runs: [...loaded.runs] }
+    for (const [i, run] of session.runs.entries()) {
       try {
-        await this.options.training.importModel(run.id, run.experiment, run.networks)
+        // A glyph run recovered from a checkpoint has weights but no results yet: recompute them.
+        const missing = run.experiment.kind !== 'vae' && run.glyphs === null
+        const results = await this.options.training.importModel(
+          run.id,
+          run.experiment,
+          run.networks,
+          missing ? this.options.datasetsDir : undefined
+        )
+        if (results) session.runs[i] = { ...run, ...results }
       } catch (error) {
         throw new SessionFileError(
           `${name}: the weights of run ${run.id} do not load: ${(error as Error).message}`,

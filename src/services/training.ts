@@ -203,15 +203,27 @@ export class TrainingService {
     return reply.networks
   }
 
-  /** Loads a saved run's networks into the worker of its kind, so it can be explored again. */
+  /**
+   * Loads a saved run's networks into the worker of its kind, so it can be explored again.
+   * With `resultsFrom` (the data sets folder), a glyph run's results are recomputed from the
+   * weights and returned.
+   */
   async importModel(
     runId: string,
     experiment: Experiment,
-    networks: RunRecord['networks']
-  ): Promise<void> {
+    networks: RunRecord['networks'],
+    resultsFrom?: string
+  ): Promise<Pick<RunRecord, 'glyphs' | 'denoising'> | null> {
     const kind: WorkerKind = experiment.kind === 'vae' ? 'images' : 'glyphs'
-    await this.links[kind].request({ type: 'importModel', runId, experiment, networks })
+    const reply = (await this.links[kind].request({
+      type: 'importModel',
+      runId,
+      experiment,
+      networks,
+      resultsFrom
+    })) as { results: Pick<RunRecord, 'glyphs' | 'denoising'> | null }
     this.homes.set(runId, kind)
+    return reply.results
   }
 
   /** Reserves the one training slot and makes sure the run's worker is up. */

@@ -3,6 +3,8 @@ import {
   backendNameSchema,
   threadCountSchema,
   glyphSchema,
+  glyphResultSchema,
+  denoisingSummarySchema,
   letterTrainConfigSchema,
   runIdSchema,
   trainingDoneSchema,
@@ -39,7 +41,9 @@ export const toWorkerSchema = z.discriminatedUnion('type', [
     id: z.number().int(),
     runId: runIdSchema,
     experiment: experimentSchema,
-    networks: networksSchema
+    networks: networksSchema,
+    /** Where the fonts are, to recompute a glyph run's results (for runs saved without them). */
+    resultsFrom: z.string().optional()
   }),
   z.object({
     type: z.literal('startVae'),
@@ -78,7 +82,16 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
       encodeResultSchema,
       vaeTestSetResultSchema,
       z.object({ networks: networksSchema }),
-      z.object({ imported: z.literal(true) })
+      z.object({
+        imported: z.literal(true),
+        /** A glyph run's recomputed results, when asked for. */
+        results: z
+          .object({
+            glyphs: z.array(glyphResultSchema).max(256),
+            denoising: denoisingSummarySchema.nullable()
+          })
+          .nullable()
+      })
     ])
   }),
   z.object({ type: z.literal('inferFailed'), id: z.number().int(), message: z.string() })

@@ -5,7 +5,7 @@ import { trainLetters } from '../ml/letters'
 import { decode, encode } from '../ml/inference'
 import type { Model } from '../ml/inference'
 import { runVaeJob, testSetCodes } from './vae-job'
-import { modelOf, networksOf } from '../services/experiments'
+import { lettersResults, modelOf, networksOf } from '../services/experiments'
 import type { EpochRecord, TrainControl } from '../ml/train-autoencoder'
 import {
   Control,
@@ -185,12 +185,19 @@ async function main(): Promise<void> {
               return { networks: await networksOf(model) }
             })()
           : (async () => {
-              keepModel(
-                job.runId,
-                await modelOf({ experiment: job.experiment, networks: job.networks })
-              )
-              if (job.experiment.kind === 'vae') vaeDatasets.set(job.runId, job.experiment.dataset)
-              return { imported: true as const }
+              const model = await modelOf({ experiment: job.experiment, networks: job.networks })
+              keepModel(job.runId, model)
+              const experiment = job.experiment
+              if (experiment.kind === 'vae') {
+                vaeDatasets.set(job.runId, experiment.dataset)
+                return { imported: true as const, results: null }
+              }
+              const results =
+                job.resultsFrom !== undefined && model.kind === 'autoencoder'
+                  ? // Best effort: a session whose font is gone still opens, without results.
+                    await lettersResults(model, experiment, job.resultsFrom).catch(() => null)
+                  : null
+              return { imported: true as const, results }
             })()
       void task
         .then((result) => post(port, { type: 'inferred', id: job.id, result }))
