@@ -1,5 +1,6 @@
 import type { GlyphResult } from '@shared/schemas'
 import type { EChartsOption } from './echarts'
+import { glyphName } from '../lib/glyph-name'
 
 // Chart options as pure functions of the data, so they are easy to test and to reuse.
 
@@ -121,7 +122,7 @@ export function latentScatterOption(
         seriesIndex?: number
         dataIndex?: number
       }) => {
-        const title = `${escapeHtml(p.name === ' ' ? 'space' : (p.name ?? ''))} (${(p.value ?? []).map((v) => v.toFixed(2)).join(', ')})`
+        const title = `${escapeHtml(glyphName(p.name ?? ''))} (${(p.value ?? []).map((v) => v.toFixed(2)).join(', ')})`
         const glyph = p.seriesIndex === 0 ? glyphs[p.dataIndex ?? -1] : undefined
         if (!glyph) return title
         const original = extras.originals?.[p.dataIndex ?? -1]
