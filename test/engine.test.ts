@@ -262,11 +262,20 @@ describe('variational autoencoder', () => {
       seed: 5
     }
     const records: { loss: number; reconstruction: number; kl: number; tensors: number }[] = []
+    const batches: string[] = []
     const run = await trainVae(data, config, {
-      onEpoch: (r) => records.push({ ...r, tensors: tf.memory().numTensors })
+      onEpoch: (r) => records.push({ ...r, tensors: tf.memory().numTensors }),
+      onBatch: (epoch, batch, of, samplesPerSecond) => {
+        expect(samplesPerSecond).toBeGreaterThan(0)
+        batches.push(`${epoch}:${batch}/${of}`)
+      }
     })
     expect(run.outcome.status).toBe('completed')
     expect(records).toHaveLength(4)
+    // Every batch reported, in order: 1024 images in batches of 64 is 16 per epoch.
+    expect(batches).toHaveLength(4 * 16)
+    expect(batches.slice(0, 2)).toEqual(['1:1/16', '1:2/16'])
+    expect(batches.at(-1)).toBe('4:16/16')
     expect(records[3]!.loss).toBeLessThan(records[0]!.loss * 0.85)
     for (const r of records) {
       expect(r.loss).toBeCloseTo(r.reconstruction + r.kl, 3)

@@ -365,6 +365,9 @@ describe('VAE store', () => {
     await until(() => vae.phase === 'finished' && vae.testSet !== null)
     expect(vae.result?.status).toBe('completed')
     expect(vae.curve.map((c) => c.epoch)).toEqual([1, 2])
+    // Reports from within an epoch arrive too (always one at the first batch): 512 / 64 = 8.
+    expect(vae.batch?.batches).toBe(8)
+    expect(vae.batch!.batch).toBeGreaterThanOrEqual(1)
     expect(vae.curve[1]!.reconstructions).toHaveLength(8)
     expect(vae.fixed).toHaveLength(8)
     expect(vae.testSet!.points).toHaveLength(10000)

@@ -28,6 +28,8 @@ export interface VaeEpochRecord {
 export interface VaeHooks {
   /** After each epoch, with the model as trained so far (for live reconstructions). */
   onEpoch?: (record: VaeEpochRecord, model: VaeModel) => void
+  /** After each batch: the epoch in progress (from 1) and the batches done in it. */
+  onBatch?: (epoch: number, batch: number, batches: number, samplesPerSecond: number) => void
   control?: TrainControl
 }
 
@@ -116,6 +118,10 @@ export async function trainVae(
         kl.dispose()
         recon = nextRecon as tf.Scalar
         kl = nextKl as tf.Scalar
+        if (hooks.onBatch) {
+          const seconds = (performance.now() - started) / 1000
+          hooks.onBatch(epoch + 1, b + 1, batches, ((b + 1) * batchSize) / Math.max(seconds, 1e-6))
+        }
       }
       const reconstruction = (await recon.data())[0]! / batches
       const klValue = (await kl.data())[0]! / batches

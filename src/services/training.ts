@@ -297,6 +297,7 @@ export class TrainingService {
   private relay(message: WorkerEvent): void {
     if (message.type === 'progress') this.options.emit('trainingProgress', message.progress)
     else if (message.type === 'vaeProgress') this.options.emit('vaeProgress', message.progress)
+    else if (message.type === 'vaeBatch') this.options.emit('vaeBatch', message.progress)
     else if (message.type === 'checkpoint')
       this.options.onCheckpoint?.(message.runId, message.networks)
     else if (message.type === 'vaeDone') {

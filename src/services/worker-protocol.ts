@@ -15,6 +15,7 @@ import {
   encodeResultSchema,
   vaeTrainConfigSchema,
   vaeProgressSchema,
+  vaeBatchProgressSchema,
   vaeDoneSchema,
   vaeTestSetResultSchema,
   experimentSchema
@@ -71,6 +72,7 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('progress'), progress: trainingProgressSchema }),
   z.object({ type: z.literal('done'), done: trainingDoneSchema }),
   z.object({ type: z.literal('vaeProgress'), progress: vaeProgressSchema }),
+  z.object({ type: z.literal('vaeBatch'), progress: vaeBatchProgressSchema }),
   z.object({ type: z.literal('vaeDone'), done: vaeDoneSchema }),
   /** The weights of a run still training, sent now and then so a crash loses little. */
   z.object({ type: z.literal('checkpoint'), runId: runIdSchema, networks: networksSchema }),

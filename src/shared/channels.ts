@@ -29,6 +29,7 @@ export const eventNames = [
   'trainingProgress',
   'trainingDone',
   'vaeProgress',
+  'vaeBatch',
   'vaeDone',
   'menuCommand'
 ] as const

@@ -16,6 +16,7 @@ import {
   datasetImagesRequestSchema,
   datasetImagesResultSchema,
   vaeProgressSchema,
+  vaeBatchProgressSchema,
   vaeDoneSchema
 } from './schemas'
 import { glyphSchema, sessionNameSchema, sessionViewSchema } from './schemas'
@@ -102,6 +103,7 @@ export const events = {
   trainingProgress: trainingProgressSchema,
   trainingDone: trainingDoneSchema,
   vaeProgress: vaeProgressSchema,
+  vaeBatch: vaeBatchProgressSchema,
   vaeDone: vaeDoneSchema,
   /** Electron's File menu: the renderer carries out the command (it holds the view to save). */
   menuCommand: z.object({

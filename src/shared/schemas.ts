@@ -331,6 +331,20 @@ export const vaeProgressSchema = z.object({
 })
 export type VaeProgress = z.infer<typeof vaeProgressSchema>
 
+/** Where a VAE run is within an epoch (sent about twice a second, and at its first batch). */
+export const vaeBatchProgressSchema = z.object({
+  runId: runIdSchema,
+  /** The epoch in progress, from 1. */
+  epoch: z.number().int().min(1),
+  epochs: z.number().int().min(1),
+  /** Batches done in this epoch, of `batches`. */
+  batch: z.number().int().min(0),
+  batches: z.number().int().min(1),
+  samplesPerSecond: z.number().min(0),
+  elapsedSeconds: z.number().min(0)
+})
+export type VaeBatchProgress = z.infer<typeof vaeBatchProgressSchema>
+
 export const vaeDoneSchema = z.object({
   runId: runIdSchema,
   status: runStatusSchema,

@@ -27,6 +27,9 @@ export function testSet(datasetsDir: string, dataset: ImageDatasetId): Promise<I
 const scaled = (set: ImageSet, index: number): number[] =>
   Array.from(set.images.subarray(index * 784, (index + 1) * 784), (v) => v / 255)
 
+/** At most one progress message per this many milliseconds within an epoch. */
+const BATCH_PROGRESS_MS = 500
+
 export async function runVaeJob(
   post: (message: FromWorker) => void,
   control: TrainControl,
@@ -39,8 +42,27 @@ export async function runVaeJob(
   const train = await loadImageSet(job.datasetsDir, config.dataset, 'train')
   const test = await testSet(job.datasetsDir, config.dataset)
   const fixed = Array.from({ length: FIXED_TEST_IMAGES }, (_, i) => scaled(test, i))
+  // Within an epoch: the first batch, then about twice a second (an MNIST epoch takes seconds).
+  let lastBatchPost = Number.NEGATIVE_INFINITY
   const run = await trainVae({ count: train.count, images: train.images, size: 784 }, config, {
     control,
+    onBatch: (epoch, batch, batches, samplesPerSecond) => {
+      const now = performance.now()
+      if (now - lastBatchPost < BATCH_PROGRESS_MS) return
+      lastBatchPost = now
+      post({
+        type: 'vaeBatch',
+        progress: {
+          runId: job.runId,
+          epoch,
+          epochs: config.epochs,
+          batch,
+          batches,
+          samplesPerSecond,
+          elapsedSeconds: (now - started) / 1000
+        }
+      })
+    },
     onEpoch: (record, model) => {
       post({
         type: 'vaeProgress',

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import {
   vaeTrainConfigSchema,
+  type VaeBatchProgress,
   type VaeDone,
   type VaeProgress,
   type VaeTrainConfig,
@@ -27,6 +28,8 @@ export const useVaeStore = defineStore('vae', () => {
   const trainedConfig = shallowRef<VaeTrainConfig | null>(null)
   const curve = shallowRef<VaeProgress[]>([])
   const result = shallowRef<VaeDone | null>(null)
+  /** The latest report from within an epoch. */
+  const batch = shallowRef<VaeBatchProgress | null>(null)
   const fixed = shallowRef<number[][]>([])
   const testSet = shallowRef<{ points: number[][]; labels: number[] } | null>(null)
   const probe = shallowRef<Decoded | null>(null)
@@ -71,6 +74,11 @@ export const useVaeStore = defineStore('vae', () => {
         curve.value = [...curve.value, p]
         if (phase.value === 'starting') phase.value = 'running'
       }),
+      client.on('vaeBatch', (b) => {
+        if (b.runId !== runId.value) return
+        batch.value = b
+        if (phase.value === 'starting') phase.value = 'running'
+      }),
       client.on('vaeDone', (done) => {
         if (done.runId !== runId.value) return
         result.value = done
@@ -86,6 +94,7 @@ export const useVaeStore = defineStore('vae', () => {
     listen()
     error.value = null
     result.value = null
+    batch.value = null
     curve.value = []
     testSet.value = null
     probe.value = null
@@ -140,6 +149,7 @@ export const useVaeStore = defineStore('vae', () => {
     trainedConfig.value = run.config
     config.value = JSON.parse(JSON.stringify(run.config)) as VaeTrainConfig
     curve.value = run.curve
+    batch.value = null
     result.value = run.result
     phase.value = 'finished'
     if (view) {
@@ -170,6 +180,7 @@ export const useVaeStore = defineStore('vae', () => {
     runId.value = null
     trainedConfig.value = null
     curve.value = []
+    batch.value = null
     result.value = null
     phase.value = 'idle'
     testSet.value = null
@@ -297,6 +308,7 @@ export const useVaeStore = defineStore('vae', () => {
     trainedConfig,
     curve,
     result,
+    batch,
     fixed,
     testSet,
     probe,
