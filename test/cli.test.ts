@@ -105,10 +105,12 @@ describe('lab train', () => {
         trainSize: 1024,
         hidden: [32],
         epochs: 2
-      }),
-      '--quiet'
+      })
     )
     expect(trained.code).toBe(0)
+    // Not a terminal: a line per tenth of the run, from within epochs too, and the last epoch.
+    expect(trained.stderr).toMatch(/^epoch 1\/2 \(\d+%\)\s{2}loss -\s{2}/m)
+    expect(trained.stderr).toMatch(/^epoch 2\/2\s{2}loss \d+\.\d+\s{2}/m)
     const evaluated = await lab('eval', join(scratch, 'vae.aelab'))
     expect(evaluated.stdout).toMatch(/test loss \(negative ELBO\)\s+\d+\.\d+/)
   })

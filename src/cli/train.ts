@@ -37,11 +37,15 @@ function progressBar(stream: NodeJS.WriteStream): (u: ProgressUpdate) => void {
   const started = performance.now()
   return (u) => {
     const now = performance.now()
-    const fraction = Math.min(1, u.epoch / u.epochs)
-    const rate = u.epoch / Math.max(1e-3, (now - started) / 1000)
-    const detail = `epoch ${u.epoch}/${u.epochs}  loss ${u.loss.toPrecision(4)}${u.maxWrongPixels !== null ? `  worst glyph ${u.maxWrongPixels} px` : ''}  ${rate.toFixed(rate < 10 ? 2 : 0)} epochs/s`
+    const epochs = u.epoch + (u.within ? u.within.batch / u.within.batches : 0)
+    const fraction = Math.min(1, epochs / u.epochs)
+    const rate = epochs / Math.max(1e-3, (now - started) / 1000)
+    const where = u.within
+      ? `epoch ${u.epoch + 1}/${u.epochs} (${Math.floor((100 * u.within.batch) / u.within.batches)}%)`
+      : `epoch ${u.epoch}/${u.epochs}`
+    const detail = `${where}  loss ${u.loss === null ? '-' : u.loss.toPrecision(4)}${u.maxWrongPixels !== null ? `  worst glyph ${u.maxWrongPixels} px` : ''}  ${rate.toFixed(rate < 10 ? 2 : 0)} epochs/s`
     if (stream.isTTY) {
-      if (now - lastTime < 100 && u.epoch !== u.epochs) return
+      if (now - lastTime < 100 && epochs !== u.epochs) return
       lastTime = now
       const width = 28
       const filled = Math.round(fraction * width)
@@ -49,7 +53,8 @@ function progressBar(stream: NodeJS.WriteStream): (u: ProgressUpdate) => void {
     } else {
       // Not a terminal (a log, CI): one line per tenth of the run.
       const tenth = Math.floor(fraction * 10)
-      if (tenth === lastPrinted) return
+      const last = u.epoch === u.epochs && !u.within
+      if (tenth === lastPrinted && !last) return
       lastPrinted = tenth
       stream.write(`${detail}\n`)
     }

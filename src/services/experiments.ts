@@ -34,11 +34,15 @@ export interface ExperimentContext {
 }
 
 export interface ProgressUpdate {
+  /** Epochs finished. */
   epoch: number
   epochs: number
-  loss: number
+  /** The last finished epoch's loss (null before the first). */
+  loss: number | null
   /** Letters: worst glyph's wrong pixels. VAE: null. */
   maxWrongPixels: number | null
+  /** VAE: batches done of the epoch in progress. */
+  within?: { batch: number; batches: number }
 }
 
 export interface ExperimentHooks {
@@ -76,9 +80,19 @@ export async function runExperiment(
       learningRate: [],
       samplesPerSecond: []
     }
+    let lastLoss: number | null = null
     const run = await trainVae({ count: set.count, images: set.images, size: 784 }, experiment, {
       control: hooks.control,
+      onBatch: (epoch, batch, batches) =>
+        hooks.onProgress?.({
+          epoch: epoch - 1,
+          epochs: experiment.epochs,
+          loss: lastLoss,
+          maxWrongPixels: null,
+          within: { batch, batches }
+        }),
       onEpoch: (r) => {
+        lastLoss = r.loss
         for (const key of Object.keys(columns)) columns[key]!.push(r[key as keyof typeof r])
         hooks.onProgress?.({
           epoch: r.epoch,
