@@ -21,6 +21,9 @@ beforeAll(async () => {
     '../out/main/training-worker.js',
     import.meta.url
   ).pathname
+  // The app's engine settings come from the environment (no command line in a packaged app).
+  process.env['LAB_BACKEND'] = 'wasm'
+  process.env['LAB_THREADS'] = '1'
   await import('../src/main/index')
   await import('../src/preload/index')
   // onReady runs after whenReady resolves.
@@ -92,6 +95,8 @@ describe('preload bridge', () => {
     const client = createElectronClient(bridge)
     const info = await client.request('getInfo', undefined)
     expect(info).toMatchObject({ host: 'electron', backend: 'wasm' })
+    // LAB_THREADS=1: the VAE's worker too runs one thread, so the note has no VAE threads.
+    expect(info.backendNote).toBe('wasm (1 thread)')
     await expect(
       client.request('startTraining', { ...defaultLetterConfig, font: 'Nope' as 'Font1' })
     ).rejects.toThrow(/font/)

@@ -4,6 +4,7 @@ import { startBrowserHost } from './browser-host'
 import { datasetsDir, rendererDir, trainingWorkerPath } from '../services/paths'
 import { backendNameSchema, parseThreads } from '../shared/schemas'
 import { labVersions } from '../services/versions'
+import { engineOptionsFromEnv } from '../services/engine-options'
 
 // `node out/main/serve.js [--port N] [--host ADDR] [--backend tensorflow|wasm|cpu] [--threads N]`: the lab in
 // a browser, for machines without Electron's binary or to watch training on another machine.
@@ -17,10 +18,15 @@ export interface ServeArgs {
 }
 
 export function parseServeArgs(argv: readonly string[]): ServeArgs {
+  // LAB_BACKEND and LAB_THREADS as defaults (as in the Electron app); flags win.
+  const engine = engineOptionsFromEnv()
+  for (const warning of engine.warnings) process.stderr.write(`lab serve: ${warning}\n`)
   const args: ServeArgs = {
     port: Number(process.env['LAB_PORT'] ?? 5183),
     host: '127.0.0.1',
-    workspace: process.env['LAB_WORKSPACE'] ?? join(homedir(), 'Autoencoder Lab')
+    workspace: process.env['LAB_WORKSPACE'] ?? join(homedir(), 'Autoencoder Lab'),
+    backend: engine.preferredBackend,
+    threads: engine.threads
   }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]

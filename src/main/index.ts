@@ -20,6 +20,7 @@ import {
 import { CONTENT_SECURITY_POLICY } from '../shared/csp'
 import { dispatch } from '../services/lab-service'
 import { createLab, type Lab } from '../services/lab'
+import { engineOptionsFromEnv } from '../services/engine-options'
 import { SESSION_EXTENSION } from '../shared/session'
 import { datasetsDir, rendererDir, trainingWorkerPath } from '../services/paths'
 import { labVersions } from '../services/versions'
@@ -171,8 +172,12 @@ function createWindow(): BrowserWindow {
 }
 
 async function onReady(): Promise<void> {
+  const engine = engineOptionsFromEnv()
+  for (const warning of engine.warnings) console.warn(`Autoencoder Lab: ${warning}`)
   const lab = createLab({
     host: 'electron',
+    preferredBackend: engine.preferredBackend,
+    threads: engine.threads,
     datasetsDir: datasetsDir(),
     workerPath: trainingWorkerPath(),
     workspace: workspaceDir(),
