@@ -346,15 +346,21 @@ describe('session round trip through the services of a host', () => {
     }
   })
 
-  it('checkpoints a long run so that a crash mid-training can be recovered', async () => {
+  /**
+   * A lab over a fresh workspace that checkpoints running runs every 0.2 s, and a promise of its
+   * first checkpoint (listened for before training starts).
+   */
+  function crashingLab(): {
+    crashing: Lab
+    crashWorkspace: string
+    firstCheckpoint: Promise<void>
+  } {
     const crashWorkspace = scratchWorkspace()
     const crashing = createLab({
       ...options(() => undefined),
       workspace: crashWorkspace,
       checkpointSeconds: 0.2
     })
-    // Listen for the first checkpoint before training starts; then wait for the autosave it
-    // triggers, and "crash": the worker dies mid-run.
     const firstCheckpoint = new Promise<void>((resolve) => {
       const original = crashing.sessions.checkpoint.bind(crashing.sessions)
       crashing.sessions.checkpoint = (id, networks) => {
@@ -362,6 +368,13 @@ describe('session round trip through the services of a host', () => {
         resolve()
       }
     })
+    return { crashing, crashWorkspace, firstCheckpoint }
+  }
+
+  it('checkpoints a long run so that a crash mid-training can be recovered', async () => {
+    // Wait for the first checkpoint and the autosave it triggers, then "crash": the worker
+    // dies mid-run.
+    const { crashing, crashWorkspace, firstCheckpoint } = crashingLab()
     const { runId } = await crashing.handlers.startVaeTraining(
       vaeTrainConfigSchema.parse({
         dataset: 'mnist',
@@ -390,19 +403,7 @@ describe('session round trip through the services of a host', () => {
   })
 
   it('recovers a letters run from a checkpoint with its per-glyph results recomputed', async () => {
-    const crashWorkspace = scratchWorkspace()
-    const crashing = createLab({
-      ...options(() => undefined),
-      workspace: crashWorkspace,
-      checkpointSeconds: 0.2
-    })
-    const firstCheckpoint = new Promise<void>((resolve) => {
-      const original = crashing.sessions.checkpoint.bind(crashing.sessions)
-      crashing.sessions.checkpoint = (id, networks) => {
-        original(id, networks)
-        resolve()
-      }
-    })
+    const { crashing, crashWorkspace, firstCheckpoint } = crashingLab()
     const { runId } = await crashing.handlers.startTraining({
       ...defaultLetterConfig,
       noise: { kind: 'bitflip', level: 0.05, copies: 2, fresh: false, seed: 3 },
