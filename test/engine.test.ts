@@ -19,7 +19,8 @@ import {
 import { trainLetters } from '../src/ml/letters'
 import { corrupt, noisyCopies } from '../src/shared/noise'
 import { mulberry32 } from '../src/shared/random'
-import { trainVae } from '../src/ml/train-vae'
+import { createOptimizer } from '../src/ml/optimizers'
+import { batchPixels, trainVae } from '../src/ml/train-vae'
 import { createVae, vaeGradient } from '../src/ml/vae'
 import type { Activation, Glyph, LetterTrainConfig, OptimizerConfig } from '../src/shared/schemas'
 import { defaultLetterConfig } from '../src/shared/schemas'
@@ -95,36 +96,49 @@ describe('hand-written backpropagation matches tfjs autodiff', () => {
     })
   }
 
-  it('variational autoencoder, both loss parts and the reparameterisation', () => {
-    const model = createVae({ inputSize: 20, hidden: [8], latent: 2, activation: 'relu' }, 3)
-    const random = mulberry32(9)
-    const x = tf.tensor2d(
-      Array.from({ length: 5 * 20 }, () => random()),
-      [5, 20]
-    )
-    const eps = tf.tensor2d(
-      Array.from({ length: 5 * 2 }, () => random() * 2 - 1),
-      [5, 2]
-    )
-    const beta = 0.7
-    const mine = tf.tidy(() =>
-      vaeGradient(model, model.variables, x, eps, beta).grads.map((g) => g.dataSync())
-    )
-    const f = (...vars: tf.Tensor[]): tf.Scalar => {
-      const step = vaeGradient(model, vars, x, eps, beta)
-      return tf.add(step.reconstruction, tf.mul(step.kl, beta)) as tf.Scalar
-    }
-    const reference = tf.tidy(() =>
-      tf
-        .grads(f)(model.variables)
-        .map((g) => g.dataSync())
-    )
-    mine.forEach((g, i) =>
-      expect(maxRelativeError(g, reference[i]!), `variable ${i}`).toBeLessThan(1e-4)
-    )
-    tf.dispose([x, eps])
-    model.dispose()
-  })
+  // Two hidden layers and tanh exercise the transposed backward chain (mlp.ts backwardWide)
+  // beyond one layer and ReLU; `xT` is the pre-transposed batch the trainer passes.
+  for (const [hidden, activation, transposed] of [
+    [[8], 'relu', false],
+    [[8], 'relu', true],
+    [[9, 6], 'tanh', true],
+    [[9, 6], 'elu', false]
+  ] as const) {
+    it(`variational autoencoder ${hidden.join('-')} ${activation}${transposed ? ' (batch passed transposed too)' : ''}: both loss parts and the reparameterisation`, () => {
+      const model = createVae({ inputSize: 20, hidden, latent: 2, activation }, 3)
+      const random = mulberry32(9)
+      const x = tf.tensor2d(
+        Array.from({ length: 5 * 20 }, () => random()),
+        [5, 20]
+      )
+      const xT = transposed ? tf.transpose(x) : undefined
+      const eps = tf.tensor2d(
+        Array.from({ length: 5 * 2 }, () => random() * 2 - 1),
+        [5, 2]
+      )
+      const beta = 0.7
+      const mine = tf.tidy(() =>
+        vaeGradient(model, model.variables, x, eps, beta, xT as tf.Tensor2D | undefined).grads.map(
+          (g) => g.dataSync()
+        )
+      )
+      const f = (...vars: tf.Tensor[]): tf.Scalar => {
+        const step = vaeGradient(model, vars, x, eps, beta)
+        return tf.add(step.reconstruction, tf.mul(step.kl, beta)) as tf.Scalar
+      }
+      const reference = tf.tidy(() =>
+        tf
+          .grads(f)(model.variables)
+          .map((g) => g.dataSync())
+      )
+      expect(mine).toHaveLength(model.variables.length)
+      mine.forEach((g, i) =>
+        expect(maxRelativeError(g, reference[i]!), `variable ${i}`).toBeLessThan(1e-4)
+      )
+      tf.dispose([x, eps, ...(xT ? [xT] : [])])
+      model.dispose()
+    })
+  }
 })
 
 describe('optimizers', () => {
@@ -143,6 +157,75 @@ describe('optimizers', () => {
     [{ kind: 'rmsprop', decay: 0.9, momentum: 0, epsilon: 1e-7 }, 0.005, 3000],
     [{ kind: 'lbfgs', history: 10 }, 1, 300]
   ]
+  // The textbook updates, in float64, against the lab's tfjs ones (which rearrange the algebra
+  // to save ops on large layers) over a few steps with changing gradients.
+  const textbook: Record<
+    'adam' | 'sgd' | 'rmsprop',
+    (c: OptimizerConfig, lr: number) => (p: number[], g: number[], t: number) => void
+  > = {
+    adam: (c, lr) => {
+      const { beta1: b1, beta2: b2, epsilon } = c as Extract<OptimizerConfig, { kind: 'adam' }>
+      const m: number[] = []
+      const v: number[] = []
+      return (p, g, t) =>
+        p.forEach((_, i) => {
+          m[i] = b1 * (m[i] ?? 0) + (1 - b1) * g[i]!
+          v[i] = b2 * (v[i] ?? 0) + (1 - b2) * g[i]! ** 2
+          const rate = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t)
+          p[i] = p[i]! - (rate * m[i]!) / (Math.sqrt(v[i]!) + epsilon)
+        })
+    },
+    sgd: (c, lr) => {
+      const { momentum: mu, nesterov } = c as Extract<OptimizerConfig, { kind: 'sgd' }>
+      const vel: number[] = []
+      return (p, g) =>
+        p.forEach((_, i) => {
+          vel[i] = mu * (vel[i] ?? 0) + g[i]!
+          p[i] = p[i]! - lr * (nesterov ? g[i]! + mu * vel[i]! : vel[i]!)
+        })
+    },
+    rmsprop: (c, lr) => {
+      const { decay, momentum, epsilon } = c as Extract<OptimizerConfig, { kind: 'rmsprop' }>
+      const sq: number[] = []
+      const vel: number[] = []
+      return (p, g) =>
+        p.forEach((_, i) => {
+          sq[i] = decay * (sq[i] ?? 0) + (1 - decay) * g[i]! ** 2
+          vel[i] = momentum * (vel[i] ?? 0) + (lr * g[i]!) / (Math.sqrt(sq[i]!) + epsilon)
+          p[i] = p[i]! - vel[i]!
+        })
+    }
+  }
+  for (const [config, lr] of [
+    [{ kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, 0.01],
+    [{ kind: 'adam', beta1: 0.5, beta2: 0.9, epsilon: 0.1 }, 0.3],
+    [{ kind: 'sgd', momentum: 0.9, nesterov: false }, 0.1],
+    [{ kind: 'sgd', momentum: 0.8, nesterov: true }, 0.1],
+    [{ kind: 'rmsprop', decay: 0.9, momentum: 0.5, epsilon: 1e-3 }, 0.01]
+  ] as [Extract<OptimizerConfig, { kind: 'adam' | 'sgd' | 'rmsprop' }>, number][]) {
+    it(`${config.kind} ${JSON.stringify(config)} takes the textbook steps`, () => {
+      const random = mulberry32(17)
+      const start = Array.from({ length: 12 }, () => random() * 2 - 1)
+      const expected = [...start]
+      const step = textbook[config.kind](config, lr)
+      const optimizer = createOptimizer(config, [[12]])
+      const theta = tf.variable(tf.tensor1d(start))
+      for (let t = 1; t <= 6; t++) {
+        // Gradients of mixed sizes, some tiny (where epsilon matters), one zero.
+        const g = start.map((_, i) => (i === 3 ? 0 : (random() - 0.3) * 10 ** -(i % 5)))
+        step(expected, g, t)
+        const grad = tf.tensor1d(g)
+        optimizer.apply([theta], [grad], lr, t)
+        grad.dispose()
+      }
+      const got = Array.from(theta.dataSync())
+      got.forEach((value, i) => expect(value, `parameter ${i}`).toBeCloseTo(expected[i]!, 5))
+      expect(got).not.toEqual(start.map((v) => Math.fround(v)))
+      optimizer.dispose()
+      theta.dispose()
+    })
+  }
+
   for (const [optimizer, learningRate, epochs] of cases) {
     it(`${optimizer.kind}${'nesterov' in optimizer && optimizer.nesterov ? ' (Nesterov)' : ''} reproduces six glyphs exactly`, async () => {
       const run = await trainLetters(font2, { ...base, optimizer, learningRate, epochs })
@@ -244,6 +327,21 @@ describe('denoising autoencoder', () => {
 })
 
 describe('variational autoencoder', () => {
+  it('assembles a batch scaled to [0, 1], and its transpose for the backward pass', () => {
+    const data = {
+      count: 3,
+      size: 4,
+      images: Uint8Array.from([0, 51, 102, 255, 1, 2, 3, 4, 9, 8, 7, 6])
+    }
+    const out = new Float32Array(8)
+    const outT = new Float32Array(8)
+    batchPixels(data, [2, 0], out, outT)
+    const expected = [9, 8, 7, 6, 0, 51, 102, 255].map((v) => v / 255)
+    expect(Array.from(out)).toEqual(expected.map((v) => Math.fround(v)))
+    // Column b of outT is image b.
+    expect(Array.from(outT)).toEqual([9, 0, 8, 51, 7, 102, 6, 255].map((v) => Math.fround(v / 255)))
+  })
+
   it('learns on real MNIST: the loss falls, both parts reported, no tensor growth, same seed same run', async () => {
     const set = await loadImageSet(datasetsDir, 'mnist', 'train')
     const data = { count: set.count, images: set.images, size: 784 }

@@ -140,12 +140,16 @@ export function forward(
 ): ForwardPass {
   const outputs = [x]
   spec.layers.forEach((layer, l) => {
+    const raw = logits && l === spec.layers.length - 1
+    // ReLU rides along in the product (a clamp inside XNNPACK's kernel on wasm).
+    const fused = !raw && layer.activation === 'relu'
     const z = tf.fused.matMul({
       a: outputs[l]!,
       b: weights.kernels[l]!,
-      bias: weights.biases[l]
+      bias: weights.biases[l],
+      activation: fused ? 'relu' : 'linear'
     }) as tf.Tensor2D
-    outputs.push(logits && l === spec.layers.length - 1 ? z : activate(z, layer.activation))
+    outputs.push(raw || fused ? z : activate(z, layer.activation))
   })
   return { outputs }
 }
@@ -178,6 +182,47 @@ export function backward(
       const back = tf.matMul(d, tf.transpose(weights.kernels[l]!)) as tf.Tensor2D
       if (l === 0) inputGrad = back
       else d = activationGrad(back, h, spec.layers[l - 1]!.activation, one)
+    }
+  }
+  return { grads, inputGrad }
+}
+
+/**
+ * The same gradients as `backward`, arranged for wide layers (the VAE's 784 x 256): the input
+ * gradient of each layer is taken as (W @ d^T)^T, with the weights as the product's left operand.
+ * On wasm the right operand of a product is repacked on every call and the weights change every
+ * step, so this repacks the (batch-sized) d^T instead of transposing and repacking the weights,
+ * and the transposes left are of activations, not of weights. `inputT`, the input already
+ * transposed (the caller may build it while assembling the batch), saves one more.
+ */
+export function backwardWide(
+  spec: MlpSpec,
+  weights: Weights,
+  pass: ForwardPass,
+  delta: tf.Tensor2D,
+  options: { inputGrad?: boolean; inputT?: tf.Tensor2D } = {}
+): { grads: tf.Tensor[]; inputGrad: tf.Tensor2D | null } {
+  const one = tf.scalar(1)
+  const ones = tf.ones([1, delta.shape[0]]) as tf.Tensor2D
+  const grads: tf.Tensor[] = new Array(spec.layers.length * 2)
+  let d: tf.Tensor2D | null = delta
+  let dT: tf.Tensor2D | null = null
+  let inputGrad: tf.Tensor2D | null = null
+  for (let l = spec.layers.length - 1; l >= 0; l--) {
+    const hT =
+      l === 0 && options.inputT ? options.inputT : (tf.transpose(pass.outputs[l]!) as tf.Tensor2D)
+    d ??= tf.transpose(dT!) as tf.Tensor2D
+    grads[2 * l] = tf.matMul(hT, d)
+    grads[2 * l + 1] = tf.reshape(tf.matMul(ones, d), [d.shape[1]])
+    if (l === 0 && !options.inputGrad) break
+    const backT: tf.Tensor2D = tf.matMul(
+      weights.kernels[l]!,
+      dT ?? (tf.transpose(d) as tf.Tensor2D)
+    )
+    if (l === 0) inputGrad = tf.transpose(backT) as tf.Tensor2D
+    else {
+      dT = activationGrad(backT, hT, spec.layers[l - 1]!.activation, one)
+      d = null
     }
   }
   return { grads, inputGrad }

@@ -43,20 +43,24 @@ export function createOptimizer(config: FirstOrder, shapes: readonly number[][])
   switch (config.kind) {
     case 'adam': {
       const { beta1, beta2 } = config
+      // The moments are kept divided by (1 - beta), m / (1 - beta1) and v / (1 - beta2): the
+      // same algorithm, two ops fewer per step (Adam is memory-bound on large layers).
       const m = slots()
       const v = slots()
-      const [b1, b2, c1, c2, eps] = [beta1, beta2, 1 - beta1, 1 - beta2, config.epsilon].map(
-        constant
-      ) as tf.Scalar[]
+      const [b1, b2] = [beta1, beta2].map(constant) as tf.Scalar[]
+      const eps = constant(config.epsilon / Math.sqrt(1 - beta2))
       return {
         apply(variables, grads, lr, step) {
           // Bias correction folded into the step size (Kingma & Ba, 2015, section 2).
-          const stepSize = tf.scalar((lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step))
+          const stepSize = tf.scalar(
+            ((lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step)) *
+              ((1 - beta1) / Math.sqrt(1 - beta2))
+          )
           each(variables, grads, (i, theta, grad) => {
-            const mNext = tf.add(tf.mul(m[i]!, b1!), tf.mul(grad, c1!))
-            const vNext = tf.add(tf.mul(v[i]!, b2!), tf.mul(tf.square(grad), c2!))
+            const mNext = tf.add(tf.mul(m[i]!, b1!), grad)
+            const vNext = tf.add(tf.mul(v[i]!, b2!), tf.mul(grad, grad))
             theta.assign(
-              tf.sub(theta, tf.mul(tf.div(mNext, tf.add(tf.sqrt(vNext), eps!)), stepSize))
+              tf.sub(theta, tf.mul(tf.div(mNext, tf.add(tf.sqrt(vNext), eps)), stepSize))
             )
             m[i]!.assign(mNext)
             v[i]!.assign(vNext)

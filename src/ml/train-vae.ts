@@ -40,16 +40,26 @@ export interface VaeOutcome {
   finalLoss: number | null
 }
 
-/** Fills `out` with the grey levels of the chosen images scaled to [0, 1]. */
+/**
+ * Fills `out` with the grey levels of the chosen images scaled to [0, 1], one image per row, and
+ * `outT`, if given, with the same batch transposed (one pixel per row; the backward pass needs
+ * it, and writing it here is cheaper than a transpose kernel).
+ */
 export function batchPixels(
   data: ImageData,
   indices: ArrayLike<number>,
-  out: Float32Array
+  out: Float32Array,
+  outT?: Float32Array
 ): Float32Array {
-  for (let b = 0; b < indices.length; b++) {
+  const rows = indices.length
+  for (let b = 0; b < rows; b++) {
     const from = indices[b]! * data.size
     const to = b * data.size
     for (let k = 0; k < data.size; k++) out[to + k] = data.images[from + k]! / 255
+  }
+  if (outT) {
+    for (let k = 0; k < data.size; k++)
+      for (let b = 0; b < rows; b++) outT[k * rows + b] = out[b * data.size + k]!
   }
   return out
 }
@@ -82,6 +92,7 @@ export async function trainVae(
   )
   const random = mulberry32(config.seed ^ 0x5eed)
   const pixels = new Float32Array(batchSize * data.size)
+  const pixelsT = new Float32Array(batchSize * data.size)
   const noise = new Float32Array(batchSize * config.latent)
   const batches = Math.floor(count / batchSize)
   let snapshot = model.variables.map((v) => tf.clone(v))
@@ -105,12 +116,13 @@ export async function trainVae(
           message = `stopped by the user during epoch ${epoch + 1}`
           break outer
         }
-        batchPixels(data, order.subarray(b * batchSize, (b + 1) * batchSize), pixels)
+        batchPixels(data, order.subarray(b * batchSize, (b + 1) * batchSize), pixels, pixelsT)
         for (let k = 0; k < noise.length; k++) noise[k] = gaussian(random)
         const [nextRecon, nextKl] = tf.tidy(() => {
           const x = tf.tensor2d(pixels, [batchSize, data.size])
+          const xT = tf.tensor2d(pixelsT, [data.size, batchSize])
           const eps = tf.tensor2d(noise, [batchSize, config.latent])
-          const result = vaeGradient(model, model.variables, x, eps, config.beta)
+          const result = vaeGradient(model, model.variables, x, eps, config.beta, xT)
           optimizer.apply(model.variables, result.grads, lr, ++step)
           return [tf.add(recon, result.reconstruction), tf.add(kl, result.kl)]
         })

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { Activation } from '../shared/schemas'
 import {
-  backward,
+  backwardWide,
   chain,
   forward,
   initialParams,
@@ -111,15 +111,17 @@ export interface VaeStep {
 }
 
 /**
- * Loss parts and their flat gradient for one batch, with the given standard-normal draws
- * `eps` (batch x latent). Call inside tf.tidy.
+ * Loss parts and their gradients for one batch, with the given standard-normal draws `eps`
+ * (batch x latent). `xT`, the batch transposed, may be passed to save a transpose. Call inside
+ * tf.tidy.
  */
 export function vaeGradient(
   m: VaeModel,
   variables: readonly tf.Tensor[],
   x: tf.Tensor2D,
   eps: tf.Tensor2D,
-  beta: number
+  beta: number,
+  xT?: tf.Tensor2D
 ): VaeStep {
   const weights = vaeWeights(m, variables)
   const n = x.shape[0]
@@ -153,7 +155,7 @@ export function vaeGradient(
   ) as tf.Scalar
   // Backward: d(recon)/d(logits) = (p - x) / n.
   const dLogits = tf.mul(tf.sub(probs, x), invN) as tf.Tensor2D
-  const dec = backward(m.decoder, weights.dec, decPass, dLogits, true)
+  const dec = backwardWide(m.decoder, weights.dec, decPass, dLogits, { inputGrad: true })
   const dz = dec.inputGrad!
   const betaN = tf.scalar(beta / n)
   const dMu = tf.add(dz, tf.mul(mu, betaN))
@@ -162,6 +164,7 @@ export function vaeGradient(
     tf.mul(tf.mul(dz, eps), tf.mul(std, 0.5)),
     tf.mul(tf.sub(variance, 1), tf.mul(betaN, 0.5))
   )
-  const enc = backward(m.encoder, weights.enc, encPass, tf.concat([dMu, dLogvar], 1) as tf.Tensor2D)
+  const dStats = tf.concat([dMu, dLogvar], 1) as tf.Tensor2D
+  const enc = backwardWide(m.encoder, weights.enc, encPass, dStats, { inputT: xT })
   return { grads: [...enc.grads, ...dec.grads], reconstruction, kl }
 }
