@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs'
 import type { Activation, LetterTrainConfig } from '../shared/schemas'
 import {
-  backward,
+  backwardAugmented,
   chain,
-  flatten,
   forward,
+  forwardAugmented,
   initialParams,
   layout,
   unpack,
+  unpackAugmented,
   type MlpSpec
 } from './mlp'
 import { mulberry32 } from '../shared/random'
@@ -123,15 +124,15 @@ export function autoencoderGradient(
   inputs: tf.Tensor2D,
   targets: tf.Tensor2D
 ): { outputs: tf.Tensor2D; grad: tf.Tensor1D } {
-  const weights = unpack(m.spec, theta)
-  const pass = forward(m.spec, weights, inputs, true)
+  const kernels = unpackAugmented(m.spec, theta)
+  const pass = forwardAugmented(m.spec, kernels, inputs, true)
   const outputs = tf.sigmoid(pass.outputs.at(-1)!)
   // d(mean BCE)/d(logits) = (sigmoid(logits) - y) / (rows * columns).
   const delta = tf.mul(
     tf.sub(outputs, targets),
     tf.scalar(1 / (targets.shape[0] * targets.shape[1]))
   )
-  return { outputs, grad: flatten(backward(m.spec, weights, pass, delta as tf.Tensor2D).grads) }
+  return { outputs, grad: backwardAugmented(m.spec, kernels, pass, delta as tf.Tensor2D) }
 }
 
 /** Reconstructions (sigmoid outputs) only. Call inside tf.tidy. */
@@ -140,7 +141,7 @@ export function autoencoderOutputs(
   theta: tf.Tensor1D,
   inputs: tf.Tensor2D
 ): tf.Tensor2D {
-  return forward(m.spec, unpack(m.spec, theta), inputs).outputs.at(-1)!
+  return forwardAugmented(m.spec, unpackAugmented(m.spec, theta), inputs).outputs.at(-1)!
 }
 
 /** Mean binary cross-entropy of outputs (probabilities) against targets, computed in JS. */
