@@ -182,5 +182,74 @@ describe('lab', () => {
     expect((await lab('bench', 'nothing')).stderr).toMatch(
       /bench needs a case: datasets, letters, vae-mnist, probe/
     )
+    expect((await lab('bench', 'letters', '--rounds', '0')).stderr).toMatch(
+      /--rounds must be a whole number from 1 to 20, not "0"/
+    )
+  })
+
+  // The benchmarks themselves, kept tiny (one font and seed; 256 images) and without the PyTorch
+  // reference, which a fresh machine does not have: rounds, per-round lines, the summary last.
+  const jsonLines = (stdout: string): Record<string, unknown>[] =>
+    stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+
+  it('bench letters: each round trains every font and seed; the summary takes the median round', async () => {
+    const result = await lab(
+      'bench',
+      'letters',
+      '--fonts',
+      'Font2',
+      '--seeds',
+      '1',
+      '--rounds',
+      '2',
+      '--no-reference',
+      '--json'
+    )
+    expect(result.code).toBe(0)
+    const lines = jsonLines(result.stdout)
+    const runs = lines.filter((l) => l['engine'] === 'tfjs' && 'seed' in l)
+    expect(runs.map((l) => l['round'])).toEqual([1, 2])
+    // Same seed, same backend: the same run each round.
+    expect(runs[0]!['epochs']).toBe(runs[1]!['epochs'])
+    expect(runs.every((l) => l['solved'] === true && Number(l['seconds']) > 0)).toBe(true)
+    const summary = lines.at(-1)!
+    expect(summary).toMatchObject({
+      case: 'letters',
+      summary: true,
+      runs: 1,
+      solved: 1,
+      rounds: 2,
+      pytorch: {}
+    })
+    const perRound = lines.filter((l) => l['engine'] === 'tfjs' && 'medianSeconds' in l)
+    expect(perRound).toHaveLength(2)
+    expect(perRound.map((l) => l['medianSeconds'])).toContain(summary['medianSeconds'])
+  })
+
+  it('bench vae-mnist: a rate per round, the median in the summary', async () => {
+    const result = await lab(
+      'bench',
+      'vae-mnist',
+      '--samples',
+      '256',
+      '--rounds',
+      '2',
+      '--no-reference',
+      '--json'
+    )
+    expect(result.code).toBe(0)
+    const lines = jsonLines(result.stdout)
+    const rates = lines
+      .filter((l) => l['engine'] === 'tfjs')
+      .map((l) => Number(l['samplesPerSecond']))
+    expect(rates).toHaveLength(2)
+    expect(rates.every((r) => r > 0)).toBe(true)
+    const summary = lines.at(-1)!
+    expect(summary).toMatchObject({ case: 'vae-mnist', summary: true, rounds: 2, ratio: null })
+    expect(rates).toContain(summary['samplesPerSecond'])
+    expect(Number(summary['naiveSamplesPerSecond'])).toBeGreaterThan(0)
   })
 })

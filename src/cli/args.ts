@@ -29,3 +29,18 @@ export function backendOptions(args: readonly string[]): {
     threads: threadsArg === undefined ? undefined : parseThreads(threadsArg)
   }
 }
+
+/**
+ * `--rounds N` (default 3): how many times a benchmark alternates the lab's engine and its
+ * reference. The build machines are shared VMs whose speed drifts by a third within minutes;
+ * alternating, and taking the median of the per-round ratios, keeps both sides in the same
+ * conditions.
+ */
+export function rounds(args: readonly string[]): number {
+  const value = option(args, '--rounds')
+  if (value === undefined) return 3
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 20)
+    throw new Error(`--rounds must be a whole number from 1 to 20, not "${value}"`)
+  return n
+}

@@ -8,7 +8,7 @@ import { createVae, type VaeModel } from '../ml/vae'
 import { loadImageSet } from '../services/datasets'
 import { datasetsDir } from '../services/paths'
 import { vaeTrainConfigSchema } from '../shared/schemas'
-import { backendOptions, option } from './args'
+import { backendOptions, flag, median, option, rounds } from './args'
 import { runReference } from './reference'
 import type { Print } from './bench'
 
@@ -98,35 +98,27 @@ export async function benchVae(print: Print, args: readonly string[]): Promise<v
     learningRate: 0.001,
     epochs: 2
   })
-  const rates: number[] = []
-  const run = await trainVae(data, config, { onEpoch: (r) => rates.push(r.samplesPerSecond) })
-  run.model.dispose()
-  // The first epoch warms up (wasm compilation, allocations); report the second, as the reference does.
-  const samplesPerSecond = rates.at(-1) ?? 0
-  print(
-    {
-      case: 'vae-mnist',
-      engine: 'tfjs',
-      samplesPerSecond,
-      backend: choice.backend,
-      threads: choice.threads,
-      samples
-    },
-    `tfjs ${choice.label}: ${samplesPerSecond.toFixed(0)} samples/s (VAE 784-256-2, batch 128, Adam 1e-3, ${samples} MNIST images per epoch)`
-  )
-  const naiveModel = createVae({ inputSize: 784, hidden: [256], latent: 2, activation: 'relu' }, 1)
-  const naive = naiveSamplesPerSecond(naiveModel, data, 128, 15)
-  naiveModel.dispose()
-  print(
-    {
-      case: 'vae-mnist',
-      engine: 'tfjs-autodiff',
-      samplesPerSecond: naive,
-      backend: choice.backend,
-      threads: choice.threads
-    },
-    `tfjs ${choice.label}, naive (autodiff, transposed matMuls): ${naive.toFixed(0)} samples/s; the lab's engine is ${(samplesPerSecond / naive).toFixed(1)}x faster`
-  )
+  const tfjsRate = async (round: number): Promise<number> => {
+    const rates: number[] = []
+    const run = await trainVae(data, config, { onEpoch: (r) => rates.push(r.samplesPerSecond) })
+    run.model.dispose()
+    // The first epoch warms up (wasm compilation, allocations); report the second, as the
+    // reference does.
+    const rate = rates.at(-1) ?? 0
+    print(
+      {
+        case: 'vae-mnist',
+        engine: 'tfjs',
+        round,
+        samplesPerSecond: rate,
+        backend: choice.backend,
+        threads: choice.threads,
+        samples
+      },
+      `tfjs ${choice.label}, round ${round}: ${rate.toFixed(0)} samples/s (VAE 784-256-2, batch 128, Adam 1e-3, ${samples} MNIST images per epoch)`
+    )
+    return rate
+  }
   const referenceArgs = [
     'vae-mnist',
     '--samples',
@@ -142,7 +134,7 @@ export async function benchVae(print: Print, args: readonly string[]): Promise<v
   ]
   // The target compares with PyTorch on one thread; when tfjs uses more, PyTorch with as many
   // is printed beside it, for a like-for-like figure.
-  const pytorchOn = (threads: number): number | null => {
+  const pytorchOn = (threads: number, tfjs: number): number | null => {
     const ref = runReference(referenceArgs, threads)
     const label = `PyTorch (${threads} thread${threads === 1 ? '' : 's'})`
     if ('skipped' in ref) {
@@ -155,14 +147,45 @@ export async function benchVae(print: Print, args: readonly string[]): Promise<v
     const rate = Number(ref.lines[0]?.['samplesPerSecond'] ?? Number.NaN)
     print(
       { case: 'vae-mnist', engine: 'pytorch', threads, samplesPerSecond: rate },
-      `${label}: ${rate.toFixed(0)} samples/s; tfjs/PyTorch ${(samplesPerSecond / rate).toFixed(2)}`
+      `${label}: ${rate.toFixed(0)} samples/s; tfjs/PyTorch ${(tfjs / rate).toFixed(2)}`
     )
     return rate
   }
-  const pytorch = pytorchOn(1)
+  // Rounds alternate the lab's engine and PyTorch on one thread (see `rounds`).
+  const useReference = !flag(args, '--no-reference')
+  const perRound: { tfjs: number; pytorch: number | null }[] = []
+  for (let round = 1; round <= rounds(args); round++) {
+    const tfjs = await tfjsRate(round)
+    const pytorch =
+      useReference && perRound.every((r) => r.pytorch !== null) ? pytorchOn(1, tfjs) : null
+    perRound.push({ tfjs, pytorch })
+  }
+  const samplesPerSecond = median(perRound.map((r) => r.tfjs))
+  const ratios = perRound.every((r) => r.pytorch !== null)
+    ? perRound.map((r) => r.tfjs / r.pytorch!)
+    : null
+  const ratio = ratios ? median(ratios) : null
+  const pytorch = ratios ? median(perRound.map((r) => r.pytorch!)) : null
+  if (ratios)
+    print(
+      { case: 'vae-mnist', engine: 'pytorch', threads: 1, rounds: perRound.length, ratios },
+      `over ${perRound.length} rounds: tfjs/PyTorch (1 thread) speed ratios ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${ratio!.toFixed(2)}`
+    )
   const pytorchSameThreads =
-    choice.threads > 1 && pytorch !== null ? pytorchOn(choice.threads) : null
-  const ratio = pytorch ? samplesPerSecond / pytorch : null
+    choice.threads > 1 && pytorch !== null ? pytorchOn(choice.threads, samplesPerSecond) : null
+  const naiveModel = createVae({ inputSize: 784, hidden: [256], latent: 2, activation: 'relu' }, 1)
+  const naive = naiveSamplesPerSecond(naiveModel, data, 128, 15)
+  naiveModel.dispose()
+  print(
+    {
+      case: 'vae-mnist',
+      engine: 'tfjs-autodiff',
+      samplesPerSecond: naive,
+      backend: choice.backend,
+      threads: choice.threads
+    },
+    `tfjs ${choice.label}, naive (autodiff, transposed matMuls): ${naive.toFixed(0)} samples/s; the lab's engine is ${(samplesPerSecond / naive).toFixed(1)}x faster`
+  )
   print(
     {
       case: 'vae-mnist',
@@ -170,6 +193,7 @@ export async function benchVae(print: Print, args: readonly string[]): Promise<v
       samplesPerSecond,
       backend: choice.backend,
       threads: choice.threads,
+      rounds: perRound.length,
       pytorchSamplesPerSecond: pytorch,
       pytorchSameThreadsSamplesPerSecond: pytorchSameThreads,
       ratio,

@@ -14,7 +14,7 @@ import {
 import { runReference } from './reference'
 import { benchVae } from './bench-vae'
 import { benchProbe } from './bench-probe'
-import { backendOptions, option, flag, median } from './args'
+import { backendOptions, option, flag, median, rounds } from './args'
 
 // `lab bench <case> [--json]`: speed figures, each printed beside a reference measured in the
 // same run on the same machine (PyTorch where it is installed).
@@ -86,127 +86,178 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
   ;(
     await trainLetters(all[0]!.glyphs, { ...defaultLetterConfig, epochs: 30, maxWrongPixels: null })
   ).model.dispose()
-  const times: number[] = []
-  let solved = 0
-  for (const fontName of fonts) {
-    const font = all.find((f) => f.name === fontName)
-    if (!font) throw new Error(`unknown font ${fontName}`)
-    for (let seed = 1; seed <= seeds; seed++) {
-      const config = {
-        ...defaultLetterConfig,
-        font: fontName,
-        hidden,
-        learningRate,
-        seed,
-        epochs: maxEpochs,
-        maxWrongPixels: 1
-      }
-      const started = performance.now()
-      const run = await trainLetters(font.glyphs, config)
-      const seconds = (performance.now() - started) / 1000
-      run.model.dispose()
-      const ok = run.outcome.status === 'solved'
-      if (ok) solved++
-      times.push(ok ? seconds : Infinity)
-      print(
-        {
-          case: 'letters',
-          engine: 'tfjs',
+  const tfjsPass = async (round: number): Promise<{ times: number[]; solved: number }> => {
+    const times: number[] = []
+    let solved = 0
+    for (const fontName of fonts) {
+      const font = all.find((f) => f.name === fontName)
+      if (!font) throw new Error(`unknown font ${fontName}`)
+      for (let seed = 1; seed <= seeds; seed++) {
+        const config = {
+          ...defaultLetterConfig,
           font: fontName,
+          hidden,
+          learningRate,
           seed,
-          solved: ok,
-          epochs: run.outcome.epochs,
-          seconds,
-          backend: choice.backend
-        },
-        `tfjs ${choice.label}  ${fontName} seed ${seed}: ${ok ? 'solved' : 'NOT solved'} in ${run.outcome.epochs} epochs, ${seconds.toFixed(3)} s (${(run.outcome.epochs / seconds).toFixed(0)} epochs/s)`
-      )
-    }
-  }
-  const medianSeconds = median(times)
-  print(
-    {
-      case: 'letters',
-      engine: 'tfjs',
-      runs: times.length,
-      solved,
-      medianSeconds,
-      backend: choice.backend
-    },
-    `tfjs ${choice.label}: ${solved}/${times.length} solved, median ${medianSeconds.toFixed(3)} s to at most 1 wrong pixel per glyph`
-  )
-  const reference: Record<string, { solved: number; medianSeconds: number; ratio: number }> = {}
-  if (!flag(args, '--no-reference')) {
-    const referenceRuns: [string, string, string[]][] = [
-      [
-        'sameRecipe',
-        'same recipe',
-        ['--hidden', hidden.join('-'), '--lr', String(learningRate), '--activation', activation]
-      ],
-      [
-        'sameArchitecture',
-        `same architecture ${hidden.join('-')}, the course's Adam 3e-3`,
-        ['--hidden', hidden.join('-'), '--lr', '0.003']
-      ],
-      [
-        'courseRecipe',
-        'course recipe 25-15-10, Adam 3e-3',
-        ['--hidden', '25-15-10', '--lr', '0.003']
-      ]
-    ]
-    for (const [key, label, extra] of referenceRuns) {
-      const ref = runReference([
-        'letters',
-        '--fonts',
-        fonts.join(','),
-        '--seeds',
-        String(seeds),
-        '--max-epochs',
-        String(maxEpochs),
-        ...extra
-      ])
-      if ('skipped' in ref) {
+          epochs: maxEpochs,
+          maxWrongPixels: 1
+        }
+        const started = performance.now()
+        const run = await trainLetters(font.glyphs, config)
+        const seconds = (performance.now() - started) / 1000
+        run.model.dispose()
+        const ok = run.outcome.status === 'solved'
+        if (ok) solved++
+        times.push(ok ? seconds : Infinity)
         print(
-          { case: 'letters', reference: 'pytorch', skipped: ref.skipped },
-          `PyTorch reference skipped: ${ref.skipped}`
+          {
+            case: 'letters',
+            engine: 'tfjs',
+            round,
+            font: fontName,
+            seed,
+            solved: ok,
+            epochs: run.outcome.epochs,
+            seconds,
+            backend: choice.backend
+          },
+          `tfjs ${choice.label}  round ${round} ${fontName} seed ${seed}: ${ok ? 'solved' : 'NOT solved'} in ${run.outcome.epochs} epochs, ${seconds.toFixed(3)} s (${(run.outcome.epochs / seconds).toFixed(0)} epochs/s)`
         )
-        break
       }
-      const refTimes = ref.lines.map((l) => (l['solved'] ? Number(l['seconds']) : Infinity))
-      const refMedian = median(refTimes)
-      const refSolved = ref.lines.filter((l) => l['solved']).length
-      reference[key] = {
-        solved: refSolved,
-        medianSeconds: refMedian,
-        ratio: medianSeconds / refMedian
-      }
-      print(
-        {
-          case: 'letters',
-          engine: 'pytorch',
-          reference: label,
-          runs: refTimes.length,
-          solved: refSolved,
-          medianSeconds: refMedian
-        },
-        `PyTorch (${label}): ${refSolved}/${refTimes.length} solved, median ${refMedian.toFixed(3)} s; tfjs/PyTorch time ratio ${(medianSeconds / refMedian).toFixed(2)}`
-      )
     }
+    return { times, solved }
+  }
+  const reference: Record<string, { solved: number; medianSeconds: number; ratio: number }> = {}
+  const useReference = !flag(args, '--no-reference')
+  let referenceSkipped = false
+  /** Runs the PyTorch reference on the same fonts and seeds; null when it cannot run. */
+  const pytorchPass = (
+    label: string,
+    extra: string[],
+    tfjsMedian: number,
+    round?: number
+  ): { solved: number; medianSeconds: number; ratio: number } | null => {
+    if (!useReference || referenceSkipped) return null
+    const ref = runReference([
+      'letters',
+      '--fonts',
+      fonts.join(','),
+      '--seeds',
+      String(seeds),
+      '--max-epochs',
+      String(maxEpochs),
+      ...extra
+    ])
+    if ('skipped' in ref) {
+      referenceSkipped = true
+      print(
+        { case: 'letters', reference: 'pytorch', skipped: ref.skipped },
+        `PyTorch reference skipped: ${ref.skipped}`
+      )
+      return null
+    }
+    const refTimes = ref.lines.map((l) => (l['solved'] ? Number(l['seconds']) : Infinity))
+    const medianSeconds = median(refTimes)
+    const solved = ref.lines.filter((l) => l['solved']).length
+    const ratio = tfjsMedian / medianSeconds
+    print(
+      {
+        case: 'letters',
+        engine: 'pytorch',
+        reference: label,
+        ...(round === undefined ? {} : { round }),
+        runs: refTimes.length,
+        solved,
+        medianSeconds
+      },
+      `PyTorch (${label}${round === undefined ? '' : `, round ${round}`}): ${solved}/${refTimes.length} solved, median ${medianSeconds.toFixed(3)} s; tfjs/PyTorch time ratio ${ratio.toFixed(2)}`
+    )
+    return { solved, medianSeconds, ratio }
+  }
+
+  // Rounds alternate the lab's engine and PyTorch with the same recipe (see `rounds`).
+  const perRound: { tfjs: number; solved: number; pytorch: number | null; ratio: number | null }[] =
+    []
+  let times: number[] = []
+  for (let round = 1; round <= rounds(args); round++) {
+    const pass = await tfjsPass(round)
+    times = times.concat(pass.times)
+    const tfjsMedian = median(pass.times)
+    print(
+      {
+        case: 'letters',
+        engine: 'tfjs',
+        round,
+        runs: pass.times.length,
+        solved: pass.solved,
+        medianSeconds: tfjsMedian,
+        backend: choice.backend
+      },
+      `tfjs ${choice.label}, round ${round}: ${pass.solved}/${pass.times.length} solved, median ${tfjsMedian.toFixed(3)} s to at most 1 wrong pixel per glyph`
+    )
+    const same = pytorchPass(
+      'same recipe',
+      ['--hidden', hidden.join('-'), '--lr', String(learningRate), '--activation', activation],
+      tfjsMedian,
+      round
+    )
+    perRound.push({
+      tfjs: tfjsMedian,
+      solved: pass.solved,
+      pytorch: same?.medianSeconds ?? null,
+      ratio: same?.ratio ?? null
+    })
+  }
+  // Same seed, same backend, same run: the solved count is the same each round (the fewest is kept).
+  const solved = Math.min(...perRound.map((r) => r.solved))
+  const runs = times.length / perRound.length
+  const medianSeconds = median(perRound.map((r) => r.tfjs))
+  if (perRound.every((r) => r.ratio !== null)) {
+    reference['sameRecipe'] = {
+      solved: runs,
+      medianSeconds: median(perRound.map((r) => r.pytorch!)),
+      ratio: median(perRound.map((r) => r.ratio!))
+    }
+    print(
+      {
+        case: 'letters',
+        engine: 'pytorch',
+        reference: 'same recipe',
+        rounds: perRound.length,
+        ratios: perRound.map((r) => r.ratio)
+      },
+      `same recipe over ${perRound.length} rounds: tfjs/PyTorch time ratios ${perRound.map((r) => r.ratio!.toFixed(2)).join(', ')}; median ${reference['sameRecipe'].ratio.toFixed(2)}`
+    )
+  }
+  for (const [key, label, extra] of [
+    [
+      'sameArchitecture',
+      `same architecture ${hidden.join('-')}, the course's Adam 3e-3`,
+      ['--hidden', hidden.join('-'), '--lr', '0.003']
+    ],
+    ['courseRecipe', 'course recipe 25-15-10, Adam 3e-3', ['--hidden', '25-15-10', '--lr', '0.003']]
+  ] as [string, string, string[]][]) {
+    const result = pytorchPass(label, extra, medianSeconds)
+    if (result) reference[key] = result
   }
   // The summary comes last.
   print(
     {
       case: 'letters',
       summary: true,
-      runs: times.length,
+      runs,
       solved,
+      rounds: perRound.length,
       medianSeconds,
       backend: choice.backend,
       threads: choice.threads,
       recipe,
       pytorch: reference
     },
-    `summary: ${solved}/${times.length} solved, median ${medianSeconds.toFixed(3)} s on ${choice.label}`
+    `summary: ${solved}/${runs} solved, median ${medianSeconds.toFixed(3)} s on ${choice.label} (median over ${perRound.length} round${perRound.length === 1 ? '' : 's'})` +
+      (reference['sameRecipe']
+        ? `; tfjs/PyTorch time ratio ${reference['sameRecipe'].ratio.toFixed(2)} with the same recipe (target at most 1)`
+        : '')
   )
 }
 
