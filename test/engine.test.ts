@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import {
   autoencoderGradient,
   createAutoencoder,
+  meanBce,
   type AutoencoderShape
 } from '../src/ml/autoencoder'
 import { chooseBackend } from '../src/ml/backend'
@@ -41,6 +42,42 @@ const maxRelativeError = (a: ArrayLike<number>, b: ArrayLike<number>): number =>
     worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / (scale + 1e-12))
   return worst
 }
+
+describe('the per-epoch loss', () => {
+  const plain = (o: number[], y: number[]): number =>
+    -y.reduce((sum, t, i) => {
+      const p = Math.min(1 - 1e-7, Math.max(1e-7, o[i]!))
+      return sum + t * Math.log(p) + (1 - t) * Math.log(1 - p)
+    }, 0) / y.length
+
+  it('equals the textbook binary cross-entropy for 0/1, fractional and mixed targets', () => {
+    const random = mulberry32(4)
+    for (const [n, kind] of [
+      [1120, 'binary'],
+      [37, 'binary'],
+      [50, 'fractional'],
+      [333, 'mixed']
+    ] as const) {
+      // Outputs include exact 0 and 1 (clamped) and values near them.
+      const o = Array.from({ length: n }, (_, i) =>
+        i % 7 === 0 ? 0 : i % 11 === 0 ? 1 : random() ** 3
+      )
+      const y = Array.from({ length: n }, () =>
+        kind === 'binary' || (kind === 'mixed' && random() < 0.7)
+          ? random() < 0.4
+            ? 1
+            : 0
+          : random()
+      )
+      const expected = plain(o, y)
+      expect(Math.abs(meanBce(o, y) - expected) / expected, `${n} ${kind}`).toBeLessThan(1e-12)
+    }
+  })
+
+  it('is NaN when an output is (a diverged network)', () => {
+    expect(meanBce([0.5, Number.NaN, 0.2], [1, 0, 0])).toBeNaN()
+  })
+})
 
 describe('hand-written backpropagation matches tfjs autodiff', () => {
   for (const activation of ['tanh', 'relu', 'elu', 'sigmoid'] as Activation[]) {
