@@ -109,8 +109,12 @@ describe('lab train', () => {
     )
     expect(trained.code).toBe(0)
     // Not a terminal: a line per tenth of the run, from within epochs too, and the last epoch.
-    expect(trained.stderr).toMatch(/^epoch 1\/2 \(\d+%\)\s{2}loss -\s{2}/m)
-    expect(trained.stderr).toMatch(/^epoch 2\/2\s{2}loss \d+\.\d+\s{2}/m)
+    // Within epoch 2 the loss shown is epoch 1's, and says so; the speed is in samples/s.
+    expect(trained.stderr).toMatch(/^epoch 1\/2 \(\d+%\)\s{2}loss -\s{2}[\d,]+ samples\/s$/m)
+    expect(trained.stderr).toMatch(
+      /^epoch 2\/2 \(\d+%\)\s{2}loss \d+\.?\d* \(epoch 1\)\s{2}[\d,]+ samples\/s$/m
+    )
+    expect(trained.stderr).toMatch(/^epoch 2\/2\s{2}loss \d+\.?\d*\s{2}[\d,]+ samples\/s$/m)
     const evaluated = await lab('eval', join(scratch, 'vae.aelab'))
     expect(evaluated.stdout).toMatch(/test loss \(negative ELBO\)\s+\d+\.\d+/)
   })

@@ -43,7 +43,16 @@ function progressBar(stream: NodeJS.WriteStream): (u: ProgressUpdate) => void {
     const where = u.within
       ? `epoch ${u.epoch + 1}/${u.epochs} (${Math.floor((100 * u.within.batch) / u.within.batches)}%)`
       : `epoch ${u.epoch}/${u.epochs}`
-    const detail = `${where}  loss ${u.loss === null ? '-' : u.loss.toPrecision(4)}${u.maxWrongPixels !== null ? `  worst glyph ${u.maxWrongPixels} px` : ''}  ${rate.toFixed(rate < 10 ? 2 : 0)} epochs/s`
+    // Within an epoch, the loss shown is the last finished epoch's, and says so.
+    const loss =
+      u.loss === null
+        ? 'loss -'
+        : `loss ${u.loss.toPrecision(4)}${u.within ? ` (epoch ${u.epoch})` : ''}`
+    const speed =
+      u.samplesPerSecond === undefined
+        ? `${rate.toFixed(rate < 10 ? 2 : 0)} epochs/s`
+        : `${Math.round(u.samplesPerSecond).toLocaleString('en-US')} samples/s`
+    const detail = `${where}  ${loss}${u.maxWrongPixels !== null ? `  worst glyph ${u.maxWrongPixels} px` : ''}  ${speed}`
     if (stream.isTTY) {
       if (now - lastTime < 100 && epochs !== u.epochs) return
       lastTime = now

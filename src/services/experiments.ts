@@ -43,6 +43,8 @@ export interface ProgressUpdate {
   maxWrongPixels: number | null
   /** VAE: batches done of the epoch in progress. */
   within?: { batch: number; batches: number }
+  /** VAE: training speed, in the epoch in progress or the one just finished. */
+  samplesPerSecond?: number
 }
 
 export interface ExperimentHooks {
@@ -83,13 +85,14 @@ export async function runExperiment(
     let lastLoss: number | null = null
     const run = await trainVae({ count: set.count, images: set.images, size: 784 }, experiment, {
       control: hooks.control,
-      onBatch: (epoch, batch, batches) =>
+      onBatch: (epoch, batch, batches, samplesPerSecond) =>
         hooks.onProgress?.({
           epoch: epoch - 1,
           epochs: experiment.epochs,
           loss: lastLoss,
           maxWrongPixels: null,
-          within: { batch, batches }
+          within: { batch, batches },
+          samplesPerSecond
         }),
       onEpoch: (r) => {
         lastLoss = r.loss
@@ -98,7 +101,8 @@ export async function runExperiment(
           epoch: r.epoch,
           epochs: experiment.epochs,
           loss: r.loss,
-          maxWrongPixels: null
+          maxWrongPixels: null,
+          samplesPerSecond: r.samplesPerSecond
         })
       }
     })
