@@ -176,12 +176,13 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
   }
 
   // Rounds alternate the lab's engine and PyTorch with the same recipe (see `rounds`).
-  const perRound: { tfjs: number; solved: number; pytorch: number | null; ratio: number | null }[] =
-    []
-  let times: number[] = []
+  const perRound: {
+    tfjs: number
+    solved: number
+    pytorch: { solved: number; medianSeconds: number; ratio: number } | null
+  }[] = []
   for (let round = 1; round <= rounds(args); round++) {
     const pass = await tfjsPass(round)
-    times = times.concat(pass.times)
     const tfjsMedian = median(pass.times)
     print(
       {
@@ -201,32 +202,29 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
       tfjsMedian,
       round
     )
-    perRound.push({
-      tfjs: tfjsMedian,
-      solved: pass.solved,
-      pytorch: same?.medianSeconds ?? null,
-      ratio: same?.ratio ?? null
-    })
+    perRound.push({ tfjs: tfjsMedian, solved: pass.solved, pytorch: same })
   }
   // Same seed, same backend, same run: the solved count is the same each round (the fewest is kept).
   const solved = Math.min(...perRound.map((r) => r.solved))
-  const runs = times.length / perRound.length
+  const runs = fonts.length * seeds
   const medianSeconds = median(perRound.map((r) => r.tfjs))
-  if (perRound.every((r) => r.ratio !== null)) {
+  const sameRecipe = perRound.map((r) => r.pytorch)
+  if (sameRecipe.every((r) => r !== null)) {
+    const ratios = sameRecipe.map((r) => r.ratio)
     reference['sameRecipe'] = {
-      solved: runs,
-      medianSeconds: median(perRound.map((r) => r.pytorch!)),
-      ratio: median(perRound.map((r) => r.ratio!))
+      solved: Math.min(...sameRecipe.map((r) => r.solved)),
+      medianSeconds: median(sameRecipe.map((r) => r.medianSeconds)),
+      ratio: median(ratios)
     }
     print(
       {
         case: 'letters',
         engine: 'pytorch',
         reference: 'same recipe',
-        rounds: perRound.length,
-        ratios: perRound.map((r) => r.ratio)
+        rounds: ratios.length,
+        ratios
       },
-      `same recipe over ${perRound.length} rounds: tfjs/PyTorch time ratios ${perRound.map((r) => r.ratio!.toFixed(2)).join(', ')}; median ${reference['sameRecipe'].ratio.toFixed(2)}`
+      `same recipe over ${ratios.length} rounds: tfjs/PyTorch time ratios ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${reference['sameRecipe'].ratio.toFixed(2)}`
     )
   }
   for (const [key, label, extra] of [
