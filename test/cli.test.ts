@@ -193,27 +193,17 @@ describe('lab', () => {
 
   // The benchmarks themselves, kept tiny (one font and seed; 256 images) and without the PyTorch
   // reference, which a fresh machine does not have: rounds, per-round lines, the summary last.
-  const jsonLines = (stdout: string): Record<string, unknown>[] =>
-    stdout
+  const tinyBench = async (...args: string[]): Promise<Record<string, unknown>[]> => {
+    const result = await lab('bench', ...args, '--rounds', '2', '--no-reference', '--json')
+    expect(result.code, result.stderr).toBe(0)
+    return result.stdout
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>)
+  }
 
   it('bench letters: each round trains every font and seed; the summary takes the median round', async () => {
-    const result = await lab(
-      'bench',
-      'letters',
-      '--fonts',
-      'Font2',
-      '--seeds',
-      '1',
-      '--rounds',
-      '2',
-      '--no-reference',
-      '--json'
-    )
-    expect(result.code).toBe(0)
-    const lines = jsonLines(result.stdout)
+    const lines = await tinyBench('letters', '--fonts', 'Font2', '--seeds', '1')
     const runs = lines.filter((l) => l['engine'] === 'tfjs' && 'seed' in l)
     expect(runs.map((l) => l['round'])).toEqual([1, 2])
     // Same seed, same backend: the same run each round.
@@ -234,18 +224,7 @@ describe('lab', () => {
   })
 
   it('bench vae-mnist: a rate per round, the median in the summary', async () => {
-    const result = await lab(
-      'bench',
-      'vae-mnist',
-      '--samples',
-      '256',
-      '--rounds',
-      '2',
-      '--no-reference',
-      '--json'
-    )
-    expect(result.code).toBe(0)
-    const lines = jsonLines(result.stdout)
+    const lines = await tinyBench('vae-mnist', '--samples', '256')
     const rates = lines
       .filter((l) => l['engine'] === 'tfjs')
       .map((l) => Number(l['samplesPerSecond']))
