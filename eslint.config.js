@@ -11,7 +11,9 @@ export default tseslint.config(
       'resources/**',
       'test-results/**',
       'playwright-report/**',
-      'e2e/.artifacts/**'
+      'e2e/.artifacts/**',
+      // AssemblyScript (kernels compiled to WebAssembly), type-checked by its own compiler.
+      'src/ml/kernels/assembly/**'
     ]
   },
   js.configs.recommended,

@@ -204,7 +204,8 @@ describe('lab', () => {
 
   it('bench letters: each round trains every font and seed; the summary takes the median round', async () => {
     const lines = await tinyBench('letters', '--fonts', 'Font2', '--seeds', '1')
-    const runs = lines.filter((l) => l['engine'] === 'tfjs' && 'seed' in l)
+    // On the wasm backend the letters train on the lab's kernels.
+    const runs = lines.filter((l) => l['engine'] === 'lab-kernels' && 'seed' in l)
     expect(runs.map((l) => l['round'])).toEqual([1, 2])
     // Same seed, same backend: the same run each round.
     expect(runs[0]!['epochs']).toBe(runs[1]!['epochs'])
@@ -218,7 +219,7 @@ describe('lab', () => {
       rounds: 2,
       pytorch: {}
     })
-    const perRound = lines.filter((l) => l['engine'] === 'tfjs' && 'medianSeconds' in l)
+    const perRound = lines.filter((l) => l['engine'] === 'lab-kernels' && 'medianSeconds' in l)
     expect(perRound).toHaveLength(2)
     expect(perRound.map((l) => l['medianSeconds'])).toContain(summary['medianSeconds'])
   })

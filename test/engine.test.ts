@@ -7,6 +7,7 @@ import {
   type AutoencoderShape
 } from '../src/ml/autoencoder'
 import { chooseBackend } from '../src/ml/backend'
+import { createDenseTrainer } from '../src/ml/kernels/dense'
 import { loadLayersModel, loadNetworkParams, saveNetwork } from '../src/ml/export'
 import {
   decode,
@@ -80,14 +81,23 @@ describe('the per-epoch loss', () => {
 })
 
 describe('hand-written backpropagation matches tfjs autodiff', () => {
-  for (const activation of ['tanh', 'relu', 'elu', 'sigmoid'] as Activation[]) {
-    it(`autoencoder with ${activation} layers`, () => {
+  // Widths 35-12-6-2 and 35-20-3 cover every path of the kernels' products: 16-wide and 4-wide
+  // column blocks and the scalar tails.
+  for (const [activation, hidden, latentActivation] of [
+    ['tanh', [12, 6], 'linear'],
+    ['relu', [12, 6], 'linear'],
+    ['elu', [12, 6], 'linear'],
+    ['sigmoid', [12, 6], 'linear'],
+    ['tanh', [20], 'tanh'],
+    ['elu', [20], 'relu']
+  ] as [Activation, number[], Activation][]) {
+    it(`autoencoder ${hidden.join('-')} with ${activation} layers, ${latentActivation} latent: tfjs ops and the wasm kernels`, () => {
       const shape: AutoencoderShape = {
         inputSize: 35,
-        hidden: [12, 6],
-        latent: 2,
+        hidden,
+        latent: hidden.length === 1 ? 3 : 2,
         activation,
-        latentActivation: 'linear'
+        latentActivation
       }
       const model = createAutoencoder(shape, 5)
       const x = tf.tensor2d(
@@ -128,6 +138,16 @@ describe('hand-written backpropagation matches tfjs autodiff', () => {
           .dataSync()
       )
       expect(maxRelativeError(mine, reference)).toBeLessThan(1e-4)
+      const kernels = createDenseTrainer(model.spec, 6, null)
+      kernels.theta.set(model.theta.dataSync())
+      kernels.inputs.set(x.dataSync())
+      kernels.targets.set(x.dataSync())
+      const outputs = tf.tidy(() =>
+        autoencoderGradient(model, model.theta, x, x).outputs.dataSync()
+      )
+      expect(maxRelativeError(kernels.gradient(), outputs)).toBeLessThan(1e-6)
+      expect(maxRelativeError(kernels.grad, reference)).toBeLessThan(1e-4)
+      expect(maxRelativeError(kernels.outputs(), outputs)).toBeLessThan(1e-6)
       x.dispose()
       model.dispose()
     })
@@ -288,13 +308,20 @@ describe('optimizers', () => {
     [{ kind: 'sgd', momentum: 0.8, nesterov: true }, 0.1],
     [{ kind: 'rmsprop', decay: 0.9, momentum: 0.5, epsilon: 1e-3 }, 0.01]
   ] as [Extract<OptimizerConfig, { kind: 'adam' | 'sgd' | 'rmsprop' }>, number][]) {
-    it(`${config.kind} ${JSON.stringify(config)} takes the textbook steps`, () => {
+    it(`${config.kind} ${JSON.stringify(config)} takes the textbook steps, on tfjs ops and in the wasm kernels`, () => {
       const random = mulberry32(17)
-      const start = Array.from({ length: 12 }, () => random() * 2 - 1)
+      // 13 parameters: the kernels' optimizer loops run over a vector padded to 16.
+      const start = Array.from({ length: 13 }, () => random() * 2 - 1)
       const expected = [...start]
       const step = textbook[config.kind](config, lr)
-      const optimizer = createOptimizer(config, [[12]])
+      const optimizer = createOptimizer(config, [[13]])
       const theta = tf.variable(tf.tensor1d(start))
+      const kernels = createDenseTrainer(
+        { layers: [{ inputs: 12, outputs: 1, activation: 'sigmoid' }] },
+        1,
+        config
+      )
+      kernels.theta.set(start)
       for (let t = 1; t <= 6; t++) {
         // Gradients of mixed sizes, some tiny (where epsilon matters), one zero.
         const g = start.map((_, i) => (i === 3 ? 0 : (random() - 0.3) * 10 ** -(i % 5)))
@@ -302,10 +329,13 @@ describe('optimizers', () => {
         const grad = tf.tensor1d(g)
         optimizer.apply([theta], [grad], lr, t)
         grad.dispose()
+        kernels.grad.set(g)
+        kernels.step(lr, t)
       }
-      const got = Array.from(theta.dataSync())
-      got.forEach((value, i) => expect(value, `parameter ${i}`).toBeCloseTo(expected[i]!, 5))
-      expect(got).not.toEqual(start.map((v) => Math.fround(v)))
+      for (const got of [Array.from(theta.dataSync()), Array.from(kernels.theta)]) {
+        got.forEach((value, i) => expect(value, `parameter ${i}`).toBeCloseTo(expected[i]!, 5))
+        expect(got).not.toEqual(start.map((v) => Math.fround(v)))
+      }
       optimizer.dispose()
       theta.dispose()
     })

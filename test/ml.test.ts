@@ -111,26 +111,28 @@ describe('letters autoencoder', () => {
     expect(await lossesOf(4)).not.toEqual(a)
   })
 
-  it('keeps the tensor count flat across epochs, for every optimizer', async () => {
-    const optimizers: OptimizerConfig[] = [
-      { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-      { kind: 'sgd', momentum: 0.9, nesterov: true },
-      { kind: 'rmsprop', decay: 0.9, momentum: 0.5, epsilon: 1e-7 },
-      { kind: 'lbfgs', history: 5 }
-    ]
-    for (const optimizer of optimizers) {
-      const before = tf.memory().numTensors
-      const counts: number[] = []
-      const run = await trainLetters(
-        font2,
-        { ...small, optimizer, epochs: 40 },
-        { onEpoch: () => counts.push(tf.memory().numTensors) }
-      )
-      expect(new Set(counts).size, optimizer.kind).toBe(1)
-      run.model.dispose()
-      expect(tf.memory().numTensors, optimizer.kind).toBe(before)
-    }
-  })
+  for (const arithmetic of ['kernels', 'tfjs'] as const)
+    it(`keeps the tensor count flat across epochs, for every optimizer (${arithmetic})`, async () => {
+      const optimizers: OptimizerConfig[] = [
+        { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+        { kind: 'sgd', momentum: 0.9, nesterov: true },
+        { kind: 'rmsprop', decay: 0.9, momentum: 0.5, epsilon: 1e-7 },
+        { kind: 'lbfgs', history: 5 }
+      ]
+      for (const optimizer of optimizers) {
+        const before = tf.memory().numTensors
+        const counts: number[] = []
+        const run = await trainLetters(
+          font2,
+          { ...small, optimizer, epochs: 40 },
+          { onEpoch: () => counts.push(tf.memory().numTensors) },
+          { arithmetic }
+        )
+        expect(new Set(counts).size, optimizer.kind).toBe(1)
+        run.model.dispose()
+        expect(tf.memory().numTensors, optimizer.kind).toBe(before)
+      }
+    })
 
   it('stops at a checkpoint on request', async () => {
     let epochs = 0
@@ -148,25 +150,31 @@ describe('letters autoencoder', () => {
     expect(run.outcome.glyphs).toHaveLength(32)
   })
 
-  it('stops a diverging run with a clear message and keeps finite weights', async () => {
-    // SGD with a huge step through linear layers grows the weights geometrically until they overflow.
-    const run = await trainLetters(font2, {
-      ...small,
-      hidden: [64, 64],
-      activation: 'linear',
-      optimizer: { kind: 'sgd', momentum: 0.99, nesterov: false },
-      learningRate: 10,
-      epochs: 5000
+  for (const arithmetic of ['kernels', 'tfjs'] as const)
+    it(`stops a diverging run with a clear message and keeps finite weights (${arithmetic})`, async () => {
+      // SGD with a huge step through linear layers grows the weights geometrically until they overflow.
+      const run = await trainLetters(
+        font2,
+        {
+          ...small,
+          hidden: [64, 64],
+          activation: 'linear',
+          optimizer: { kind: 'sgd', momentum: 0.99, nesterov: false },
+          learningRate: 10,
+          epochs: 5000
+        },
+        {},
+        { arithmetic }
+      )
+      const weights = run.model.theta.dataSync()
+      run.model.dispose()
+      expect(run.outcome.status).toBe('diverged')
+      expect(run.outcome.message).toMatch(
+        /diverged at epoch \d+ .*kept the weights of epoch \d+.*lower learning rate/
+      )
+      expect(weights.every(Number.isFinite)).toBe(true)
+      expect(run.outcome.glyphs.every((g) => g.latent.every(Number.isFinite))).toBe(true)
     })
-    const weights = run.model.theta.dataSync()
-    run.model.dispose()
-    expect(run.outcome.status).toBe('diverged')
-    expect(run.outcome.message).toMatch(
-      /diverged at epoch \d+ .*kept the weights of epoch \d+.*lower learning rate/
-    )
-    expect(weights.every(Number.isFinite)).toBe(true)
-    expect(run.outcome.glyphs.every((g) => g.latent.every(Number.isFinite))).toBe(true)
-  })
 
   it('follows the learning-rate schedule', async () => {
     const rates: number[] = []

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chooseBackend } from '../ml/backend'
+import { defaultArithmetic } from '../ml/full-batch'
 import { threadsFor } from '../ml/threads'
 import { trainLetters } from '../ml/letters'
 import { datasetsDir } from '../services/paths'
@@ -82,11 +83,14 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
   const choice = await chooseBackend({ ...backend, threads: threadsFor('glyphs', backend.threads) })
   const all = await loadFonts(datasetsDir())
   const recipe = { hidden, latent: 2, activation, optimizer: 'adam', learningRate }
+  // On wasm the letters train on the lab's own kernels (src/ml/kernels), elsewhere on tfjs ops.
+  const engine = defaultArithmetic() === 'kernels' ? 'lab-kernels' : 'tfjs'
+  const name = engine === 'lab-kernels' ? 'lab kernels on' : 'tfjs'
   // Warm up the backend (wasm compilation, V8) untimed, as the reference script does.
   ;(
     await trainLetters(all[0]!.glyphs, { ...defaultLetterConfig, epochs: 30, maxWrongPixels: null })
   ).model.dispose()
-  const tfjsPass = async (round: number): Promise<{ times: number[]; solved: number }> => {
+  const labPass = async (round: number): Promise<{ times: number[]; solved: number }> => {
     const times: number[] = []
     let solved = 0
     for (const fontName of fonts) {
@@ -112,7 +116,7 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
         print(
           {
             case: 'letters',
-            engine: 'tfjs',
+            engine,
             round,
             font: fontName,
             seed,
@@ -121,7 +125,7 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
             seconds,
             backend: choice.backend
           },
-          `tfjs ${choice.label}  round ${round} ${fontName} seed ${seed}: ${ok ? 'solved' : 'NOT solved'} in ${run.outcome.epochs} epochs, ${seconds.toFixed(3)} s (${(run.outcome.epochs / seconds).toFixed(0)} epochs/s)`
+          `${name} ${choice.label}  round ${round} ${fontName} seed ${seed}: ${ok ? 'solved' : 'NOT solved'} in ${run.outcome.epochs} epochs, ${seconds.toFixed(3)} s (${(run.outcome.epochs / seconds).toFixed(0)} epochs/s)`
         )
       }
     }
@@ -134,7 +138,7 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
   const pytorchPass = (
     label: string,
     extra: string[],
-    tfjsMedian: number,
+    labMedian: number,
     round?: number
   ): { solved: number; medianSeconds: number; ratio: number } | null => {
     if (!useReference || referenceSkipped) return null
@@ -159,7 +163,7 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
     const refTimes = ref.lines.map((l) => (l['solved'] ? Number(l['seconds']) : Infinity))
     const medianSeconds = median(refTimes)
     const solved = ref.lines.filter((l) => l['solved']).length
-    const ratio = tfjsMedian / medianSeconds
+    const ratio = labMedian / medianSeconds
     print(
       {
         case: 'letters',
@@ -170,44 +174,44 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
         solved,
         medianSeconds
       },
-      `PyTorch (${label}${round === undefined ? '' : `, round ${round}`}): ${solved}/${refTimes.length} solved, median ${medianSeconds.toFixed(3)} s; tfjs/PyTorch time ratio ${ratio.toFixed(2)}`
+      `PyTorch (${label}${round === undefined ? '' : `, round ${round}`}): ${solved}/${refTimes.length} solved, median ${medianSeconds.toFixed(3)} s; lab/PyTorch time ratio ${ratio.toFixed(2)}`
     )
     return { solved, medianSeconds, ratio }
   }
 
   // Rounds alternate the lab's engine and PyTorch with the same recipe (see `rounds`).
   const perRound: {
-    tfjs: number
+    lab: number
     solved: number
     pytorch: { solved: number; medianSeconds: number; ratio: number } | null
   }[] = []
   for (let round = 1; round <= rounds(args); round++) {
-    const pass = await tfjsPass(round)
-    const tfjsMedian = median(pass.times)
+    const pass = await labPass(round)
+    const labMedian = median(pass.times)
     print(
       {
         case: 'letters',
-        engine: 'tfjs',
+        engine,
         round,
         runs: pass.times.length,
         solved: pass.solved,
-        medianSeconds: tfjsMedian,
+        medianSeconds: labMedian,
         backend: choice.backend
       },
-      `tfjs ${choice.label}, round ${round}: ${pass.solved}/${pass.times.length} solved, median ${tfjsMedian.toFixed(3)} s to at most 1 wrong pixel per glyph`
+      `${name} ${choice.label}, round ${round}: ${pass.solved}/${pass.times.length} solved, median ${labMedian.toFixed(3)} s to at most 1 wrong pixel per glyph`
     )
     const same = pytorchPass(
       'same recipe',
       ['--hidden', hidden.join('-'), '--lr', String(learningRate), '--activation', activation],
-      tfjsMedian,
+      labMedian,
       round
     )
-    perRound.push({ tfjs: tfjsMedian, solved: pass.solved, pytorch: same })
+    perRound.push({ lab: labMedian, solved: pass.solved, pytorch: same })
   }
   // Same seed, same backend, same run: the solved count is the same each round (the fewest is kept).
   const solved = Math.min(...perRound.map((r) => r.solved))
   const runs = fonts.length * seeds
-  const medianSeconds = median(perRound.map((r) => r.tfjs))
+  const medianSeconds = median(perRound.map((r) => r.lab))
   const sameRecipe = perRound.map((r) => r.pytorch)
   if (sameRecipe.every((r) => r !== null)) {
     const ratios = sameRecipe.map((r) => r.ratio)
@@ -224,7 +228,7 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
         rounds: ratios.length,
         ratios
       },
-      `same recipe over ${ratios.length} rounds: tfjs/PyTorch time ratios ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${reference['sameRecipe'].ratio.toFixed(2)}`
+      `same recipe over ${ratios.length} rounds: lab/PyTorch time ratios ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${reference['sameRecipe'].ratio.toFixed(2)}`
     )
   }
   for (const [key, label, extra] of [
@@ -254,7 +258,7 @@ async function benchLetters(print: Print, args: readonly string[]): Promise<void
     },
     `summary: ${solved}/${runs} solved, median ${medianSeconds.toFixed(3)} s on ${choice.label} (median over ${perRound.length} round${perRound.length === 1 ? '' : 's'})` +
       (reference['sameRecipe']
-        ? `; tfjs/PyTorch time ratio ${reference['sameRecipe'].ratio.toFixed(2)} with the same recipe (target at most 1)`
+        ? `; lab/PyTorch time ratio ${reference['sameRecipe'].ratio.toFixed(2)} with the same recipe (target at most 1)`
         : '')
   )
 }

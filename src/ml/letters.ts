@@ -1,4 +1,5 @@
 import { GLYPH_PIXELS, type Glyph, type LetterTrainConfig } from '../shared/schemas'
+import type { Arithmetic } from './full-batch'
 import { trainAutoencoder, type AutoencoderRun, type TrainHooks } from './train-autoencoder'
 
 // The letters task: a character set (or a chosen subset of it) as 35-pixel patterns.
@@ -25,8 +26,9 @@ export function lettersData(
 export async function trainLetters(
   glyphs: readonly Glyph[],
   config: LetterTrainConfig,
-  hooks: TrainHooks = {}
+  hooks: TrainHooks = {},
+  options: { arithmetic?: Arithmetic } = {}
 ): Promise<AutoencoderRun> {
   const { patterns, labels } = lettersData(glyphs, config.subset)
-  return trainAutoencoder(patterns, GLYPH_PIXELS, labels, config, hooks)
+  return trainAutoencoder(patterns, GLYPH_PIXELS, labels, config, hooks, options)
 }

@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import type { DenoisingSummary, GlyphResult, LetterTrainConfig, RunStatus } from '../shared/schemas'
 import {
-  autoencoderGradient,
-  autoencoderOutputs,
   createAutoencoder,
   decodeTensor,
   encodeTensor,
@@ -13,7 +11,8 @@ import {
 } from './autoencoder'
 import { noiseRandom, noisyCopies } from '../shared/noise'
 import type { VaeModel } from './vae'
-import { createLbfgs, createOptimizer, createPowell, learningRateAt } from './optimizers'
+import { createLbfgs, createPowell, learningRateAt } from './optimizers'
+import { createFullBatch, type Arithmetic } from './full-batch'
 
 // Trains a plain or denoising autoencoder on a small set of patterns, full batch, with any of
 // the lab's optimizers. Progress leaves through callbacks as plain numbers; the caller can
@@ -64,7 +63,8 @@ export async function trainAutoencoder(
   size: number,
   labels: readonly string[],
   config: LetterTrainConfig,
-  hooks: TrainHooks = {}
+  hooks: TrainHooks = {},
+  options: { arithmetic?: Arithmetic } = {}
 ): Promise<AutoencoderRun> {
   const n = patterns.length / size
   if (n === 0 || !Number.isInteger(n) || labels.length !== n)
@@ -77,47 +77,33 @@ export async function trainAutoencoder(
       ? noisyCopies(patterns, size, noise, trainRandom)
       : { inputs: patterns, targets: patterns }
   let batch = makeBatch()
-  const rows = batch.targets.length / size
-  const copies = rows / n
-  let inputs = tf.tensor2d(batch.inputs, [rows, size])
-  const targets = tf.tensor2d(batch.targets, [rows, size])
+  const copies = batch.targets.length / size / n
   const optimizerConfig = config.optimizer
-  const first =
-    optimizerConfig.kind === 'adam' ||
-    optimizerConfig.kind === 'sgd' ||
-    optimizerConfig.kind === 'rmsprop'
-  const optimizer = first ? createOptimizer(optimizerConfig, [[model.theta.size]]) : null
-
+  const engine = createFullBatch(
+    model,
+    batch.inputs,
+    batch.targets,
+    optimizerConfig,
+    options.arithmetic
+  )
   // L-BFGS and Powell work on a Float32 copy of the parameters.
   const lossAndGrad = (
     values: Float32Array
   ): { loss: number; grad: Float32Array; outputs: Float32Array } => {
-    const result: { loss: number; grad: Float32Array; outputs: Float32Array } = {
-      loss: Number.NaN,
-      grad: new Float32Array(0),
-      outputs: new Float32Array(0)
-    }
-    tf.tidy(() => {
-      const { outputs, grad } = autoencoderGradient(model, tf.tensor1d(values), inputs, targets)
-      result.outputs = outputs.dataSync() as Float32Array
-      result.grad = grad.dataSync() as Float32Array
-    })
-    result.loss = meanBce(result.outputs, batch.targets)
-    return result
+    const { outputs, grad } = engine.lossAndGrad(values)
+    return { loss: meanBce(outputs, batch.targets), grad, outputs }
   }
-  const lossOnly = (values: Float32Array): number => {
-    let out: ArrayLike<number> = []
-    tf.tidy(() => void (out = autoencoderOutputs(model, tf.tensor1d(values), inputs).dataSync()))
-    return meanBce(out, batch.targets)
-  }
-  const flat = first ? null : Float32Array.from(model.theta.dataSync())
+  const lossOnly = (values: Float32Array): number =>
+    meanBce(engine.outputsAt(values), batch.targets)
+  const flat =
+    optimizerConfig.kind === 'lbfgs' || optimizerConfig.kind === 'powell' ? engine.params() : null
   const lbfgs =
     optimizerConfig.kind === 'lbfgs'
       ? createLbfgs(lossAndGrad, optimizerConfig.history, flat!)
       : null
   const powell = optimizerConfig.kind === 'powell' ? createPowell(lossOnly, model.theta.size) : null
 
-  let snapshot = tf.clone(model.theta)
+  let snapshot = engine.params()
   let status: RunStatus = 'completed'
   let message = `ran all ${config.epochs} epochs`
   let finalLoss: number | null = null
@@ -134,6 +120,7 @@ export async function trainAutoencoder(
 
   try {
     while (epoch < config.epochs) {
+      engine.sync()
       if ((await hooks.control?.checkpoint(model)) === 'stop') {
         status = 'stopped'
         message = `stopped by the user after ${epoch} epochs`
@@ -141,44 +128,37 @@ export async function trainAutoencoder(
       }
       if (noise?.fresh && epoch > 0) {
         batch = makeBatch()
-        inputs.dispose()
-        inputs = tf.tensor2d(batch.inputs, [rows, size])
+        engine.setInputs(batch.inputs)
       }
       const lr = learningRateAt(config.learningRate, config.schedule, epoch + 1, config.epochs)
       let loss = Number.NaN
       let wrong: number[] = []
       let preUpdate = false
-      if (optimizer) {
-        // Loss and wrong pixels are those of the weights before this epoch's update: they come
-        // free with the gradient's forward pass. A run that already meets the criterion, or whose
-        // loss is no longer finite, stops without updating.
-        let out: Float32Array = new Float32Array(0)
-        tf.tidy(() => {
-          // (Nothing is returned from tidy: it would walk a returned array element by element.)
-          const { outputs, grad } = autoencoderGradient(model, model.theta, inputs, targets)
-          out = outputs.dataSync() as Float32Array
-          loss = meanBce(out, batch.targets)
-          wrong = perPattern(out)
-          if (!solved(wrong) && Number.isFinite(loss))
-            optimizer.apply([model.theta], [grad], lr, epoch + 1)
-        })
-        preUpdate = true
-      } else if (lbfgs) {
+      if (lbfgs) {
         lbfgs.iterate(flat!)
         const after = lossAndGrad(flat!)
         loss = after.loss
         wrong = perPattern(after.outputs)
-        tf.tidy(() => model.theta.assign(tf.tensor1d(flat!)))
-      } else {
-        powell!.sweep(flat!, () => hooks.control?.shouldStop?.() ?? false)
-        model.theta.assign(tf.tidy(() => tf.tensor1d(flat!)))
-        let out: ArrayLike<number> = []
-        tf.tidy(() => void (out = autoencoderOutputs(model, model.theta, inputs).dataSync()))
+        engine.setParams(flat!)
+      } else if (powell) {
+        powell.sweep(flat!, () => hooks.control?.shouldStop?.() ?? false)
+        engine.setParams(flat!)
+        const out = engine.outputsAt(null)
         loss = meanBce(out, batch.targets)
         wrong = perPattern(out)
+      } else {
+        // Loss and wrong pixels are those of the weights before this epoch's update: they come
+        // free with the gradient's forward pass. A run that already meets the criterion, or whose
+        // loss is no longer finite, stops without updating.
+        engine.epoch(lr, epoch + 1, (out) => {
+          loss = meanBce(out, batch.targets)
+          wrong = perPattern(out)
+          return !solved(wrong) && Number.isFinite(loss)
+        })
+        preUpdate = true
       }
       if (!Number.isFinite(loss)) {
-        model.theta.assign(snapshot)
+        engine.setParams(snapshot)
         const kept = epoch - (epoch % SNAPSHOT_EVERY)
         status = 'diverged'
         message = `training diverged at epoch ${epoch + 1} (loss ${loss}); kept the weights of epoch ${kept}. Try a lower learning rate.`
@@ -208,21 +188,16 @@ export async function trainAutoencoder(
         status = 'solved'
         break
       }
-      if (epoch % SNAPSHOT_EVERY === 0) {
-        snapshot.dispose()
-        snapshot = tf.clone(model.theta)
-      }
+      if (epoch % SNAPSHOT_EVERY === 0) snapshot = engine.params()
     }
+    engine.sync()
   } finally {
-    optimizer?.dispose()
+    engine.dispose()
   }
   if (status === 'solved') {
     const k = config.maxWrongPixels ?? 0
     message = `every glyph within ${k} wrong pixel${k === 1 ? '' : 's'} after ${epoch} epochs`
   }
-  snapshot.dispose()
-  inputs.dispose()
-  targets.dispose()
   const glyphs = describePatterns(model, patterns, size, labels)
   const denoising = noise ? evaluateDenoising(model, patterns, size, noise) : null
   return { model, outcome: { status, message, epochs: epoch, finalLoss, glyphs, denoising } }

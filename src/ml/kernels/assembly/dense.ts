@@ -1,0 +1,259 @@
+// Dense-network kernels for small full-batch training, in f32 with 128-bit SIMD.
+// Row-major matrices; pointers are byte offsets into this module's memory.
+// Activation codes: 0 linear, 1 tanh, 2 relu, 3 elu, 4 sigmoid.
+
+// exp(x) for four lanes (Cephes expf: range reduction by ln 2, degree-5 polynomial, 2^n by
+// building the exponent bits), relative error ~1e-7 over [-87, 88].
+// @ts-ignore: decorator
+@inline function exp4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0))
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)))
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)))
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)))
+  let p = f32x4.splat(1.9875691500e-4)
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3))
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3))
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2))
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1))
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1))
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0))
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23)
+  return f32x4.mul(p, scale)
+}
+
+// @ts-ignore: decorator
+@inline function activate4(z: v128, act: i32): v128 {
+  if (act == 1) {
+    // tanh |z| = (1 - e) / (1 + e) with e = exp(-2|z|), then z's sign; below 0.625, where that
+    // loses relative accuracy, Cephes tanhf's odd polynomial.
+    const a = f32x4.abs(z)
+    const e = exp4(f32x4.mul(a, f32x4.splat(-2.0)))
+    const t = f32x4.div(f32x4.sub(f32x4.splat(1.0), e), f32x4.add(f32x4.splat(1.0), e))
+    const large = v128.or(t, v128.and(z, i32x4.splat(0x80000000)))
+    const s = f32x4.mul(z, z)
+    let p = f32x4.splat(-5.70498872745e-3)
+    p = f32x4.add(f32x4.mul(p, s), f32x4.splat(2.06390887954e-2))
+    p = f32x4.add(f32x4.mul(p, s), f32x4.splat(-5.37397155531e-2))
+    p = f32x4.add(f32x4.mul(p, s), f32x4.splat(1.33314422036e-1))
+    p = f32x4.add(f32x4.mul(p, s), f32x4.splat(-3.33332819422e-1))
+    const small = f32x4.add(f32x4.mul(f32x4.mul(p, s), z), z)
+    return v128.bitselect(small, large, f32x4.lt(a, f32x4.splat(0.625)))
+  }
+  if (act == 2) return f32x4.max(z, f32x4.splat(0.0))
+  if (act == 3) {
+    const e = f32x4.sub(exp4(f32x4.min(z, f32x4.splat(0.0))), f32x4.splat(1.0))
+    return v128.bitselect(z, e, f32x4.gt(z, f32x4.splat(0.0)))
+  }
+  if (act == 4) return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), exp4(f32x4.neg(z))))
+  return z
+}
+
+// The activation's derivative, written in terms of its output h.
+// @ts-ignore: decorator
+@inline function derivative4(h: v128, act: i32): v128 {
+  const one = f32x4.splat(1.0)
+  if (act == 1) return f32x4.sub(one, f32x4.mul(h, h))
+  if (act == 2) return v128.and(one, f32x4.gt(h, f32x4.splat(0.0)))
+  if (act == 3) return v128.bitselect(one, f32x4.add(h, one), f32x4.gt(h, f32x4.splat(0.0)))
+  if (act == 4) return f32x4.mul(h, f32x4.sub(one, h))
+  return one
+}
+
+export function activate(z: f32, act: i32): f32 {
+  return f32x4.extract_lane(activate4(f32x4.splat(z), act), 0)
+}
+
+// Epilogue of a product: mode 0 adds nothing more and activates; mode 1 multiplies by the
+// activation's derivative at h.
+// @ts-ignore: decorator
+@inline function finish(s: v128, mode: i32, act: i32, h: usize): v128 {
+  if (mode == 0) return activate4(s, act)
+  return f32x4.mul(s, derivative4(v128.load(h), act))
+}
+
+// c[m x n] = a[m x k] @ b[k x n] (+ bias[n] when bias != 0), then the epilogue (see finish).
+function product(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, bias: usize, mode: i32, act: i32, h: usize): void {
+  const n16 = n & ~15
+  const n4 = n & ~3
+  const rowB = (<usize>n) << 2
+  for (let i = 0; i < m; i++) {
+    const ai = a + ((<usize>(i * k)) << 2)
+    const ci = c + ((<usize>(i * n)) << 2)
+    const hi = h + ((<usize>(i * n)) << 2)
+    let j = 0
+    for (; j < n16; j += 16) {
+      const off = (<usize>j) << 2
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0)
+      if (bias) {
+        s0 = v128.load(bias + off); s1 = v128.load(bias + off, 16)
+        s2 = v128.load(bias + off, 32); s3 = v128.load(bias + off, 48)
+      }
+      let bp = b + off
+      for (let kk = 0; kk < k; kk++) {
+        const x = v128.load32_splat(ai + ((<usize>kk) << 2))
+        s0 = f32x4.add(s0, f32x4.mul(x, v128.load(bp)))
+        s1 = f32x4.add(s1, f32x4.mul(x, v128.load(bp, 16)))
+        s2 = f32x4.add(s2, f32x4.mul(x, v128.load(bp, 32)))
+        s3 = f32x4.add(s3, f32x4.mul(x, v128.load(bp, 48)))
+        bp += rowB
+      }
+      v128.store(ci + off, finish(s0, mode, act, hi + off))
+      v128.store(ci + off, finish(s1, mode, act, hi + off + 16), 16)
+      v128.store(ci + off, finish(s2, mode, act, hi + off + 32), 32)
+      v128.store(ci + off, finish(s3, mode, act, hi + off + 48), 48)
+    }
+    for (; j < n4; j += 4) {
+      const off = (<usize>j) << 2
+      let s = bias ? v128.load(bias + off) : f32x4.splat(0)
+      let bp = b + off
+      for (let kk = 0; kk < k; kk++) {
+        s = f32x4.add(s, f32x4.mul(v128.load32_splat(ai + ((<usize>kk) << 2)), v128.load(bp)))
+        bp += rowB
+      }
+      v128.store(ci + off, finish(s, mode, act, hi + off))
+    }
+    for (; j < n; j++) {
+      const off = (<usize>j) << 2
+      let s: f32 = bias ? load<f32>(bias + off) : 0
+      let bp = b + off
+      for (let kk = 0; kk < k; kk++) {
+        s += load<f32>(ai + ((<usize>kk) << 2)) * load<f32>(bp)
+        bp += rowB
+      }
+      const h4 = mode == 0 ? f32x4.splat(0) : f32x4.splat(load<f32>(hi + off))
+      const r = mode == 0 ? activate4(f32x4.splat(s), act) : f32x4.mul(f32x4.splat(s), derivative4(h4, act))
+      store<f32>(ci + off, f32x4.extract_lane(r, 0))
+    }
+  }
+}
+
+/** A layer's output: c[m x n] = act(a[m x k] @ w[0:k] + w[k]), w the augmented kernel [(k + 1) x n]. */
+export function dense(a: usize, w: usize, c: usize, m: i32, k: i32, n: i32, act: i32): void {
+  product(a, w, c, m, k, n, w + ((<usize>(k * n)) << 2), 0, act, 0)
+}
+
+/** The gradient at a layer's input: g[m x k] = (d[m x n] @ wt[n x k]) * act'(h), wt the kernel transposed. */
+export function backInput(d: usize, wt: usize, h: usize, g: usize, m: i32, n: i32, k: i32, act: i32): void {
+  product(d, wt, g, m, n, k, 0, 1, act, h)
+}
+
+/** wt[n x k] = w[0:k]^T for a kernel w[k x n]. */
+export function transpose(w: usize, wt: usize, k: i32, n: i32): void {
+  for (let kk = 0; kk < k; kk++)
+    for (let j = 0; j < n; j++)
+      store<f32>(wt + ((<usize>(j * k + kk)) << 2), load<f32>(w + ((<usize>(kk * n + j)) << 2)))
+}
+
+/** An augmented kernel's gradient: g[(k + 1) x n] = [a, 1]^T @ d, a[m x k], d[m x n]. */
+export function kernelGrad(a: usize, d: usize, g: usize, m: i32, k: i32, n: i32): void {
+  const n16 = n & ~15
+  const n4 = n & ~3
+  const rowD = (<usize>n) << 2
+  const rowA = (<usize>k) << 2
+  for (let kk = 0; kk <= k; kk++) {
+    const ones = kk == k
+    const gk = g + ((<usize>(kk * n)) << 2)
+    const ak = a + ((<usize>kk) << 2)
+    let j = 0
+    for (; j < n16; j += 16) {
+      const off = (<usize>j) << 2
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0)
+      let dp = d + off
+      let ap = ak
+      for (let i = 0; i < m; i++) {
+        const x = ones ? f32x4.splat(1) : v128.load32_splat(ap)
+        s0 = f32x4.add(s0, f32x4.mul(x, v128.load(dp)))
+        s1 = f32x4.add(s1, f32x4.mul(x, v128.load(dp, 16)))
+        s2 = f32x4.add(s2, f32x4.mul(x, v128.load(dp, 32)))
+        s3 = f32x4.add(s3, f32x4.mul(x, v128.load(dp, 48)))
+        dp += rowD
+        ap += rowA
+      }
+      v128.store(gk + off, s0); v128.store(gk + off, s1, 16)
+      v128.store(gk + off, s2, 32); v128.store(gk + off, s3, 48)
+    }
+    for (; j < n4; j += 4) {
+      const off = (<usize>j) << 2
+      let s = f32x4.splat(0)
+      let dp = d + off
+      let ap = ak
+      for (let i = 0; i < m; i++) {
+        const x = ones ? f32x4.splat(1) : v128.load32_splat(ap)
+        s = f32x4.add(s, f32x4.mul(x, v128.load(dp)))
+        dp += rowD
+        ap += rowA
+      }
+      v128.store(gk + off, s)
+    }
+    for (; j < n; j++) {
+      const off = (<usize>j) << 2
+      let s: f32 = 0
+      let dp = d + off
+      let ap = ak
+      for (let i = 0; i < m; i++) {
+        s += (ones ? <f32>1 : load<f32>(ap)) * load<f32>(dp)
+        dp += rowD
+        ap += rowA
+      }
+      store<f32>(gk + off, s)
+    }
+  }
+}
+
+/** The mean cross-entropy's gradient at the logits: d = (p - y) * scale over count values. */
+export function outputDelta(p: usize, y: usize, d: usize, count: i32, scale: f32): void {
+  const s = f32x4.splat(scale)
+  const c4 = count & ~3
+  let i = 0
+  for (; i < c4; i += 4) {
+    const off = (<usize>i) << 2
+    v128.store(d + off, f32x4.mul(f32x4.sub(v128.load(p + off), v128.load(y + off)), s))
+  }
+  for (; i < count; i++) {
+    const off = (<usize>i) << 2
+    store<f32>(d + off, (load<f32>(p + off) - load<f32>(y + off)) * scale)
+  }
+}
+
+// Optimizer steps over a flat vector padded to a multiple of 4 (padding gradients are zero).
+
+/** Adam with moments kept divided by (1 - beta); eps and stepSize scaled to match. */
+export function adam(theta: usize, grad: usize, m: usize, v: usize, count: i32, beta1: f32, beta2: f32, eps: f32, stepSize: f32): void {
+  const b1 = f32x4.splat(beta1), b2 = f32x4.splat(beta2), e = f32x4.splat(eps), s = f32x4.splat(stepSize)
+  for (let i = 0; i < count; i += 4) {
+    const off = (<usize>i) << 2
+    const g = v128.load(grad + off)
+    const mN = f32x4.add(f32x4.mul(v128.load(m + off), b1), g)
+    const vN = f32x4.add(f32x4.mul(v128.load(v + off), b2), f32x4.mul(g, g))
+    const step = f32x4.mul(f32x4.div(mN, f32x4.add(f32x4.sqrt(vN), e)), s)
+    v128.store(theta + off, f32x4.sub(v128.load(theta + off), step))
+    v128.store(m + off, mN)
+    v128.store(v + off, vN)
+  }
+}
+
+export function sgd(theta: usize, grad: usize, velocity: usize, count: i32, momentum: f32, nesterov: bool, lr: f32): void {
+  const mu = f32x4.splat(momentum), rate = f32x4.splat(lr)
+  for (let i = 0; i < count; i += 4) {
+    const off = (<usize>i) << 2
+    const g = v128.load(grad + off)
+    const next = f32x4.add(f32x4.mul(v128.load(velocity + off), mu), g)
+    const direction = nesterov ? f32x4.add(g, f32x4.mul(next, mu)) : next
+    v128.store(theta + off, f32x4.sub(v128.load(theta + off), f32x4.mul(direction, rate)))
+    v128.store(velocity + off, next)
+  }
+}
+
+export function rmsprop(theta: usize, grad: usize, square: usize, velocity: usize, count: i32, decay: f32, eps: f32, momentum: f32, lr: f32): void {
+  const rho = f32x4.splat(decay), rest = f32x4.splat(<f32>1 - decay), e = f32x4.splat(eps)
+  const mu = f32x4.splat(momentum), rate = f32x4.splat(lr)
+  for (let i = 0; i < count; i += 4) {
+    const off = (<usize>i) << 2
+    const g = v128.load(grad + off)
+    const sq = f32x4.add(f32x4.mul(v128.load(square + off), rho), f32x4.mul(f32x4.mul(g, g), rest))
+    const update = f32x4.add(f32x4.mul(v128.load(velocity + off), mu), f32x4.mul(f32x4.div(g, f32x4.add(f32x4.sqrt(sq), e)), rate))
+    v128.store(theta + off, f32x4.sub(v128.load(theta + off), update))
+    v128.store(square + off, sq)
+    v128.store(velocity + off, update)
+  }
+}

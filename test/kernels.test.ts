@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs'
+import { readFileSync } from 'node:fs'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { chooseBackend } from '../src/ml/backend'
+import { defaultArithmetic, type Arithmetic } from '../src/ml/full-batch'
+import { kernelActivation } from '../src/ml/kernels/dense'
+import { trainLetters } from '../src/ml/letters'
+import type { EpochRecord } from '../src/ml/train-autoencoder'
+import { defaultLetterConfig, type Glyph, type LetterTrainConfig } from '../src/shared/schemas'
+import { loadFonts } from '../src/services/datasets'
+import { datasetsDir } from './helpers'
+// @ts-expect-error: a plain .mjs build script without type declarations
+import { compileKernel, generatedModule, generatedPath } from '../scripts/build-kernels.mjs'
+
+// The lab's own WebAssembly kernels for small dense networks (src/ml/kernels), used for full-batch
+// training on the wasm backend. Their gradients and optimizer steps are checked against tfjs
+// autodiff and the textbook updates in engine.test.ts; here: the committed module is the compiled
+// source, the activations are accurate, and whole training runs follow the tfjs-ops trajectory.
+
+let font2: Glyph[] = []
+beforeAll(async () => {
+  await chooseBackend({ preferred: 'wasm' })
+  font2 = (await loadFonts(datasetsDir))[1]!.glyphs
+})
+
+describe('wasm kernels', () => {
+  it('the committed module is what the AssemblyScript source compiles to (npm run build:kernels)', async () => {
+    const bytes = (await compileKernel('dense')) as Buffer
+    expect(readFileSync(generatedPath('dense'), 'utf8')).toBe(generatedModule('dense', bytes))
+  })
+
+  it('computes tanh, sigmoid, elu and relu to float32 accuracy', () => {
+    let worst = { tanh: 0, sigmoid: 0, elu: 0, relu: 0, linear: 0 }
+    const exact = {
+      tanh: Math.tanh,
+      sigmoid: (z: number) => 1 / (1 + Math.exp(-z)),
+      elu: (z: number) => (z > 0 ? z : Math.expm1(z)),
+      relu: (z: number) => Math.max(0, z),
+      linear: (z: number) => z
+    }
+    for (let i = -40000; i <= 40000; i++) {
+      const z = Math.fround(i / 1000 + (i % 7) * 1e-5)
+      for (const name of Object.keys(exact) as (keyof typeof exact)[]) {
+        const error = Math.abs(kernelActivation(name, z) - exact[name](z))
+        worst = { ...worst, [name]: Math.max(worst[name], error) }
+      }
+    }
+    // Absolute errors of a few float32 ulps of 1.
+    expect(worst.tanh).toBeLessThan(3e-7)
+    expect(worst.sigmoid).toBeLessThan(3e-7)
+    expect(worst.elu).toBeLessThan(3e-7)
+    expect(worst.relu).toBe(0)
+    expect(worst.linear).toBe(0)
+    // Relative accuracy near 0 too (where 1 - exp(-2z) would cancel).
+    for (const z of [1e-3, -2e-2, 0.3, -0.6])
+      expect(Math.abs(kernelActivation('tanh', z) / Math.tanh(z) - 1)).toBeLessThan(3e-7)
+    expect(kernelActivation('sigmoid', -100)).toBeGreaterThanOrEqual(0)
+    expect(kernelActivation('tanh', 500)).toBe(1)
+  })
+
+  it('the trainer uses them on the wasm backend and tfjs ops on the others', async () => {
+    expect(tf.getBackend()).toBe('wasm')
+    expect(defaultArithmetic()).toBe('kernels')
+    await tf.setBackend('cpu')
+    try {
+      expect(defaultArithmetic()).toBe('tfjs')
+    } finally {
+      await tf.setBackend('wasm')
+    }
+  })
+})
+
+describe('training on the kernels follows training on tfjs ops', () => {
+  const run = async (
+    config: LetterTrainConfig,
+    arithmetic: Arithmetic
+  ): Promise<{ records: EpochRecord[]; weights: Float32Array; status: string }> => {
+    const records: EpochRecord[] = []
+    const result = await trainLetters(
+      font2,
+      config,
+      { onEpoch: (r) => records.push(r) },
+      { arithmetic }
+    )
+    const weights = Float32Array.from(result.model.theta.dataSync())
+    result.model.dispose()
+    return { records, weights, status: result.outcome.status }
+  }
+  const compare = async (
+    config: LetterTrainConfig,
+    tolerance: number,
+    sameWeights = true
+  ): Promise<void> => {
+    const kernels = await run(config, 'kernels')
+    const ops = await run(config, 'tfjs')
+    expect(kernels.records.length).toBe(ops.records.length)
+    kernels.records.forEach((record, i) => {
+      const other = ops.records[i]!
+      expect(Math.abs(record.loss - other.loss) / other.loss, `epoch ${record.epoch}`).toBeLessThan(
+        tolerance
+      )
+    })
+    // The runs moved (the comparison is not between two untouched initialisations).
+    if (kernels.records.length > 1)
+      expect(kernels.records.at(-1)!.loss).toBeLessThan(kernels.records[0]!.loss)
+    if (!sameWeights) return
+    let drift = 0
+    kernels.weights.forEach((w, i) => (drift = Math.max(drift, Math.abs(w - ops.weights[i]!))))
+    expect(drift).toBeLessThan(tolerance * 10)
+  }
+
+  it('Adam, the default letters recipe, 40 epochs', async () => {
+    await compare({ ...defaultLetterConfig, epochs: 40, maxWrongPixels: null }, 1e-3)
+  })
+
+  it('RMSprop on fresh noise every epoch (denoising), 30 epochs', async () => {
+    await compare(
+      {
+        ...defaultLetterConfig,
+        optimizer: { kind: 'rmsprop', decay: 0.9, momentum: 0.5, epsilon: 1e-7 },
+        learningRate: 0.002,
+        epochs: 30,
+        maxWrongPixels: null,
+        noise: { kind: 'bitflip', level: 0.1, copies: 2, fresh: true, seed: 4 }
+      },
+      1e-3
+    )
+  })
+
+  it('L-BFGS, 8 iterations', async () => {
+    await compare(
+      {
+        ...defaultLetterConfig,
+        optimizer: { kind: 'lbfgs', history: 5 },
+        epochs: 8,
+        maxWrongPixels: null
+      },
+      1e-3
+    )
+  })
+
+  // One sweep, losses only: its line searches branch on loss comparisons, so float32 rounding
+  // differences of ~1e-7 pick other steps along flat directions (weights far apart at equal
+  // losses) and send a second sweep elsewhere (1% apart here). That Powell lowers the loss on
+  // the kernels is tested in engine.test.ts.
+  it("Powell's method, one sweep over a small network", async () => {
+    await compare(
+      {
+        ...defaultLetterConfig,
+        hidden: [3],
+        subset: [0, 1, 2, 3],
+        optimizer: { kind: 'powell' },
+        epochs: 1,
+        maxWrongPixels: null
+      },
+      1e-3,
+      false
+    )
+  })
+})
