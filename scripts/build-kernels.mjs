@@ -12,13 +12,32 @@ import asc from 'assemblyscript/asc'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const kernels = join(root, 'src', 'ml', 'kernels')
 export const KERNELS = ['dense']
+/** The memory's maximum, in 64 KiB pages (512 MiB: reserved address space, not allocated). */
+export const MAX_PAGES = 8192
 
 /** Compiles one kernel source; returns the module's bytes. */
 export async function compileKernel(name) {
   const source = join(kernels, 'assembly', `${name}.ts`)
   let binary = null
   const { error, stderr } = await asc.main(
-    [source, '-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--outFile', 'out.wasm'],
+    [
+      source,
+      '-O3',
+      '--runtime',
+      'stub',
+      '--noAssert',
+      '--enable',
+      'simd,threads',
+      // One memory shared by the threads that split the work (kernels/pool.ts).
+      '--importMemory',
+      '--sharedMemory',
+      '--initialMemory',
+      '1',
+      '--maximumMemory',
+      String(MAX_PAGES),
+      '--outFile',
+      'out.wasm'
+    ],
     {
       readFile: (file, baseDir) => {
         try {

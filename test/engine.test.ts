@@ -23,7 +23,9 @@ import { corrupt, noisyCopies } from '../src/shared/noise'
 import { mulberry32 } from '../src/shared/random'
 import { createOptimizer } from '../src/ml/optimizers'
 import { batchPixels, trainVae } from '../src/ml/train-vae'
-import { createVae, vaeGradient } from '../src/ml/vae'
+import { createVae, vaeGradient, vaeParams } from '../src/ml/vae'
+import { createVaeKernels } from '../src/ml/kernels/vae'
+import type { Arithmetic } from '../src/ml/full-batch'
 import type { Activation, Glyph, LetterTrainConfig, OptimizerConfig } from '../src/shared/schemas'
 import { defaultLetterConfig } from '../src/shared/schemas'
 import { loadFonts, loadImageSet } from '../src/services/datasets'
@@ -515,6 +517,125 @@ describe('variational autoencoder', () => {
     const second = await trainVae(data, config, { onEpoch: (r) => again.push(r.loss) })
     second.model.dispose()
     expect(again).toEqual(records.map((r) => r.loss))
+  })
+
+  // The wasm kernels' VAE step (src/ml/kernels/vae.ts) against the tfjs-ops step, itself
+  // checked against tf.grad above: small networks, and the benchmark's 784-256-2 at batch 128,
+  // whose products, gradients, loss and Adam step are split between threads.
+  for (const [size, hidden, activation, rows] of [
+    [20, [8], 'relu', 5],
+    [20, [9, 6], 'tanh', 5],
+    [20, [9, 6], 'elu', 3],
+    [784, [256], 'relu', 128]
+  ] as [number, number[], Activation, number][]) {
+    it(`the step on the wasm kernels equals the tfjs-ops step: ${size}-${hidden.join('-')}-2 ${activation}, batch ${rows}`, () => {
+      const model = createVae({ inputSize: size, hidden, latent: 2, activation }, 4)
+      const random = mulberry32(21)
+      const pixels = Float32Array.from({ length: rows * size }, () =>
+        random() < 0.3 ? random() : 0
+      )
+      const noise = Float32Array.from({ length: rows * 2 }, () => random() * 2 - 1)
+      const beta = 0.7
+      const reference = tf.tidy(() => {
+        const r = vaeGradient(
+          model,
+          model.variables,
+          tf.tensor2d(pixels, [rows, size]),
+          tf.tensor2d(noise, [rows, 2]),
+          beta
+        )
+        return {
+          grad: r.grads.flatMap((g) => Array.from(g.dataSync())),
+          reconstruction: r.reconstruction.dataSync()[0]!,
+          kl: r.kl.dataSync()[0]!
+        }
+      })
+      const results = [1, 2].map((threads) => {
+        const kernels = createVaeKernels(model, rows, null, threads)
+        try {
+          kernels.theta.set(vaeParams(model))
+          kernels.batch.set(pixels)
+          kernels.noise.set(noise)
+          const parts = kernels.gradient(beta)
+          expect(kernels.threads).toBe(threads)
+          expect(parts.reconstruction).toBeCloseTo(reference.reconstruction, 2)
+          expect(Math.abs(parts.kl / reference.kl - 1)).toBeLessThan(1e-5)
+          expect(maxRelativeError(kernels.grad, reference.grad)).toBeLessThan(1e-4)
+          return { parts, grad: kernels.grad.slice() }
+        } finally {
+          kernels.dispose()
+        }
+      })
+      // Split between two threads or not, the same arithmetic to the bit.
+      expect(results[1]!.parts).toEqual(results[0]!.parts)
+      expect(results[1]!.grad).toEqual(results[0]!.grad)
+      model.dispose()
+    })
+  }
+
+  for (const arithmetic of ['kernels', 'tfjs'] as const)
+    it(`stops a diverging run with a clear message and keeps the last epoch's weights (${arithmetic})`, async () => {
+      const set = await loadImageSet(datasetsDir, 'mnist', 'train')
+      const run = await trainVae(
+        { count: set.count, images: set.images, size: 784 },
+        {
+          dataset: 'mnist',
+          trainSize: 512,
+          hidden: [32],
+          latent: 2,
+          activation: 'linear',
+          beta: 1,
+          epochs: 20,
+          batchSize: 64,
+          learningRate: 10,
+          optimizer: { kind: 'sgd', momentum: 0.99, nesterov: false },
+          schedule: { kind: 'constant' },
+          seed: 1
+        },
+        {},
+        { arithmetic }
+      )
+      const weights = vaeParams(run.model)
+      run.model.dispose()
+      expect(run.outcome.status).toBe('diverged')
+      expect(run.outcome.message).toMatch(/diverged in epoch \d+ .*lower learning rate/)
+      expect(weights.every(Number.isFinite)).toBe(true)
+    })
+
+  it('trains the same on the wasm kernels (two threads) as on tfjs ops', async () => {
+    const set = await loadImageSet(datasetsDir, 'mnist', 'train')
+    const data = { count: set.count, images: set.images, size: 784 }
+    const config = {
+      dataset: 'mnist' as const,
+      trainSize: 512,
+      hidden: [64],
+      latent: 2,
+      activation: 'relu' as const,
+      beta: 1,
+      epochs: 3,
+      batchSize: 64,
+      learningRate: 0.003,
+      optimizer: { kind: 'adam' as const, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+      schedule: { kind: 'constant' as const },
+      seed: 8
+    }
+    const losses = async (arithmetic: Arithmetic): Promise<number[]> => {
+      const out: number[] = []
+      const run = await trainVae(
+        data,
+        config,
+        { onEpoch: (r) => out.push(r.reconstruction, r.kl) },
+        { arithmetic, threads: 2 }
+      )
+      run.model.dispose()
+      return out
+    }
+    const kernels = await losses('kernels')
+    const ops = await losses('tfjs')
+    expect(kernels[4]!).toBeLessThan(kernels[0]! * 0.9)
+    kernels.forEach((value, i) =>
+      expect(Math.abs(value / ops[i]! - 1), `value ${i}`).toBeLessThan(2e-3)
+    )
   })
 
   it('refuses optimizers meant for small full-batch problems', async () => {

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../src/ml/backend'
 import { defaultArithmetic, type Arithmetic } from '../src/ml/full-batch'
 import { kernelActivation } from '../src/ml/kernels/dense'
+import { shares } from '../src/ml/kernels/runtime'
 import { trainLetters } from '../src/ml/letters'
 import type { EpochRecord } from '../src/ml/train-autoencoder'
 import { defaultLetterConfig, type Glyph, type LetterTrainConfig } from '../src/shared/schemas'
@@ -156,5 +157,27 @@ describe('training on the kernels follows training on tfjs ops', () => {
       1e-3,
       false
     )
+  })
+})
+
+describe('splitting work between threads', () => {
+  it('cuts a range into nearly equal, aligned, contiguous shares', () => {
+    expect(shares(10, 1)).toEqual([[0, 10]])
+    expect(shares(10, 2)).toEqual([
+      [0, 5],
+      [5, 10]
+    ])
+    expect(shares(10, 3)).toEqual([
+      [0, 4],
+      [4, 7],
+      [7, 10]
+    ])
+    // Starts on multiples of 4 (the optimizer's vector loops).
+    expect(shares(400_004, 2, 4)).toEqual([
+      [0, 200_004],
+      [200_004, 400_004]
+    ])
+    // No empty shares when there is less work than threads.
+    expect(shares(1, 4)).toEqual([[0, 1]])
   })
 })

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
 import type { OptimizerConfig } from '../shared/schemas'
 import { autoencoderGradient, autoencoderOutputs, type AutoencoderModel } from './autoencoder'
-import { createDenseTrainer, denseKernelsSupported, type FirstOrderConfig } from './kernels/dense'
+import { createDenseTrainer, type FirstOrderConfig } from './kernels/dense'
+import { kernelsSupported } from './kernels/runtime'
 import { createOptimizer } from './optimizers'
 
 // Full-batch training arithmetic for the autoencoder trainer, on one flat parameter vector, in
@@ -37,7 +38,7 @@ const isFirstOrder = (config: OptimizerConfig): config is FirstOrderConfig =>
 
 /** The arithmetic the trainer uses on the active backend. */
 export function defaultArithmetic(): Arithmetic {
-  return tf.getBackend() === 'wasm' && denseKernelsSupported() ? 'kernels' : 'tfjs'
+  return tf.getBackend() === 'wasm' && kernelsSupported() ? 'kernels' : 'tfjs'
 }
 
 export function createFullBatch(

@@ -29,10 +29,13 @@ export interface EpochRecord {
 
 export interface TrainControl {
   /**
-   * Called between epochs (between batches for a VAE) with the model as trained so far;
-   * resolves when training may go on (at once unless paused). A host may save a checkpoint here.
+   * Called between epochs (between batches for a VAE); resolves when training may go on (at once
+   * unless paused). `current()` returns the model as trained so far (brought up to date when
+   * called: on the wasm kernels the weights live outside tfjs), e.g. for a host's checkpoint.
    */
-  checkpoint(model: AutoencoderModel | VaeModel): Promise<'continue' | 'stop'> | 'continue' | 'stop'
+  checkpoint(
+    current: () => AutoencoderModel | VaeModel
+  ): Promise<'continue' | 'stop'> | 'continue' | 'stop'
   /** Polled inside long epochs (Powell's sweeps). */
   shouldStop?(): boolean
 }
@@ -103,6 +106,10 @@ export async function trainAutoencoder(
       : null
   const powell = optimizerConfig.kind === 'powell' ? createPowell(lossOnly, model.theta.size) : null
 
+  const current = (): AutoencoderModel => {
+    engine.sync()
+    return model
+  }
   let snapshot = engine.params()
   let status: RunStatus = 'completed'
   let message = `ran all ${config.epochs} epochs`
@@ -120,8 +127,7 @@ export async function trainAutoencoder(
 
   try {
     while (epoch < config.epochs) {
-      engine.sync()
-      if ((await hooks.control?.checkpoint(model)) === 'stop') {
+      if ((await hooks.control?.checkpoint(current)) === 'stop') {
         status = 'stopped'
         message = `stopped by the user after ${epoch} epochs`
         break

@@ -2,8 +2,12 @@ import * as tf from '@tensorflow/tfjs'
 import type { RunStatus, VaeTrainConfig } from '../shared/schemas'
 import { gaussian } from '../shared/noise'
 import { createOptimizer, learningRateAt } from './optimizers'
+import { defaultArithmetic, type Arithmetic } from './full-batch'
+import type { FirstOrderConfig } from './kernels/dense'
+import { createVaeKernels } from './kernels/vae'
+import { wasmThreads } from './wasm-threads'
 import { mulberry32, permutation } from '../shared/random'
-import { createVae, vaeGradient, type VaeModel } from './vae'
+import { assignVaeParams, createVae, vaeGradient, vaeParams, type VaeModel } from './vae'
 import type { TrainControl } from './train-autoencoder'
 
 // Trains the VAE with mini-batches. Every random draw (shuffles, reparameterisation noise)
@@ -67,7 +71,8 @@ export function batchPixels(
 export async function trainVae(
   data: ImageData,
   config: VaeTrainConfig,
-  hooks: VaeHooks = {}
+  hooks: VaeHooks = {},
+  options: { arithmetic?: Arithmetic; threads?: number } = {}
 ): Promise<{ model: VaeModel; outcome: VaeOutcome }> {
   const optimizerConfig = config.optimizer
   if (optimizerConfig.kind === 'lbfgs' || optimizerConfig.kind === 'powell') {
@@ -86,16 +91,17 @@ export async function trainVae(
     },
     config.seed
   )
-  const optimizer = createOptimizer(
-    optimizerConfig,
-    model.variables.map((v) => v.shape)
-  )
+  const engine =
+    (options.arithmetic ?? defaultArithmetic()) === 'kernels'
+      ? vaeOnKernels(model, batchSize, optimizerConfig, options.threads ?? wasmThreads())
+      : vaeOnTfjs(model, batchSize, optimizerConfig)
   const random = mulberry32(config.seed ^ 0x5eed)
-  const pixels = new Float32Array(batchSize * data.size)
-  const pixelsT = new Float32Array(batchSize * data.size)
-  const noise = new Float32Array(batchSize * config.latent)
   const batches = Math.floor(count / batchSize)
-  let snapshot = model.variables.map((v) => tf.clone(v))
+  const current = (): VaeModel => {
+    engine.sync()
+    return model
+  }
+  let snapshot = engine.params()
   let status: RunStatus = 'completed'
   let message = `ran all ${config.epochs} epochs`
   let finalLoss: number | null = null
@@ -106,50 +112,33 @@ export async function trainVae(
       const order = permutation(count, random)
       const lr = learningRateAt(config.learningRate, config.schedule, epoch + 1, config.epochs)
       const started = performance.now()
-      let recon = tf.scalar(0)
-      let kl = tf.scalar(0)
       for (let b = 0; b < batches; b++) {
-        if ((await hooks.control?.checkpoint(model)) === 'stop') {
-          recon.dispose()
-          kl.dispose()
+        if ((await hooks.control?.checkpoint(current)) === 'stop') {
           status = 'stopped'
           message = `stopped by the user during epoch ${epoch + 1}`
           break outer
         }
-        batchPixels(data, order.subarray(b * batchSize, (b + 1) * batchSize), pixels, pixelsT)
-        for (let k = 0; k < noise.length; k++) noise[k] = gaussian(random)
-        const [nextRecon, nextKl] = tf.tidy(() => {
-          const x = tf.tensor2d(pixels, [batchSize, data.size])
-          const xT = tf.tensor2d(pixelsT, [data.size, batchSize])
-          const eps = tf.tensor2d(noise, [batchSize, config.latent])
-          const result = vaeGradient(model, model.variables, x, eps, config.beta, xT)
-          optimizer.apply(model.variables, result.grads, lr, ++step)
-          return [tf.add(recon, result.reconstruction), tf.add(kl, result.kl)]
-        })
-        recon.dispose()
-        kl.dispose()
-        recon = nextRecon as tf.Scalar
-        kl = nextKl as tf.Scalar
+        engine.fill(data, order.subarray(b * batchSize, (b + 1) * batchSize), random)
+        engine.step(config.beta, lr, ++step)
         if (hooks.onBatch) {
           const seconds = (performance.now() - started) / 1000
           hooks.onBatch(epoch + 1, b + 1, batches, ((b + 1) * batchSize) / Math.max(seconds, 1e-6))
         }
       }
-      const reconstruction = (await recon.data())[0]! / batches
-      const klValue = (await kl.data())[0]! / batches
-      recon.dispose()
-      kl.dispose()
+      const sums = await engine.takeSums()
+      const reconstruction = sums.reconstruction / batches
+      const klValue = sums.kl / batches
       const loss = reconstruction + config.beta * klValue
       if (!Number.isFinite(loss)) {
-        model.variables.forEach((v, i) => v.assign(snapshot[i]!))
+        engine.setParams(snapshot)
+        engine.sync()
         status = 'diverged'
         message = `training diverged in epoch ${epoch + 1} (loss ${loss}); kept the weights of epoch ${epoch}. Try a lower learning rate.`
         break
       }
       epoch++
       finalLoss = loss
-      tf.dispose(snapshot)
-      snapshot = model.variables.map((v) => tf.clone(v))
+      snapshot = engine.params()
       const seconds = (performance.now() - started) / 1000
       hooks.onEpoch?.(
         {
@@ -160,12 +149,108 @@ export async function trainVae(
           learningRate: lr,
           samplesPerSecond: (batches * batchSize) / seconds
         },
-        model
+        current()
       )
     }
+    engine.sync()
   } finally {
-    tf.dispose(snapshot)
-    optimizer.dispose()
+    engine.dispose()
   }
   return { model, outcome: { status, message, epochs: epoch, finalLoss } }
+}
+
+/**
+ * A VAE's mini-batch steps on tfjs ops or on the lab's kernels, with one interface: the batch
+ * and its noise are drawn into the engine, loss parts are summed over an epoch, and the
+ * parameters live in the engine (`sync` writes them into the model's variables).
+ */
+interface VaeEngine {
+  /** Assembles the batch of `indices` and draws its reparameterisation noise from `random`. */
+  fill(data: ImageData, indices: ArrayLike<number>, random: () => number): void
+  step(beta: number, lr: number, step: number): void
+  /** The loss parts summed over the steps since the last call (batch means, summed). */
+  takeSums(): Promise<{ reconstruction: number; kl: number }>
+  params(): Float32Array
+  setParams(values: Float32Array): void
+  sync(): void
+  dispose(): void
+}
+
+function vaeOnTfjs(model: VaeModel, batchSize: number, config: FirstOrderConfig): VaeEngine {
+  const size = model.shape.inputSize
+  const optimizer = createOptimizer(
+    config,
+    model.variables.map((v) => v.shape)
+  )
+  const pixels = new Float32Array(batchSize * size)
+  const pixelsT = new Float32Array(batchSize * size)
+  const noise = new Float32Array(batchSize * model.shape.latent)
+  let recon = tf.scalar(0)
+  let kl = tf.scalar(0)
+  return {
+    fill(data, indices, random) {
+      batchPixels(data, indices, pixels, pixelsT)
+      for (let k = 0; k < noise.length; k++) noise[k] = gaussian(random)
+    },
+    step(beta, lr, step) {
+      const [nextRecon, nextKl] = tf.tidy(() => {
+        const x = tf.tensor2d(pixels, [batchSize, size])
+        const xT = tf.tensor2d(pixelsT, [size, batchSize])
+        const eps = tf.tensor2d(noise, [batchSize, model.shape.latent])
+        const result = vaeGradient(model, model.variables, x, eps, beta, xT)
+        optimizer.apply(model.variables, result.grads, lr, step)
+        return [tf.add(recon, result.reconstruction), tf.add(kl, result.kl)]
+      })
+      recon.dispose()
+      kl.dispose()
+      recon = nextRecon as tf.Scalar
+      kl = nextKl as tf.Scalar
+    },
+    async takeSums() {
+      const sums = { reconstruction: (await recon.data())[0]!, kl: (await kl.data())[0]! }
+      recon.dispose()
+      kl.dispose()
+      recon = tf.scalar(0)
+      kl = tf.scalar(0)
+      return sums
+    },
+    params: () => vaeParams(model),
+    setParams: (values) => assignVaeParams(model, values),
+    sync: () => undefined,
+    dispose() {
+      optimizer.dispose()
+      tf.dispose([recon, kl])
+    }
+  }
+}
+
+function vaeOnKernels(
+  model: VaeModel,
+  batchSize: number,
+  config: FirstOrderConfig,
+  threads: number
+): VaeEngine {
+  const kernels = createVaeKernels(model, batchSize, config, threads)
+  kernels.theta.set(vaeParams(model))
+  let sums = { reconstruction: 0, kl: 0 }
+  return {
+    fill(data, indices, random) {
+      batchPixels(data, indices, kernels.batch)
+      for (let k = 0; k < kernels.noise.length; k++) kernels.noise[k] = gaussian(random)
+    },
+    step(beta, lr, step) {
+      const parts = kernels.gradient(beta)
+      kernels.step(lr, step)
+      sums = { reconstruction: sums.reconstruction + parts.reconstruction, kl: sums.kl + parts.kl }
+    },
+    async takeSums() {
+      const taken = sums
+      sums = { reconstruction: 0, kl: 0 }
+      return taken
+    },
+    params: () => kernels.theta.slice(),
+    setParams: (values) => kernels.theta.set(values),
+    sync: () => assignVaeParams(model, kernels.theta),
+    dispose: () => kernels.dispose()
+  }
 }

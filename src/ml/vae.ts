@@ -76,6 +76,17 @@ export function vaeParams(m: VaeModel): Float32Array {
   return out
 }
 
+/** Sets the model's variables from one flat vector in vaeParams' layout. */
+export function assignVaeParams(m: VaeModel, values: Float32Array): void {
+  let at = 0
+  for (const v of m.variables) {
+    const t = tf.tensor(values.subarray(at, at + v.size), v.shape)
+    v.assign(t)
+    t.dispose()
+    at += v.size
+  }
+}
+
 /** Encoder and decoder weights from the model's variables, or from stand-ins of the same shapes. */
 export function vaeWeights(
   m: VaeModel,

@@ -79,8 +79,8 @@ async function runTraining(
       if (performance.now() - lastPost >= PROGRESS_INTERVAL_MS) flush(false)
     },
     control: {
-      checkpoint: async (model) => {
-        await checkpoints.maybe(job.runId, model)
+      checkpoint: async (current) => {
+        await checkpoints.maybe(job.runId, current)
         if (Atomics.load(control, 0) === Control.pause) {
           flush(true)
           const pausedAt = performance.now()
@@ -114,7 +114,7 @@ const checkpoints = {
   intervalMs: 15_000,
   post: (_message: FromWorker): void => undefined,
   last: new Map<string, number>(),
-  async maybe(runId: string, model: Model): Promise<void> {
+  async maybe(runId: string, current: () => Model): Promise<void> {
     const now = performance.now()
     const last = this.last.get(runId)
     if (last === undefined) {
@@ -123,15 +123,15 @@ const checkpoints = {
     }
     if (now - last < this.intervalMs) return
     this.last.set(runId, now)
-    this.post({ type: 'checkpoint', runId, networks: await networksOf(model) })
+    this.post({ type: 'checkpoint', runId, networks: await networksOf(current()) })
   }
 }
 
 /** Pause and stop for a VAE run: the same shared control word, checked between batches. */
 function vaeControl(control: Int32Array, runId: string): TrainControl {
   return {
-    checkpoint: async (model) => {
-      await checkpoints.maybe(runId, model)
+    checkpoint: async (current) => {
+      await checkpoints.maybe(runId, current)
       while (Atomics.load(control, 0) === Control.pause)
         Atomics.wait(control, 0, Control.pause, 1000)
       return Atomics.load(control, 0) === Control.stop ? 'stop' : 'continue'

@@ -1,101 +1,258 @@
 import type { OptimizerConfig } from '../../shared/schemas'
-import type { Activation, MlpSpec } from '../mlp'
-import { denseWasmBase64 } from './dense-wasm'
+import type { Activation, LayerSpec, MlpSpec } from '../mlp'
+import {
+  createArena,
+  createPool,
+  kernelActivation as activationIn,
+  shares,
+  type Arena,
+  type Pool
+} from './runtime'
 
-// Full-batch training of a small dense network (the letters) on the lab's own WebAssembly
-// kernels (dense.as.ts): products with 128-bit SIMD, activations fused into them, and the
-// optimizer step, over memory the network owns. At the letters' sizes a tfjs epoch is ~80 ops
-// whose fixed cost per op outweighs the arithmetic; here an epoch is ~20 calls into one module.
-// The parameters use the flat vector's layout (each layer's kernel, then its bias row).
+// Dense layers on the lab's WebAssembly kernels: forward and backward passes over a chain of
+// layers and first-order optimizer steps, over memory the network owns, split by rows between
+// the threads of a pool. Parameters use the flat vector's layout (each layer's kernel, then its
+// bias row: the augmented kernel). The letters train here (createDenseTrainer): at their sizes a
+// tfjs epoch is ~80 ops whose fixed cost outweighs the arithmetic, and here it is ~20 calls into
+// one module. The VAE builds on the same pieces (kernels/vae.ts).
 
-const ACTIVATIONS: Record<Activation, number> = { linear: 0, tanh: 1, relu: 2, elu: 3, sigmoid: 4 }
-
-// The WebAssembly API, typed here: the node typings' lib (ES2022) does not declare it.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer
-  grow(pages: number): number
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => { exports: unknown }
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
-
-interface Exports {
-  memory: WasmMemory
-  activate(z: number, act: number): number
-  dense(a: number, w: number, c: number, m: number, k: number, n: number, act: number): void
-  backInput(
-    d: number,
-    wt: number,
-    h: number,
-    g: number,
-    m: number,
-    n: number,
-    k: number,
-    act: number
-  ): void
-  transpose(w: number, wt: number, k: number, n: number): void
-  kernelGrad(a: number, d: number, g: number, m: number, k: number, n: number): void
-  outputDelta(p: number, y: number, d: number, count: number, scale: number): void
-  adam(
-    theta: number,
-    grad: number,
-    m: number,
-    v: number,
-    count: number,
-    beta1: number,
-    beta2: number,
-    eps: number,
-    stepSize: number
-  ): void
-  sgd(
-    theta: number,
-    grad: number,
-    velocity: number,
-    count: number,
-    momentum: number,
-    nesterov: number,
-    lr: number
-  ): void
-  rmsprop(
-    theta: number,
-    grad: number,
-    square: number,
-    velocity: number,
-    count: number,
-    decay: number,
-    eps: number,
-    momentum: number,
-    lr: number
-  ): void
-}
-
-let compiled: object | null = null
-
-function instantiate(): Exports {
-  compiled ??= new wasmApi.Module(Buffer.from(denseWasmBase64, 'base64'))
-  return new wasmApi.Instance(compiled, {}).exports as Exports
-}
-
-/** Whether this runtime runs the kernels (WebAssembly with SIMD). */
-export function denseKernelsSupported(): boolean {
-  try {
-    instantiate()
-    return true
-  } catch {
-    return false
-  }
+export const ACTIVATIONS: Record<Activation, number> = {
+  linear: 0,
+  tanh: 1,
+  relu: 2,
+  elu: 3,
+  sigmoid: 4
 }
 
 /** One activation as the kernels compute it (for checking their accuracy). */
 export function kernelActivation(activation: Activation, z: number): number {
-  probe ??= instantiate()
-  return probe.activate(z, ACTIVATIONS[activation])
+  return activationIn(ACTIVATIONS[activation], z)
 }
-let probe: Exports | null = null
+
+// Below this many multiply-adds a product runs as one part: a fork-join costs a few microseconds.
+const SPLIT_WORK = 1 << 16
+
+/** Where a chain's layers live in an arena. */
+export interface Chain {
+  layers: readonly LayerSpec[]
+  rows: number
+  /** Byte offset of each layer's augmented kernel (parameters) and of its gradient. */
+  params: number[]
+  grads: number[]
+  /** Byte offset of each layer's output (rows x outputs). */
+  outputs: number[]
+}
+
+/** Lays out a chain's outputs in the arena; its parameters start at `params`, gradients at `grads`. */
+export function placeChain(
+  arena: Arena,
+  layers: readonly LayerSpec[],
+  rows: number,
+  params: number,
+  grads: number
+): Chain {
+  const offsets: number[] = []
+  layers.reduce((at, l) => (offsets.push(at), at + (l.inputs + 1) * l.outputs * 4), 0)
+  return {
+    layers,
+    rows,
+    params: offsets.map((o) => params + o),
+    grads: offsets.map((o) => grads + o),
+    outputs: layers.map((l) => arena.reserve(rows * l.outputs))
+  }
+}
+
+const rowParts = (pool: Pool, rows: number, work: number): [number, number][] =>
+  shares(rows, work >= SPLIT_WORK ? pool.parts : 1)
+
+/** Runs the chain on `input`; the last layer's activation is `lastActivation` when given. */
+export function forwardChain(
+  pool: Pool,
+  chain: Chain,
+  input: number,
+  lastActivation?: Activation
+): void {
+  const { layers, rows } = chain
+  layers.forEach((layer, l) => {
+    const { inputs: k, outputs: n } = layer
+    const act =
+      ACTIVATIONS[l === layers.length - 1 ? (lastActivation ?? layer.activation) : layer.activation]
+    const from = l === 0 ? input : chain.outputs[l - 1]!
+    const to = chain.outputs[l]!
+    pool.run(
+      'dense',
+      rowParts(pool, rows, rows * k * n).map(([r0, r1]) => [
+        from + r0 * k * 4,
+        chain.params[l]!,
+        to + r0 * n * 4,
+        r1 - r0,
+        k,
+        n,
+        act
+      ])
+    )
+  })
+}
+
+/**
+ * Backpropagates `delta` (rows x last outputs: the loss gradient at the last layer's
+ * pre-activation) through the chain run on `input`, writing every layer's gradient; with
+ * `inputGrad`, also the gradient at the input. `scratch` holds two rows x widest buffers and a
+ * transposed kernel.
+ */
+export function backwardChain(
+  pool: Pool,
+  chain: Chain,
+  input: number,
+  delta: number,
+  scratch: { deltas: [number, number]; transposed: number },
+  inputGrad: number | null = null
+): void {
+  const { layers, rows } = chain
+  let d = delta
+  let next = 0
+  for (let l = layers.length - 1; l >= 0; l--) {
+    const { inputs: k, outputs: n } = layers[l]!
+    const from = l === 0 ? input : chain.outputs[l - 1]!
+    const work = rows * k * n
+    pool.run(
+      'kernelGrad',
+      shares(k + 1, work >= SPLIT_WORK ? pool.parts : 1).map(([k0, k1]) => [
+        from,
+        d,
+        chain.grads[l]!,
+        rows,
+        k,
+        n,
+        k0,
+        k1
+      ])
+    )
+    if (l === 0 && inputGrad === null) break
+    const { transposed } = scratch
+    pool.run(
+      'transpose',
+      shares(n, k * n >= SPLIT_WORK ? pool.parts : 1).map(([j0, j1]) => [
+        chain.params[l]!,
+        transposed,
+        k,
+        n,
+        j0,
+        j1
+      ])
+    )
+    const target = l === 0 ? inputGrad! : scratch.deltas[next]!
+    // At the input there is no activation to differentiate (h is then a placeholder).
+    const act = l === 0 ? 0 : ACTIVATIONS[layers[l - 1]!.activation]
+    const h = l === 0 ? target : from
+    pool.run(
+      'backInput',
+      rowParts(pool, rows, work).map(([r0, r1]) => [
+        d + r0 * n * 4,
+        transposed,
+        h + r0 * k * 4,
+        target + r0 * k * 4,
+        r1 - r0,
+        n,
+        k,
+        act
+      ])
+    )
+    d = target
+    next = 1 - next
+  }
+}
 
 export type FirstOrderConfig = Extract<OptimizerConfig, { kind: 'adam' | 'sgd' | 'rmsprop' }>
+
+/** Parameters, gradient and optimizer state over a flat vector of `count` values. */
+export interface FlatParams {
+  count: number
+  /** Byte offsets. */
+  theta: number
+  grad: number
+  /** One optimizer step on theta with the gradient; `step` counts from 1. */
+  step(lr: number, step: number): void
+}
+
+export function placeParams(
+  arena: Arena,
+  pool: Pool,
+  count: number,
+  config: FirstOrderConfig | null
+): FlatParams {
+  // Padded to a multiple of 4 for the optimizer's loops; the padding's gradient stays zero.
+  const padded = Math.ceil(count / 4) * 4
+  const theta = arena.reserve(padded)
+  const grad = arena.reserve(padded)
+  const slotA = arena.reserve(config ? padded : 0)
+  const slotB = arena.reserve(config?.kind === 'sgd' || !config ? 0 : padded)
+  const split = (run: (at: number, length: number) => number[]): number[][] =>
+    shares(padded, padded >= SPLIT_WORK ? pool.parts : 1, 4).map(([a, b]) => run(a * 4, b - a))
+  const step = ((): FlatParams['step'] => {
+    if (config === null)
+      return () => {
+        throw new Error('these parameters have no optimizer')
+      }
+    switch (config.kind) {
+      case 'adam': {
+        // The moments are kept divided by (1 - beta), as in optimizers.ts.
+        const { beta1, beta2 } = config
+        const eps = config.epsilon / Math.sqrt(1 - beta2)
+        return (lr, t) => {
+          const size =
+            ((lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t)) *
+            ((1 - beta1) / Math.sqrt(1 - beta2))
+          pool.run(
+            'adam',
+            split((at, n) => [
+              theta + at,
+              grad + at,
+              slotA + at,
+              slotB + at,
+              n,
+              beta1,
+              beta2,
+              eps,
+              size
+            ])
+          )
+        }
+      }
+      case 'sgd':
+        return (lr) =>
+          pool.run(
+            'sgd',
+            split((at, n) => [
+              theta + at,
+              grad + at,
+              slotA + at,
+              n,
+              config.momentum,
+              config.nesterov ? 1 : 0,
+              lr
+            ])
+          )
+      case 'rmsprop':
+        return (lr) =>
+          pool.run(
+            'rmsprop',
+            split((at, n) => [
+              theta + at,
+              grad + at,
+              slotA + at,
+              slotB + at,
+              n,
+              config.decay,
+              config.epsilon,
+              config.momentum,
+              lr
+            ])
+          )
+    }
+  })()
+  return { count, theta, grad, step }
+}
 
 export interface DenseTrainer {
   /** The parameters (flat layout), live: write to set them, read after a step. */
@@ -117,125 +274,54 @@ export interface DenseTrainer {
 }
 
 /**
- * A trainer for `spec` on `rows` patterns, with `optimizer`'s state (zero moments). The last
- * layer is read as logits for a sigmoid cross-entropy, whatever its activation says.
+ * A full-batch trainer for `spec` on `rows` patterns, with `optimizer`'s state (zero moments),
+ * on this thread. The last layer is read as logits for a sigmoid cross-entropy, whatever its
+ * activation says.
  */
 export function createDenseTrainer(
   spec: MlpSpec,
   rows: number,
   optimizer: FirstOrderConfig | null
 ): DenseTrainer {
-  const wasm = instantiate()
   const layers = spec.layers
   if (layers.length === 0) throw new Error('a network needs at least one layer')
-  // Bump allocation in 16-byte steps; nothing is freed (the instance goes with the trainer).
-  let top = 1024
-  const plan: number[] = []
-  const reserve = (floats: number): number => {
-    const at = top
-    top += Math.ceil(floats / 4) * 16
-    plan.push(at)
-    return at
-  }
-  const sizes = layers.map((l) => (l.inputs + 1) * l.outputs)
-  const count = sizes.reduce((a, b) => a + b, 0)
-  const padded = Math.ceil(count / 4) * 4
-  const theta = reserve(padded)
-  const grad = reserve(padded)
-  const slotA = reserve(padded)
-  const slotB = reserve(padded)
-  const input = reserve(rows * layers[0]!.inputs)
-  const target = reserve(rows * layers.at(-1)!.outputs)
-  const outputs = layers.map((l) => reserve(rows * l.outputs))
+  const arena = createArena()
+  const pool = createPool(arena, 1)
+  const count = layers.reduce((sum, l) => sum + (l.inputs + 1) * l.outputs, 0)
+  const params = placeParams(arena, pool, count, optimizer)
+  const chain = placeChain(arena, layers, rows, params.theta, params.grad)
+  const inputs = arena.reserve(rows * layers[0]!.inputs)
+  const size = layers.at(-1)!.outputs
+  const targets = arena.reserve(rows * size)
   const widest = Math.max(...layers.map((l) => Math.max(l.inputs, l.outputs)))
-  const deltas = [reserve(rows * widest), reserve(rows * widest)]
-  const transposed = reserve(Math.max(...layers.map((l) => l.inputs * l.outputs)))
-  const offsets: number[] = []
-  sizes.reduce((at, size) => (offsets.push(at), at + size * 4), theta)
-  const pages = Math.ceil(top / 65536) - wasm.memory.buffer.byteLength / 65536
-  if (pages > 0) wasm.memory.grow(pages)
-  const buffer = wasm.memory.buffer
-  const view = (at: number, length: number): Float32Array => new Float32Array(buffer, at, length)
-  const last = layers.length - 1
-  const out = view(outputs[last]!, rows * layers[last]!.outputs)
-
-  const forward = (): void => {
-    layers.forEach((layer, l) => {
-      const act = l === last ? ACTIVATIONS.sigmoid : ACTIVATIONS[layer.activation]
-      const from = l === 0 ? input : outputs[l - 1]!
-      wasm.dense(from, offsets[l]!, outputs[l]!, rows, layer.inputs, layer.outputs, act)
-    })
+  const scratch = {
+    deltas: [arena.reserve(rows * widest), arena.reserve(rows * widest)] as [number, number],
+    transposed: arena.reserve(Math.max(...layers.map((l) => l.inputs * l.outputs)))
   }
-
-  const step = stepper(wasm, optimizer, { theta, grad, slotA, slotB, padded })
+  const delta = arena.reserve(rows * size)
+  arena.commit()
+  const out = arena.f32(chain.outputs.at(-1)!, rows * size)
   return {
-    theta: view(theta, count),
-    grad: view(grad, count),
-    inputs: view(input, rows * layers[0]!.inputs),
-    targets: view(target, rows * layers[last]!.outputs),
+    theta: arena.f32(params.theta, count),
+    grad: arena.f32(params.grad, count),
+    inputs: arena.f32(inputs, rows * layers[0]!.inputs),
+    targets: arena.f32(targets, rows * size),
     outputs() {
-      forward()
+      forwardChain(pool, chain, inputs, 'sigmoid')
       return out
     },
     gradient() {
-      forward()
-      const size = rows * layers[last]!.outputs
-      let d = 0
-      wasm.outputDelta(outputs[last]!, target, deltas[d]!, size, 1 / size)
-      for (let l = last; l >= 0; l--) {
-        const { inputs: k, outputs: n } = layers[l]!
-        const from = l === 0 ? input : outputs[l - 1]!
-        const gradAt = grad + (offsets[l]! - theta)
-        wasm.kernelGrad(from, deltas[d]!, gradAt, rows, k, n)
-        if (l === 0) break
-        wasm.transpose(offsets[l]!, transposed, k, n)
-        const act = ACTIVATIONS[layers[l - 1]!.activation]
-        wasm.backInput(deltas[d]!, transposed, from, deltas[1 - d]!, rows, n, k, act)
-        d = 1 - d
-      }
+      forwardChain(pool, chain, inputs, 'sigmoid')
+      arena.kernels.outputDelta(
+        chain.outputs.at(-1)!,
+        targets,
+        delta,
+        rows * size,
+        1 / (rows * size)
+      )
+      backwardChain(pool, chain, inputs, delta, scratch)
       return out
     },
-    step
-  }
-}
-
-function stepper(
-  wasm: Exports,
-  config: FirstOrderConfig | null,
-  at: { theta: number; grad: number; slotA: number; slotB: number; padded: number }
-): (lr: number, step: number) => void {
-  const { theta, grad, slotA, slotB, padded } = at
-  if (config === null)
-    return () => {
-      throw new Error('this trainer has no optimizer')
-    }
-  switch (config.kind) {
-    case 'adam': {
-      // The moments are kept divided by (1 - beta), as in optimizers.ts.
-      const { beta1, beta2 } = config
-      const eps = config.epsilon / Math.sqrt(1 - beta2)
-      return (lr, step) => {
-        const stepSize =
-          ((lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step)) *
-          ((1 - beta1) / Math.sqrt(1 - beta2))
-        wasm.adam(theta, grad, slotA, slotB, padded, beta1, beta2, eps, stepSize)
-      }
-    }
-    case 'sgd':
-      return (lr) =>
-        wasm.sgd(theta, grad, slotA, padded, config.momentum, config.nesterov ? 1 : 0, lr)
-    case 'rmsprop':
-      return (lr) =>
-        wasm.rmsprop(
-          theta,
-          grad,
-          slotA,
-          slotB,
-          padded,
-          config.decay,
-          config.epsilon,
-          config.momentum,
-          lr
-        )
+    step: params.step
   }
 }
