@@ -83,7 +83,9 @@ describe('browser host', () => {
     expect(info.host).toBe('browser')
     expect(info.backend).toBe('wasm')
     // Glyph networks train on one thread; the VAE's worker on the threads asked for.
-    expect(info.backendNote).toMatch(/^wasm \(1 thread\).*; the VAE trains on 2 threads$/)
+    expect(info.backendNote).toMatch(
+      /^wasm \(1 thread\).*; training on the lab's WebAssembly kernels \(the VAE on 2 threads\)$/
+    )
     expect(info.versions['tfjs']).toBe('4.22.0')
     const fonts = await client.request('listFonts', undefined)
     expect(fonts.map((f) => f.glyphs.length)).toEqual([32, 32, 32])

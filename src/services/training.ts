@@ -159,14 +159,15 @@ export class TrainingService {
   }
 
   /**
-   * The backend the glyph worker runs on (starting it if needed), with the VAE's threads in the
-   * note when they differ.
+   * The backend the glyph worker runs on (starting it if needed); on wasm the note says that
+   * training runs on the lab's kernels, and on how many threads the VAE trains.
    */
   async backend(): Promise<Ready> {
     const ready = await this.links.glyphs.ensure()
+    if (ready.backend !== 'wasm') return ready
     const images = threadsFor('images', this.options.threads)
-    if (ready.backend !== 'wasm' || images === 1) return ready
-    return { ...ready, note: `${ready.note}; the VAE trains on ${images} threads` }
+    const threads = images === 1 ? '' : ` (the VAE on ${images} threads)`
+    return { ...ready, note: `${ready.note}; training on the lab's WebAssembly kernels${threads}` }
   }
 
   get running(): string | null {

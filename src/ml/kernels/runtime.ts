@@ -113,13 +113,17 @@ const instantiate = (memory: WasmMemory): KernelExports =>
 
 /** Whether this runtime runs the kernels (WebAssembly with SIMD, threads' shared memory). */
 export function kernelsSupported(): boolean {
-  try {
-    instantiate(newMemory())
-    return true
-  } catch {
-    return false
+  if (supported === null) {
+    try {
+      instantiate(newMemory())
+      supported = true
+    } catch {
+      supported = false
+    }
   }
+  return supported
 }
+let supported: boolean | null = null
 
 /** A memory with the kernels instantiated over it and a bump allocator (nothing is freed). */
 export interface Arena {
