@@ -96,7 +96,7 @@ describe('preload bridge', () => {
     const info = await client.request('getInfo', undefined)
     expect(info).toMatchObject({ host: 'electron', backend: 'wasm' })
     // LAB_THREADS=1: the VAE's worker too runs one thread, so the note has no VAE threads.
-    expect(info.backendNote).toBe('wasm (1 thread)')
+    expect(info.backendNote).toBe("wasm (1 thread); training on the lab's WebAssembly kernels")
     await expect(
       client.request('startTraining', { ...defaultLetterConfig, font: 'Nope' as 'Font1' })
     ).rejects.toThrow(/font/)
