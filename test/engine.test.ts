@@ -26,7 +26,13 @@ import { batchPixels, trainVae } from '../src/ml/train-vae'
 import { createVae, vaeGradient, vaeParams } from '../src/ml/vae'
 import { createVaeKernels } from '../src/ml/kernels/vae'
 import type { Arithmetic } from '../src/ml/full-batch'
-import type { Activation, Glyph, LetterTrainConfig, OptimizerConfig } from '../src/shared/schemas'
+import type {
+  Activation,
+  Glyph,
+  LetterTrainConfig,
+  OptimizerConfig,
+  VaeTrainConfig
+} from '../src/shared/schemas'
 import { defaultLetterConfig } from '../src/shared/schemas'
 import { loadFonts, loadImageSet } from '../src/services/datasets'
 import { datasetsDir } from './helpers'
@@ -444,6 +450,26 @@ describe('denoising autoencoder', () => {
 })
 
 describe('variational autoencoder', () => {
+  // A small MNIST run; each test overrides what it is about.
+  const vaeBase: VaeTrainConfig = {
+    dataset: 'mnist',
+    trainSize: 1024,
+    hidden: [64],
+    latent: 2,
+    activation: 'relu',
+    beta: 1,
+    epochs: 4,
+    batchSize: 64,
+    learningRate: 0.003,
+    optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    schedule: { kind: 'constant' },
+    seed: 5
+  }
+  const mnist = async (): Promise<{ count: number; images: Uint8Array; size: number }> => {
+    const set = await loadImageSet(datasetsDir, 'mnist', 'train')
+    return { count: set.count, images: set.images, size: 784 }
+  }
+
   it('assembles a batch scaled to [0, 1], and its transpose for the backward pass', () => {
     const data = {
       count: 3,
@@ -460,22 +486,8 @@ describe('variational autoencoder', () => {
   })
 
   it('learns on real MNIST: the loss falls, both parts reported, no tensor growth, same seed same run', async () => {
-    const set = await loadImageSet(datasetsDir, 'mnist', 'train')
-    const data = { count: set.count, images: set.images, size: 784 }
-    const config = {
-      dataset: 'mnist' as const,
-      trainSize: 1024,
-      hidden: [64],
-      latent: 2,
-      activation: 'relu' as const,
-      beta: 1,
-      epochs: 4,
-      batchSize: 64,
-      learningRate: 0.003,
-      optimizer: { kind: 'adam' as const, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-      schedule: { kind: 'constant' as const },
-      seed: 5
-    }
+    const data = await mnist()
+    const config = vaeBase
     const records: { loss: number; reconstruction: number; kl: number; tensors: number }[] = []
     const batches: string[] = []
     const run = await trainVae(data, config, {
@@ -498,7 +510,7 @@ describe('variational autoencoder', () => {
     }
     expect(new Set(records.map((r) => r.tensors)).size).toBe(1)
     // Inference on the trained VAE.
-    const z = encode(run.model, [Array.from(set.images.subarray(0, 784), (v) => v / 255)])
+    const z = encode(run.model, [Array.from(data.images.subarray(0, 784), (v) => v / 255)])
     expect(z[0]).toHaveLength(2)
     const samples = generate(run.model, 5, 1)
     expect(samples.patterns).toHaveLength(5)
@@ -575,21 +587,16 @@ describe('variational autoencoder', () => {
 
   for (const arithmetic of ['kernels', 'tfjs'] as const)
     it(`stops a diverging run with a clear message and keeps the last epoch's weights (${arithmetic})`, async () => {
-      const set = await loadImageSet(datasetsDir, 'mnist', 'train')
       const run = await trainVae(
-        { count: set.count, images: set.images, size: 784 },
+        await mnist(),
         {
-          dataset: 'mnist',
+          ...vaeBase,
           trainSize: 512,
           hidden: [32],
-          latent: 2,
           activation: 'linear',
-          beta: 1,
           epochs: 20,
-          batchSize: 64,
           learningRate: 10,
           optimizer: { kind: 'sgd', momentum: 0.99, nesterov: false },
-          schedule: { kind: 'constant' },
           seed: 1
         },
         {},
@@ -603,22 +610,8 @@ describe('variational autoencoder', () => {
     })
 
   it('trains the same on the wasm kernels (two threads) as on tfjs ops', async () => {
-    const set = await loadImageSet(datasetsDir, 'mnist', 'train')
-    const data = { count: set.count, images: set.images, size: 784 }
-    const config = {
-      dataset: 'mnist' as const,
-      trainSize: 512,
-      hidden: [64],
-      latent: 2,
-      activation: 'relu' as const,
-      beta: 1,
-      epochs: 3,
-      batchSize: 64,
-      learningRate: 0.003,
-      optimizer: { kind: 'adam' as const, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-      schedule: { kind: 'constant' as const },
-      seed: 8
-    }
+    const data = await mnist()
+    const config = { ...vaeBase, trainSize: 512, epochs: 3, seed: 8 }
     const losses = async (arithmetic: Arithmetic): Promise<number[]> => {
       const out: number[] = []
       const run = await trainVae(

@@ -4,14 +4,18 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../src/ml/backend'
 import { defaultArithmetic, type Arithmetic } from '../src/ml/full-batch'
 import { kernelActivation } from '../src/ml/kernels/dense'
-import { shares } from '../src/ml/kernels/runtime'
+import { MAX_PAGES, shares } from '../src/ml/kernels/runtime'
 import { trainLetters } from '../src/ml/letters'
 import type { EpochRecord } from '../src/ml/train-autoencoder'
 import { defaultLetterConfig, type Glyph, type LetterTrainConfig } from '../src/shared/schemas'
 import { loadFonts } from '../src/services/datasets'
 import { datasetsDir } from './helpers'
-// @ts-expect-error: a plain .mjs build script without type declarations
-import { compileKernel, generatedModule, generatedPath } from '../scripts/build-kernels.mjs'
+import {
+  compileKernel,
+  generatedModule,
+  generatedPath,
+  MAX_PAGES as BUILT_PAGES
+} from '../scripts/build-kernels.mjs'
 
 // The lab's own WebAssembly kernels for small dense networks (src/ml/kernels), used for full-batch
 // training on the wasm backend. Their gradients and optimizer steps are checked against tfjs
@@ -26,8 +30,10 @@ beforeAll(async () => {
 
 describe('wasm kernels', () => {
   it('the committed module is what the AssemblyScript source compiles to (npm run build:kernels)', async () => {
-    const bytes = (await compileKernel('dense')) as Buffer
+    const bytes = await compileKernel('dense')
     expect(readFileSync(generatedPath('dense'), 'utf8')).toBe(generatedModule('dense', bytes))
+    // The memory the runtime creates must satisfy the module's import (its maximum).
+    expect(MAX_PAGES).toBe(BUILT_PAGES)
   })
 
   it('computes tanh, sigmoid, elu and relu to float32 accuracy', () => {

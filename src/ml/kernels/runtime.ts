@@ -18,7 +18,7 @@ interface WasmApi {
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
 
 /** Must match --maximumMemory in scripts/build-kernels.mjs. */
-const MAX_PAGES = 8192
+export const MAX_PAGES = 8192
 const PAGE = 65536
 
 export interface KernelExports {
