@@ -12,8 +12,8 @@ import asc from 'assemblyscript/asc'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const kernels = join(root, 'src', 'ml', 'kernels')
 export const KERNELS = ['dense']
-/** The memory's maximum, in 64 KiB pages (512 MiB: reserved address space, not allocated). */
-export const MAX_PAGES = 8192
+/** The memory's maximum, in 64 KiB pages: 4 GiB, all of wasm32 (grown as a network needs). */
+export const MAX_PAGES = 65536
 
 /** Compiles one kernel source; returns the module's bytes. */
 export async function compileKernel(name) {

@@ -35,7 +35,7 @@ import type {
 } from '../src/shared/schemas'
 import { defaultLetterConfig } from '../src/shared/schemas'
 import { loadFonts, loadImageSet } from '../src/services/datasets'
-import { datasetsDir } from './helpers'
+import { datasetsDir, differing } from './helpers'
 
 let font2: Glyph[] = []
 beforeAll(async () => {
@@ -489,9 +489,14 @@ describe('variational autoencoder', () => {
     const data = await mnist()
     const config = vaeBase
     const records: { loss: number; reconstruction: number; kl: number; tensors: number }[] = []
+    // The model handed to onEpoch is up to date, and the run's model is the last epoch's.
+    let lastSeen: Float32Array = new Float32Array(0)
     const batches: string[] = []
     const run = await trainVae(data, config, {
-      onEpoch: (r) => records.push({ ...r, tensors: tf.memory().numTensors }),
+      onEpoch: (r, model) => {
+        records.push({ ...r, tensors: tf.memory().numTensors })
+        lastSeen = vaeParams(model)
+      },
       onBatch: (epoch, batch, of, samplesPerSecond) => {
         expect(samplesPerSecond).toBeGreaterThan(0)
         batches.push(`${epoch}:${batch}/${of}`)
@@ -509,6 +514,10 @@ describe('variational autoencoder', () => {
       expect(r.kl).toBeGreaterThan(0)
     }
     expect(new Set(records.map((r) => r.tensors)).size).toBe(1)
+    expect(differing(vaeParams(run.model), lastSeen)).toBe(0)
+    expect(
+      differing(lastSeen, vaeParams(createVae(run.model.shape, vaeBase.seed)))
+    ).toBeGreaterThan(0)
     // Inference on the trained VAE.
     const z = encode(run.model, [Array.from(data.images.subarray(0, 784), (v) => v / 255)])
     expect(z[0]).toHaveLength(2)
@@ -525,10 +534,12 @@ describe('variational autoencoder', () => {
     })
     expect(grid.patterns).toHaveLength(16)
     run.model.dispose()
-    const again: number[] = []
-    const second = await trainVae(data, config, { onEpoch: (r) => again.push(r.loss) })
+    // Same seed, same run; and without any hook (nothing reads the model during training) the
+    // run's model still ends with the trained weights.
+    const second = await trainVae(data, config)
+    expect(second.outcome.finalLoss).toBe(records.at(-1)!.loss)
+    expect(differing(vaeParams(second.model), lastSeen)).toBe(0)
     second.model.dispose()
-    expect(again).toEqual(records.map((r) => r.loss))
   })
 
   // The wasm kernels' VAE step (src/ml/kernels/vae.ts) against the tfjs-ops step, itself
@@ -580,13 +591,45 @@ describe('variational autoencoder', () => {
       })
       // Split between two threads or not, the same arithmetic to the bit.
       expect(results[1]!.parts).toEqual(results[0]!.parts)
-      expect(results[1]!.grad).toEqual(results[0]!.grad)
+      expect(differing(results[1]!.grad, results[0]!.grad)).toBe(0)
       model.dispose()
     })
   }
 
+  it('the optimizer steps split between two threads give the same weights to the bit', () => {
+    const model = createVae({ inputSize: 784, hidden: [256], latent: 2, activation: 'relu' }, 6)
+    const random = mulberry32(2)
+    const pixels = Float32Array.from({ length: 128 * 784 }, () => random())
+    const noise = Float32Array.from({ length: 128 * 2 }, () => random() * 2 - 1)
+    for (const config of [
+      { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+      { kind: 'sgd', momentum: 0.9, nesterov: true },
+      { kind: 'rmsprop', decay: 0.9, momentum: 0.5, epsilon: 1e-7 }
+    ] as const) {
+      const after = [1, 2].map((threads) => {
+        const kernels = createVaeKernels(model, 128, config, threads)
+        try {
+          kernels.theta.set(vaeParams(model))
+          kernels.batch.set(pixels)
+          kernels.noise.set(noise)
+          for (let t = 1; t <= 2; t++) {
+            kernels.gradient(1)
+            kernels.step(0.001, t)
+          }
+          return kernels.theta.slice()
+        } finally {
+          kernels.dispose()
+        }
+      })
+      expect(differing(after[0]!, vaeParams(model)), config.kind).toBeGreaterThan(0)
+      expect(differing(after[1]!, after[0]), config.kind).toBe(0)
+    }
+    model.dispose()
+  })
+
   for (const arithmetic of ['kernels', 'tfjs'] as const)
     it(`stops a diverging run with a clear message and keeps the last epoch's weights (${arithmetic})`, async () => {
+      const seen: Float32Array[] = []
       const run = await trainVae(
         await mnist(),
         {
@@ -599,13 +642,16 @@ describe('variational autoencoder', () => {
           optimizer: { kind: 'sgd', momentum: 0.99, nesterov: false },
           seed: 1
         },
-        {},
+        { onEpoch: (_, model) => seen.push(vaeParams(model)) },
         { arithmetic }
       )
       const weights = vaeParams(run.model)
       run.model.dispose()
       expect(run.outcome.status).toBe('diverged')
       expect(run.outcome.message).toMatch(/diverged in epoch \d+ .*lower learning rate/)
+      // The last finished epoch's weights, as onEpoch saw them (the initial ones if none).
+      const kept = seen.at(-1) ?? vaeParams(createVae(run.model.shape, 1))
+      expect(differing(weights, kept)).toBe(0)
       expect(weights.every(Number.isFinite)).toBe(true)
     })
 

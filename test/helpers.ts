@@ -69,3 +69,14 @@ export function recordEvents<K extends EventName>(
     stop: off
   }
 }
+
+/**
+ * How many positions of two float arrays differ (bitwise, NaN equal to NaN); -1 when their
+ * lengths differ. For large weight vectors: a failing toEqual would print all of them.
+ */
+export function differing(a: ArrayLike<number>, b: ArrayLike<number> | undefined): number {
+  if (!b || a.length !== b.length) return -1
+  let n = 0
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) n++
+  return n
+}

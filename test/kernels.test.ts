@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../src/ml/backend'
 import { defaultArithmetic, type Arithmetic } from '../src/ml/full-batch'
 import { kernelActivation } from '../src/ml/kernels/dense'
-import { MAX_PAGES, shares } from '../src/ml/kernels/runtime'
+import { createArena, createPool, MAX_PAGES, shares } from '../src/ml/kernels/runtime'
 import { trainLetters } from '../src/ml/letters'
 import type { EpochRecord } from '../src/ml/train-autoencoder'
 import { defaultLetterConfig, type Glyph, type LetterTrainConfig } from '../src/shared/schemas'
@@ -185,5 +185,31 @@ describe('splitting work between threads', () => {
     ])
     // No empty shares when there is less work than threads.
     expect(shares(1, 4)).toEqual([[0, 1]])
+  })
+})
+
+describe('the kernel threads', () => {
+  it('a call that fails on a helper thread fails with its reason, after every share is joined', () => {
+    const arena = createArena()
+    const at = arena.reserve(64)
+    arena.commit()
+    const pool = createPool(arena, 2)
+    try {
+      // The helper's share points far outside the memory.
+      expect(() =>
+        pool.run('dense', [
+          [at, at, at, 1, 1, 1, 0],
+          [2 ** 31, at, at, 4, 4, 4, 0]
+        ])
+      ).toThrow(/^a kernel thread failed: .*out of bounds/)
+      expect(() =>
+        pool.run('dense', [
+          [at, at, at, 1, 1, 1, 0],
+          [at, at, at, 1, 1, 1, 0]
+        ])
+      ).toThrow(/a kernel thread failed/)
+    } finally {
+      pool.dispose()
+    }
   })
 })

@@ -10,7 +10,7 @@ import {
   type LetterTrainConfig,
   type OptimizerConfig
 } from '../src/shared/schemas'
-import { datasetsDir } from './helpers'
+import { datasetsDir, differing } from './helpers'
 
 let font2: Glyph[] = []
 beforeAll(async () => {
@@ -151,8 +151,11 @@ describe('letters autoencoder', () => {
   })
 
   for (const arithmetic of ['kernels', 'tfjs'] as const)
-    it(`stops a diverging run with a clear message and keeps finite weights (${arithmetic})`, async () => {
+    it(`stops a diverging run with a clear message and keeps the weights it names (${arithmetic})`, async () => {
       // SGD with a huge step through linear layers grows the weights geometrically until they overflow.
+      // The weights as a host sees them at each checkpoint (current()), by epochs done.
+      const seen = new Map<number, Float32Array>()
+      let done = 0
       const run = await trainLetters(
         font2,
         {
@@ -163,15 +166,28 @@ describe('letters autoencoder', () => {
           learningRate: 10,
           epochs: 5000
         },
-        {},
+        {
+          onEpoch: () => done++,
+          control: {
+            checkpoint: (current) => {
+              const model = current()
+              if (model.kind === 'autoencoder')
+                seen.set(done, Float32Array.from(model.theta.dataSync()))
+              return 'continue'
+            }
+          }
+        },
         { arithmetic }
       )
-      const weights = run.model.theta.dataSync()
+      const weights = Float32Array.from(run.model.theta.dataSync())
       run.model.dispose()
       expect(run.outcome.status).toBe('diverged')
       expect(run.outcome.message).toMatch(
         /diverged at epoch \d+ .*kept the weights of epoch \d+.*lower learning rate/
       )
+      const kept = Number(/kept the weights of epoch (\d+)/.exec(run.outcome.message)![1])
+      expect(done).toBeGreaterThan(kept)
+      expect(differing(weights, seen.get(kept))).toBe(0)
       expect(weights.every(Number.isFinite)).toBe(true)
       expect(run.outcome.glyphs.every((g) => g.latent.every(Number.isFinite))).toBe(true)
     })

@@ -91,10 +91,16 @@ export async function trainVae(
     },
     config.seed
   )
-  const engine =
-    (options.arithmetic ?? defaultArithmetic()) === 'kernels'
-      ? vaeOnKernels(model, batchSize, optimizerConfig, options.threads ?? wasmThreads())
-      : vaeOnTfjs(model, batchSize, optimizerConfig)
+  let engine: VaeEngine
+  try {
+    engine =
+      (options.arithmetic ?? defaultArithmetic()) === 'kernels'
+        ? vaeOnKernels(model, batchSize, optimizerConfig, options.threads ?? wasmThreads())
+        : vaeOnTfjs(model, batchSize, optimizerConfig)
+  } catch (error) {
+    model.dispose()
+    throw error
+  }
   const random = mulberry32(config.seed ^ 0x5eed)
   const batches = Math.floor(count / batchSize)
   const current = (): VaeModel => {

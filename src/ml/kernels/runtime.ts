@@ -18,7 +18,7 @@ interface WasmApi {
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
 
 /** Must match --maximumMemory in scripts/build-kernels.mjs. */
-export const MAX_PAGES = 8192
+export const MAX_PAGES = 65536
 const PAGE = 65536
 
 export interface KernelExports {
@@ -182,7 +182,8 @@ export interface Pool {
   dispose(): void
 }
 
-// A helper's control block: [state, kernel index, argument count], then the arguments (f64).
+// A helper's control block: [state, kernel index, argument count, message length], then the
+// arguments (f64), then room for a failure's message (UTF-16).
 const IDLE = 0
 const POSTED = 1
 const DONE = 2
@@ -190,23 +191,36 @@ const FAILED = 3
 const STARTING = 4
 const QUIT = -1
 const MAX_ARGS = 12
+const MESSAGE_CHARS = 240
+const ARGS_AT = 16
+const MESSAGE_AT = ARGS_AT + 8 * MAX_ARGS
 const SPINS = 200_000
 const JOIN_TIMEOUT_MS = 120_000
 
+// The helper: instantiate the module over the shared memory, then run posted calls until told to
+// quit. Its state changes only from the one it expects (compareExchange), so a QUIT stays final.
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads')
 const { module, memory, control, names, spins } = workerData
 const state = new Int32Array(control, 0, 4)
-const args = new Float64Array(control, 16, ${MAX_ARGS})
+const args = new Float64Array(control, ${ARGS_AT}, ${MAX_ARGS})
+const message = new Uint16Array(control, ${MESSAGE_AT}, ${MESSAGE_CHARS})
+const fail = (from, error) => {
+  const text = String(error && error.message ? error.message : error).slice(0, ${MESSAGE_CHARS})
+  for (let i = 0; i < text.length; i++) message[i] = text.charCodeAt(i)
+  state[3] = text.length
+  Atomics.compareExchange(state, 0, from, ${FAILED})
+  Atomics.notify(state, 0)
+}
 let fns = []
 try {
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports
   fns = names.map((name) => exports[name])
-  Atomics.store(state, 0, ${IDLE})
-} catch {
-  Atomics.store(state, 0, ${FAILED})
+  Atomics.compareExchange(state, 0, ${STARTING}, ${IDLE})
+  Atomics.notify(state, 0)
+} catch (error) {
+  fail(${STARTING}, error)
 }
-Atomics.notify(state, 0)
 for (;;) {
   let s
   let spun = 0
@@ -217,34 +231,69 @@ for (;;) {
   }
   try {
     fns[state[1]](...args.subarray(0, state[2]))
-    Atomics.store(state, 0, ${DONE})
-  } catch {
-    Atomics.store(state, 0, ${FAILED})
+    Atomics.compareExchange(state, 0, ${POSTED}, ${DONE})
+    Atomics.notify(state, 0)
+  } catch (error) {
+    fail(${POSTED}, error)
   }
-  Atomics.notify(state, 0)
 }
 `
 
-export function createPool(arena: Arena, parts: number): Pool {
-  const helpers = Array.from({ length: Math.max(0, parts - 1) }, () => {
-    const control = new SharedArrayBuffer(16 + 8 * MAX_ARGS)
-    const state = new Int32Array(control, 0, 4)
-    state[0] = STARTING
-    const worker = new Worker(HELPER_SOURCE, {
-      eval: true,
-      workerData: {
-        module: moduleOf(),
-        memory: arena.memory,
-        control,
-        names: [...POOLED],
-        spins: SPINS
-      }
-    })
-    worker.unref()
-    return { worker, state, args: new Float64Array(control, 16, MAX_ARGS) }
+interface Helper {
+  worker: Worker
+  state: Int32Array
+  args: Float64Array
+  message: Uint16Array
+}
+
+function startHelper(arena: Arena): Helper {
+  const control = new SharedArrayBuffer(MESSAGE_AT + 2 * MESSAGE_CHARS)
+  const state = new Int32Array(control, 0, 4)
+  const message = new Uint16Array(control, MESSAGE_AT, MESSAGE_CHARS)
+  state[0] = STARTING
+  const worker = new Worker(HELPER_SOURCE, {
+    eval: true,
+    workerData: {
+      module: moduleOf(),
+      memory: arena.memory,
+      control,
+      names: [...POOLED],
+      spins: SPINS
+    }
   })
+  // A helper that dies outside a call (it cannot run out of memory inside one: the memory is
+  // shared and already allocated) is failed here, when this thread next turns its event loop.
+  const died = (reason: string): void => {
+    if (Atomics.load(state, 0) === QUIT) return
+    const text = reason.slice(0, MESSAGE_CHARS)
+    for (let i = 0; i < text.length; i++) message[i] = text.charCodeAt(i)
+    state[3] = text.length
+    Atomics.store(state, 0, FAILED)
+  }
+  worker.on('error', (error) => died(error.message))
+  worker.on('exit', (code) => died(`it exited with code ${code}`))
+  worker.unref()
+  return { worker, state, args: new Float64Array(control, ARGS_AT, MAX_ARGS), message }
+}
+
+export function createPool(arena: Arena, parts: number): Pool {
+  const helpers: Helper[] = []
+  const dispose = (): void => {
+    for (const { worker, state } of helpers) {
+      Atomics.store(state, 0, QUIT)
+      Atomics.notify(state, 0)
+      void worker.terminate()
+    }
+  }
+  try {
+    for (let i = 1; i < parts; i++) helpers.push(startHelper(arena))
+  } catch (error) {
+    dispose()
+    throw error
+  }
   const { kernels } = arena
-  const wait = (state: Int32Array, busy: number): void => {
+  const wait = (helper: Helper, busy: number): void => {
+    const { state } = helper
     let spun = 0
     const started = Date.now()
     while (Atomics.load(state, 0) === busy) {
@@ -253,7 +302,10 @@ export function createPool(arena: Arena, parts: number): Pool {
       if (Date.now() - started > JOIN_TIMEOUT_MS)
         throw new Error('a kernel thread stopped responding')
     }
-    if (Atomics.load(state, 0) === FAILED) throw new Error('a kernel thread failed')
+    if (Atomics.load(state, 0) === FAILED)
+      throw new Error(
+        `a kernel thread failed: ${String.fromCharCode(...helper.message.subarray(0, state[3]))}`
+      )
   }
   return {
     parts: helpers.length + 1,
@@ -264,7 +316,7 @@ export function createPool(arena: Arena, parts: number): Pool {
       const fn = kernels[name] as (...a: number[]) => void
       for (let h = 0; h < args.length - 1; h++) {
         const helper = helpers[h]!
-        wait(helper.state, STARTING)
+        wait(helper, STARTING)
         const list = args[h + 1]!
         helper.state[1] = index
         helper.state[2] = list.length
@@ -272,20 +324,25 @@ export function createPool(arena: Arena, parts: number): Pool {
         Atomics.store(helper.state, 0, POSTED)
         Atomics.notify(helper.state, 0)
       }
-      fn(...args[0]!)
+      // Join every helper even when this thread's share throws, so none is left mid-call.
+      let failure: unknown = null
+      try {
+        fn(...args[0]!)
+      } catch (error) {
+        failure = error
+      }
       for (let h = 0; h < args.length - 1; h++) {
         const helper = helpers[h]!
-        wait(helper.state, POSTED)
-        Atomics.store(helper.state, 0, IDLE)
+        try {
+          wait(helper, POSTED)
+          Atomics.store(helper.state, 0, IDLE)
+        } catch (error) {
+          failure ??= error
+        }
       }
+      if (failure) throw failure
     },
-    dispose() {
-      for (const { worker, state } of helpers) {
-        Atomics.store(state, 0, QUIT)
-        Atomics.notify(state, 0)
-        void worker.terminate()
-      }
-    }
+    dispose
   }
 }
 

@@ -39,6 +39,7 @@ export function createVaeKernels(
   threads: number
 ): VaeKernels {
   const arena = createArena()
+  // (createPool stops the helpers it started if one fails to start.)
   const pool = createPool(arena, Math.max(1, Math.floor(threads)))
   try {
     const { encoder, decoder } = model
