@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { vaeStatus } from '../src/renderer/src/lib/vae-status'
+import { formatDuration } from '../src/renderer/src/lib/duration'
 import type { VaeBatchProgress, VaeProgress } from '../src/shared/schemas'
 
 const epoch = (n: number): VaeProgress => ({
@@ -53,5 +54,16 @@ describe('the VAE panel status', () => {
         finalLoss: 150
       })
     ).toBe('ran all 10 epochs · 75.0 s on wasm')
+  })
+})
+
+describe('durations in status lines', () => {
+  it('shows milliseconds under a second (a letters run takes ~20 ms), seconds above', () => {
+    expect(formatDuration(0.0234)).toBe('23 ms')
+    expect(formatDuration(0)).toBe('0 ms')
+    expect(formatDuration(0.9994)).toBe('999 ms')
+    expect(formatDuration(1)).toBe('1.0 s')
+    expect(formatDuration(75.04)).toBe('75.0 s')
+    expect(formatDuration(Number.NaN)).toBe('–')
   })
 })

@@ -1,5 +1,6 @@
 import type { VaeBatchProgress, VaeDone, VaeProgress } from '@shared/schemas'
 import type { VaePhase } from '../stores/vae'
+import { formatDuration } from './duration'
 
 /**
  * The VAE panel's one-line status: where training is (within the epoch when a batch report is
@@ -12,7 +13,7 @@ export function vaeStatus(
   result: VaeDone | null
 ): string {
   if (phase === 'finished' && result)
-    return `${result.message} · ${result.seconds.toFixed(1)} s on ${result.backend}`
+    return `${result.message} · ${formatDuration(result.seconds)} on ${result.backend}`
   if (phase === 'starting' && !batch) return 'Loading the data set…'
   const verb = phase === 'paused' ? 'Paused' : 'Training'
   if (batch && batch.epoch > (last?.epoch ?? 0)) {
