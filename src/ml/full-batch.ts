@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
-import type { OptimizerConfig } from '../shared/schemas'
+import type { FirstOrderConfig, OptimizerConfig } from '../shared/schemas'
 import { autoencoderGradient, autoencoderOutputs, type AutoencoderModel } from './autoencoder'
-import { createDenseTrainer, type FirstOrderConfig } from './kernels/dense'
+import { createDenseTrainer } from './kernels/dense'
 import { kernelsSupported } from './kernels/runtime'
 import { createOptimizer } from './optimizers'
 
@@ -13,7 +13,6 @@ import { createOptimizer } from './optimizers'
 export type Arithmetic = 'kernels' | 'tfjs'
 
 export interface FullBatch {
-  readonly arithmetic: Arithmetic
   /** Replaces the training inputs (a fresh noise draw); same shape as at creation. */
   setInputs(inputs: Float32Array): void
   /**
@@ -69,7 +68,6 @@ function onKernels(
   trainer.inputs.set(inputs)
   trainer.targets.set(targets)
   return {
-    arithmetic: 'kernels',
     setInputs: (values) => trainer.inputs.set(values),
     epoch(lr, step, update) {
       if (update(trainer.gradient())) trainer.step(lr, step)
@@ -105,7 +103,6 @@ function onTfjs(
   const targets = tf.tensor2d(targetValues, [rows, size])
   const optimizer = isFirstOrder(config) ? createOptimizer(config, [[model.theta.size]]) : null
   return {
-    arithmetic: 'tfjs',
     setInputs(values) {
       inputs.dispose()
       inputs = tf.tensor2d(values, inputs.shape)

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import type { LearningRateSchedule, OptimizerConfig } from '../shared/schemas'
+import type { FirstOrderConfig, LearningRateSchedule } from '../shared/schemas'
 
 // Optimizers over one flat parameter vector. The first-order ones (Adam, SGD with momentum,
 // RMSprop) are a dozen tfjs ops per step whatever the network's depth. Full-batch L-BFGS and
@@ -16,13 +16,11 @@ export interface Optimizer {
   dispose(): void
 }
 
-type FirstOrder = Extract<OptimizerConfig, { kind: 'adam' | 'sgd' | 'rmsprop' }>
-
 /**
  * A first-order optimizer for variables of the given shapes. With one flat parameter vector
  * (the letters networks), a step is a dozen ops whatever the depth.
  */
-export function createOptimizer(config: FirstOrder, shapes: readonly number[][]): Optimizer {
+export function createOptimizer(config: FirstOrderConfig, shapes: readonly number[][]): Optimizer {
   const slots = (): tf.Variable[] =>
     shapes.map((shape) => tf.tidy(() => tf.variable(tf.zeros(shape), false)))
   const scalars: tf.Scalar[] = []

@@ -67,6 +67,8 @@ export const optimizerSchema = z.discriminatedUnion('kind', [
 ])
 export type OptimizerConfig = z.output<typeof optimizerSchema>
 export type OptimizerKind = OptimizerConfig['kind']
+/** The optimizers that step along a gradient (the others are full-batch L-BFGS and Powell). */
+export type FirstOrderConfig = Extract<OptimizerConfig, { kind: 'adam' | 'sgd' | 'rmsprop' }>
 
 export const scheduleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('constant') }),

@@ -1,4 +1,4 @@
-import type { OptimizerConfig } from '../../shared/schemas'
+import type { FirstOrderConfig } from '../../shared/schemas'
 import type { Activation, LayerSpec, MlpSpec } from '../mlp'
 import {
   createArena,
@@ -162,8 +162,6 @@ export function backwardChain(
     next = 1 - next
   }
 }
-
-export type FirstOrderConfig = Extract<OptimizerConfig, { kind: 'adam' | 'sgd' | 'rmsprop' }>
 
 /** Parameters, gradient and optimizer state over a flat vector of `count` values. */
 export interface FlatParams {

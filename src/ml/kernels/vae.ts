@@ -1,12 +1,7 @@
+import type { FirstOrderConfig } from '../../shared/schemas'
 import type { VaeModel } from '../vae'
 import { layout } from '../mlp'
-import {
-  backwardChain,
-  forwardChain,
-  placeChain,
-  placeParams,
-  type FirstOrderConfig
-} from './dense'
+import { backwardChain, forwardChain, placeChain, placeParams } from './dense'
 import { createArena, createPool, shares } from './runtime'
 
 // The VAE's mini-batch step on the lab's WebAssembly kernels, split by rows between threads
