@@ -4,6 +4,8 @@
 // can be split between threads by rows (pointer offsets) or by the ranges some kernels take;
 // every output element is computed the same way whatever the split.
 // Activation codes: 0 linear, 1 tanh, 2 relu, 3 elu, 4 sigmoid.
+// (`@inline` is AssemblyScript's decorator for functions, which TypeScript's checker rejects:
+// hence the `@ts-ignore: decorator` lines, the AssemblyScript convention.)
 
 // exp(x) for four lanes (Cephes expf: range reduction by ln 2, degree-5 polynomial, 2^n by
 // building the exponent bits), relative error ~1e-7 over [-87, 88].
