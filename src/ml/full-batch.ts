@@ -32,6 +32,13 @@ export interface FullBatch {
   dispose(): void
 }
 
+/** Sets the model's parameter vector (assign keeps the tensor's data, not the tensor: dispose it). */
+function assignTheta(model: AutoencoderModel, values: Float32Array): void {
+  const tensor = tf.tensor1d(values)
+  model.theta.assign(tensor)
+  tensor.dispose()
+}
+
 const isFirstOrder = (config: OptimizerConfig): config is FirstOrderConfig =>
   config.kind === 'adam' || config.kind === 'sgd' || config.kind === 'rmsprop'
 
@@ -82,11 +89,7 @@ function onKernels(
     },
     params: () => trainer.theta.slice(),
     setParams: (values) => trainer.theta.set(values),
-    sync() {
-      const values = tf.tensor1d(trainer.theta)
-      model.theta.assign(values)
-      values.dispose()
-    },
+    sync: () => assignTheta(model, trainer.theta),
     dispose: () => undefined
   }
 }
@@ -136,11 +139,7 @@ function onTfjs(
       return out
     },
     params: () => Float32Array.from(model.theta.dataSync()),
-    setParams(values) {
-      const tensor = tf.tensor1d(values)
-      model.theta.assign(tensor)
-      tensor.dispose()
-    },
+    setParams: (values) => assignTheta(model, values),
     sync: () => undefined,
     dispose() {
       optimizer?.dispose()
