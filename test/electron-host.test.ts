@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { join } from 'node:path'
-import { BrowserWindow, sender, state, type MenuItem } from './fakes/electron'
+import { BrowserWindow, emitApp, sender, state, type MenuItem } from './fakes/electron'
 import { sessionViewSchema } from '../src/shared/schemas'
 import { createElectronClient } from '../src/renderer/src/api/electron-client'
 import type { LabBridge } from '../src/preload/bridge'
@@ -15,8 +15,11 @@ vi.mock('electron', () => import('./fakes/electron'))
 
 let bridge: LabBridge
 const workspace = scratchWorkspace()
+/** A session file named on the command line that started the app (as the OS passes it). */
+const startupFile = join(workspace, 'from the file manager.aelab')
 
 beforeAll(async () => {
+  process.env['LAB_WORKSPACE'] = workspace
   process.env['LAB_WORKER_PATH'] = new URL(
     '../out/main/training-worker.js',
     import.meta.url
@@ -24,7 +27,13 @@ beforeAll(async () => {
   // The app's engine settings come from the environment (no command line in a packaged app).
   process.env['LAB_BACKEND'] = 'wasm'
   process.env['LAB_THREADS'] = '1'
-  await import('../src/main/index')
+  const argv = process.argv
+  process.argv = ['/opt/Autoencoder Lab/autoencoder-lab', '--no-sandbox', startupFile]
+  try {
+    await import('../src/main/index')
+  } finally {
+    process.argv = argv
+  }
   await import('../src/preload/index')
   // onReady runs after whenReady resolves.
   await vi.waitFor(() => expect(BrowserWindow.windows).toHaveLength(1))
@@ -40,8 +49,44 @@ describe('Electron main process', () => {
       sandbox: true,
       webSecurity: true
     })
-    expect(String(prefs['preload'])).toMatch(/preload[/\\]index\.cjs$/)
-    expect(BrowserWindow.windows[0]!.url).toMatch(/^file:.*out\/renderer\/index\.html$/)
+    expect(String(prefs['preload'])).toMatch(/out[/\\]preload[/\\]index\.cjs$/)
+    expect(BrowserWindow.windows[0]!.url).toBe('app://lab/index.html')
+  })
+
+  it('serves the built renderer from app://lab/ only, with the security headers', async () => {
+    expect(state.privilegedSchemes).toEqual([
+      {
+        scheme: 'app',
+        privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true }
+      }
+    ])
+    const serve = state.protocolHandlers.get('app')!
+    const page = await serve(new Request('app://lab/index.html'))
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'self'/)
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff')
+    const html = await page.text()
+    expect(html).toContain('<div id="app"></div>')
+    const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)![1]!
+    const code = await serve(new Request(`app://lab/${script}`))
+    expect([code.status, code.headers.get('content-type')]).toEqual([
+      200,
+      'text/javascript; charset=utf-8'
+    ])
+    // Outside the renderer's folder, another host, a missing file, a write: refused.
+    for (const url of [
+      'app://lab/..%2F..%2Fpackage.json',
+      'app://lab/assets%5C..%5C..%5C..%5Cpackage.json',
+      'app://lab/%E0%A4%A',
+      'app://other/index.html'
+    ])
+      expect((await serve(new Request(url))).status, url).toBe(400)
+    // Dot segments are resolved by the URL parser first: this names out/renderer/package.json.
+    expect((await serve(new Request('app://lab/%2e%2e/%2e%2e/package.json'))).status).toBe(404)
+    expect((await serve(new Request('app://lab/nope.js'))).status).toBe(404)
+    expect((await serve(new Request('app://lab/assets'))).status).toBe(404)
+    expect((await serve(new Request('app://lab/index.html', { method: 'POST' }))).status).toBe(405)
   })
 
   it('registers one IPC handler per request of the contract', () => {
@@ -57,6 +102,8 @@ describe('Electron main process', () => {
     let granted = true
     state.permissionHandler!({}, 'camera', (g) => (granted = g))
     expect(granted).toBe(false)
+    for (const permission of ['media', 'clipboard-read', 'notifications', 'fileSystem'])
+      expect(state.permissionCheckHandler!({}, permission)).toBe(false)
   })
 
   it('blocks navigation and new windows', () => {
@@ -64,11 +111,28 @@ describe('Electron main process', () => {
     for (const listener of state.contentsListeners.get('will-navigate') ?? [])
       listener({ preventDefault: () => (prevented = true) }, 'https://example.com')
     expect(prevented).toBe(true)
-    expect(state.windowOpenHandler!({ url: 'https://example.com/docs' })).toEqual({
-      action: 'deny'
-    })
-    expect(state.windowOpenHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' })
-    expect(state.openedExternal).toEqual(['https://example.com/docs'])
+    prevented = false
+    for (const listener of state.contentsListeners.get('will-attach-webview') ?? [])
+      listener({ preventDefault: () => (prevented = true) })
+    expect(prevented).toBe(true)
+  })
+
+  it('opens only https links to documentation hosts in the browser, and no window', () => {
+    const tried = [
+      'https://developer.mozilla.org/en-US/docs/Web/API/WebAssembly',
+      'https://js.tensorflow.org/api/latest/',
+      'https://example.com/docs',
+      'http://github.com/',
+      'https://github.com.evil.example/',
+      'https://user:pw@github.com/',
+      'https://github.com:8443/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'ms-settings:',
+      'not a url'
+    ]
+    for (const url of tried) expect(state.windowOpenHandler!({ url })).toEqual({ action: 'deny' })
+    expect(state.openedExternal).toEqual(tried.slice(0, 2))
   })
 
   it('ignores requests from frames other than the lab page', async () => {
@@ -178,6 +242,88 @@ describe('File menu and native dialogs', () => {
     ).rejects.toThrow(/choose the file again/)
     state.dialogAnswer = { canceled: true, filePaths: [], filePath: undefined }
     expect(await client.request('pickSessionPath', { mode: 'open' })).toBeNull()
+  })
+  it("Open… hands the page a token and the file's name, never its path", async () => {
+    const client = createElectronClient(bridge)
+    const path = join(workspace, 'elsewhere', 'chosen.aelab')
+    state.dialogAnswer = { canceled: false, filePaths: [path], filePath: path }
+    const seen = nextEvent(client, 'menuCommand')
+    await file().find((m) => m.label === 'Open…')!.click!()
+    const command = await seen
+    expect(command).toEqual({ command: 'openFile', token: expect.any(String), name: 'chosen' })
+    expect(JSON.stringify(command)).not.toContain(workspace)
+    expect(state.recentDocuments.at(-1)).toBe(path)
+    const opened = await client.request('openSession', { target: { token: command.token! } })
+    expect(opened.name).toBe('chosen')
+    state.dialogAnswer = { canceled: true, filePaths: [], filePath: undefined }
+  })
+})
+
+describe('session files from the operating system', () => {
+  const window = (): BrowserWindow => BrowserWindow.windows[0]!
+  const openFileCommands = (client: ReturnType<typeof createElectronClient>) =>
+    recordEvents(client, 'menuCommand')
+
+  it('holds a file given on the command line until the page has loaded, then hands over a token', async () => {
+    const client = createElectronClient(bridge)
+    // Requested before it exists: the file manager's file is opened when the page asks.
+    const events = openFileCommands(client)
+    await client.request('saveSession', {
+      target: { name: 'from the file manager' },
+      runIds: [],
+      view: sessionViewSchema.parse({}),
+      customGlyphs: []
+    })
+    expect(state.lockData).toEqual({ files: [startupFile] })
+    window().emitContents('did-start-loading')
+    window().emitContents('did-finish-load')
+    const command = await events.until((c) => c.command === 'openFile')
+    events.stop()
+    expect(command).toEqual({
+      command: 'openFile',
+      token: expect.stringMatching(/^[0-9a-f]{32}$/),
+      name: 'from the file manager'
+    })
+    expect(state.recentDocuments).toContain(startupFile)
+    const opened = await client.request('openSession', { target: { token: command.token! } })
+    expect(opened.name).toBe('from the file manager')
+  })
+
+  it('takes the files a second instance was started with, and brings the window forward', async () => {
+    const client = createElectronClient(bridge)
+    window().minimized = true
+    const focused = window().focused
+    const events = openFileCommands(client)
+    const other = join(workspace, 'elsewhere', 'chosen.aelab')
+    // The second instance's own resolution (additionalData) wins over Chromium's argv.
+    emitApp('second-instance', {}, ['/opt/lab', '--flag', 'ignored.aelab'], '/home/u', {
+      files: [other]
+    })
+    const command = await events.until((c) => c.command === 'openFile')
+    expect(command.name).toBe('chosen')
+    expect(window().minimized).toBe(false)
+    expect(window().focused).toBe(focused + 1)
+    // Data that does not validate is ignored; its argv, relative to its folder, is used.
+    emitApp('second-instance', {}, ['/opt/lab', '--flag', 'x.txt', 'relative.aelab'], '/home/u', {
+      files: ['relative.aelab']
+    })
+    const second = await events.until((c) => c.command === 'openFile' && c.name === 'relative')
+    expect(state.recentDocuments.at(-1)).toBe('/home/u/relative.aelab')
+    await expect(
+      client.request('openSession', { target: { token: second.token! } })
+    ).rejects.toThrow(/relative\.aelab/)
+    events.stop()
+  })
+
+  it("takes macOS's open-file event", async () => {
+    const client = createElectronClient(bridge)
+    const events = openFileCommands(client)
+    let prevented = false
+    emitApp('open-file', { preventDefault: () => (prevented = true) }, startupFile)
+    const command = await events.until((c) => c.command === 'openFile')
+    events.stop()
+    expect(prevented).toBe(true)
+    expect(command.name).toBe('from the file manager')
   })
 })
 

@@ -1,15 +1,4 @@
-import {
-  app,
-  BrowserWindow,
-  dialog,
-  ipcMain,
-  Menu,
-  session,
-  shell,
-  type IpcMainInvokeEvent
-} from 'electron'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { app, BrowserWindow, ipcMain, protocol } from 'electron'
 import {
   requestChannel,
   requestNames,
@@ -17,102 +6,27 @@ import {
   type EventName,
   type EventPayload
 } from '../shared/contract'
-import { CONTENT_SECURITY_POLICY } from '../shared/csp'
 import { dispatch } from '../services/lab-service'
 import { createLab, type Lab } from '../services/lab'
 import { engineOptionsFromEnv } from '../services/engine-options'
-import { SESSION_EXTENSION } from '../shared/session'
-import { datasetsDir, rendererDir, trainingWorkerPath } from '../services/paths'
+import { appPaths, type AppPaths } from '../services/paths'
 import { labVersions } from '../services/versions'
+import { APP_ENTRY, APP_SCHEME_PRIVILEGES } from './app-protocol'
+import { fromOurPage, setupSecurity } from './security'
+import { createPicker, displayName, setupMenu } from './menu'
+import {
+  forwardedSessionFiles,
+  OpenFileQueue,
+  sessionFilesFromArgv,
+  type ForwardedFiles
+} from './os-files'
 
 // The Electron host: one locked-down window, the lab API over IPC, training in a worker.
 // Everything here is wiring; the behaviour lives in the Electron-free services.
 
-const rendererEntry = pathToFileURL(join(rendererDir(), 'index.html')).href
-
 function broadcast<K extends EventName>(name: K, payload: EventPayload<K>): void {
   for (const window of BrowserWindow.getAllWindows())
     window.webContents.send(eventChannel(name), payload)
-}
-
-/** Only our own page may call the API (the renderer is treated as untrusted input anyway). */
-function fromOurPage(event: IpcMainInvokeEvent): boolean {
-  const url = event.senderFrame?.url ?? ''
-  return (
-    url === rendererEntry ||
-    (process.env['ELECTRON_RENDERER_URL'] !== undefined &&
-      url.startsWith(process.env['ELECTRON_RENDERER_URL']))
-  )
-}
-
-const sessionFilters = [
-  { name: 'Autoencoder Lab session', extensions: [SESSION_EXTENSION.slice(1)] }
-]
-
-/** Native open and save dialogs; the renderer only ever sees a token for the chosen file. */
-async function pickPath(mode: 'open' | 'save', suggestedName?: string): Promise<string | null> {
-  const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]
-  if (mode === 'open') {
-    const options = { properties: ['openFile' as const], filters: sessionFilters }
-    const result = window
-      ? await dialog.showOpenDialog(window, options)
-      : await dialog.showOpenDialog(options)
-    return result.canceled ? null : (result.filePaths[0] ?? null)
-  }
-  const options = {
-    defaultPath: join(workspaceDir(), `${suggestedName ?? 'session'}${SESSION_EXTENSION}`),
-    filters: sessionFilters
-  }
-  const result = window
-    ? await dialog.showSaveDialog(window, options)
-    : await dialog.showSaveDialog(options)
-  return result.canceled || !result.filePath ? null : result.filePath
-}
-
-function workspaceDir(): string {
-  return process.env['LAB_WORKSPACE'] ?? join(app.getPath('documents'), 'Autoencoder Lab')
-}
-
-/** File menu: the renderer carries out each command (it holds the view and the unsaved state). */
-function setupMenu(lab: Lab): void {
-  const send = (
-    command: EventPayload<'menuCommand'>['command'],
-    extra: { token?: string; name?: string } = {}
-  ): void => broadcast('menuCommand', { command, ...extra })
-  const recent = async (): Promise<Electron.MenuItemConstructorOptions[]> =>
-    (await lab.sessions.list())
-      .slice(0, 8)
-      .map((s) => ({ label: s.name, click: () => send('open', { name: s.name }) }))
-  const build = async (): Promise<void> => {
-    const template: Electron.MenuItemConstructorOptions[] = [
-      ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-      {
-        label: 'File',
-        submenu: [
-          { label: 'New Session', accelerator: 'CmdOrCtrl+N', click: () => send('new') },
-          {
-            label: 'Open…',
-            accelerator: 'CmdOrCtrl+O',
-            click: async () => {
-              const path = await pickPath('open')
-              if (path) send('openFile', { token: lab.sessions.grant(path), name: path })
-            }
-          },
-          { label: 'Open Recent', submenu: await recent() },
-          { type: 'separator' },
-          { label: 'Save', accelerator: 'CmdOrCtrl+S', click: () => send('save') },
-          { label: 'Save As…', accelerator: 'CmdOrCtrl+Shift+S', click: () => send('saveAs') },
-          { type: 'separator' },
-          process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' }
-        ]
-      },
-      { role: 'editMenu' },
-      { role: 'viewMenu' },
-      { role: 'windowMenu' }
-    ]
-    Menu.setApplicationMenu(Menu.buildFromTemplate(template))
-  }
-  void build()
 }
 
 function setupApi(lab: Lab): void {
@@ -129,35 +43,18 @@ function setupApi(lab: Lab): void {
   }
 }
 
-function setupSecurity(): void {
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({
-      responseHeaders: {
-        ...details.responseHeaders,
-        'Content-Security-Policy': [CONTENT_SECURITY_POLICY]
-      }
-    })
-  })
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
-    callback(false)
-  )
-  app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-navigate', (event) => event.preventDefault())
-    contents.setWindowOpenHandler(({ url }) => {
-      if (url.startsWith('https://')) void shell.openExternal(url)
-      return { action: 'deny' }
-    })
-  })
-}
+/** Session files from the OS (argv, a second instance, macOS's open-file), held until the page is ready. */
+const osFiles = new OpenFileQueue()
+let running: { lab: Lab; paths: AppPaths } | null = null
 
-function createWindow(): BrowserWindow {
+function createWindow({ lab, paths }: { lab: Lab; paths: AppPaths }): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 860,
     title: 'Autoencoder Lab',
     show: false,
     webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
+      preload: paths.preload,
       contextIsolation: true,
       nodeIntegration: false,
       sandbox: true,
@@ -165,37 +62,85 @@ function createWindow(): BrowserWindow {
     }
   })
   window.once('ready-to-show', () => window.show())
-  if (process.env['ELECTRON_RENDERER_URL'])
-    void window.loadURL(process.env['ELECTRON_RENDERER_URL'])
-  else void window.loadURL(rendererEntry)
+  // A file is handed to the page once it has loaded (and subscribed to menu commands).
+  window.webContents.on('did-start-loading', () => osFiles.notReady())
+  window.webContents.on('did-finish-load', () =>
+    osFiles.ready((path) => {
+      if (window.isDestroyed()) return
+      app.addRecentDocument(path)
+      window.webContents.send(eventChannel('menuCommand'), {
+        command: 'openFile',
+        token: lab.sessions.grant(path),
+        name: displayName(path)
+      } satisfies EventPayload<'menuCommand'>)
+    })
+  )
+  window.on('closed', () => osFiles.notReady())
+  void window.loadURL(process.env['ELECTRON_RENDERER_URL'] ?? APP_ENTRY)
   return window
 }
 
+/** Shows the window for a file from the OS, opening one if every window was closed (macOS). */
+function bringForward(): void {
+  if (!running) return
+  const window = BrowserWindow.getAllWindows()[0] ?? createWindow(running)
+  if (window.isMinimized()) window.restore()
+  window.focus()
+}
+
 async function onReady(): Promise<void> {
+  const paths = appPaths(
+    app.isPackaged ? { packaged: true, resourcesPath: process.resourcesPath } : { packaged: false },
+    { documentsDir: app.getPath('documents'), env: process.env }
+  )
   const engine = engineOptionsFromEnv()
   for (const warning of engine.warnings) console.warn(`Autoencoder Lab: ${warning}`)
+  const pickPath = createPicker(paths.workspace)
   const lab = createLab({
     host: 'electron',
     preferredBackend: engine.preferredBackend,
     threads: engine.threads,
-    datasetsDir: datasetsDir(),
-    workerPath: trainingWorkerPath(),
-    workspace: workspaceDir(),
+    datasetsDir: paths.datasetsDir,
+    workerPath: paths.trainingWorker,
+    workspace: paths.workspace,
     emit: broadcast,
     versions: labVersions(),
     pickPath
   })
-  setupSecurity()
+  setupSecurity(paths.rendererDir)
   setupApi(lab)
-  setupMenu(lab)
-  createWindow()
+  setupMenu(lab, pickPath, (payload) => broadcast('menuCommand', payload))
+  running = { lab, paths }
+  createWindow(running)
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow()
+    if (running && BrowserWindow.getAllWindows().length === 0) createWindow(running)
   })
   app.on('before-quit', () => void lab.close())
 }
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit()
-})
-void app.whenReady().then(onReady)
+// Must precede 'ready': app:// is a standard, secure origin of its own (see app-protocol.ts).
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES])
+
+// One instance per user: a second one (a session file double-clicked while the lab runs) hands its
+// files to this one and quits, so two instances never share (and delete) one recovery file.
+const startupFiles = sessionFilesFromArgv(process.argv, process.cwd())
+if (!app.requestSingleInstanceLock({ files: startupFiles } satisfies ForwardedFiles)) {
+  app.quit()
+} else {
+  for (const path of startupFiles) osFiles.push(path)
+  app.on('second-instance', (_event, argv, workingDirectory, additionalData) => {
+    for (const path of forwardedSessionFiles(argv, workingDirectory, additionalData))
+      osFiles.push(path)
+    bringForward()
+  })
+  // macOS hands files to the running app (or to the app it starts) with this event.
+  app.on('open-file', (event, path) => {
+    event.preventDefault()
+    osFiles.push(path)
+    bringForward()
+  })
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+  void app.whenReady().then(onReady)
+}

@@ -23,6 +23,7 @@ import {
   writeSession
 } from './session-file'
 import type { TrainingService } from './training'
+import { RECOVERY_FOLDER } from './paths'
 
 // Keeps the record of every run this host has trained or opened (config, per-epoch history,
 // results), saves them with their weights into session files, reopens them (loading the weights
@@ -55,7 +56,7 @@ export interface OpenedSession {
   session: Omit<Session, 'runs'> & { runs: SessionSummary[] }
 }
 
-const RECOVERY = '.recovery'
+const RECOVERY = RECOVERY_FOLDER
 const AUTOSAVE = `autosave${SESSION_EXTENSION}`
 
 export class SessionService {

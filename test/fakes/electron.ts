@@ -19,6 +19,14 @@ export const state = {
       ) => void),
   permissionHandler: null as
     null | ((wc: unknown, permission: string, cb: (granted: boolean) => void) => void),
+  permissionCheckHandler: null as null | ((wc: unknown, permission: string) => boolean),
+  privilegedSchemes: [] as { scheme: string; privileges: Record<string, boolean> }[],
+  protocolHandlers: new Map<string, (request: Request) => Response | Promise<Response>>(),
+  /** What requestSingleInstanceLock answers, and the data it was given. */
+  singleInstanceLock: true,
+  lockData: undefined as unknown,
+  quitCalls: 0,
+  recentDocuments: [] as string[],
   openedExternal: [] as string[],
   menu: null as null | MenuItem[],
   /** What the next native dialog answers. */
@@ -64,11 +72,33 @@ export class BrowserWindow {
     return BrowserWindow.windows[0] ?? null
   }
   url = ''
+  minimized = false
+  focused = 0
+  readonly contentsListeners = new Map<string, Listener[]>()
   readonly webContents = {
     send: (channel: string, payload: unknown): void => {
       for (const listener of state.rendererListeners.get(channel) ?? []) listener({}, payload)
-    }
+    },
+    on: (event: string, fn: Listener): void =>
+      void this.contentsListeners.set(event, [...(this.contentsListeners.get(event) ?? []), fn])
   }
+  /** Plays Electron's webContents event `event` (e.g. the page finished loading). */
+  emitContents(event: string): void {
+    for (const listener of this.contentsListeners.get(event) ?? []) listener({})
+  }
+  isDestroyed(): boolean {
+    return false
+  }
+  isMinimized(): boolean {
+    return this.minimized
+  }
+  restore(): void {
+    this.minimized = false
+  }
+  focus(): void {
+    this.focused++
+  }
+  on(): void {}
   constructor(readonly options: { webPreferences: Record<string, unknown> }) {
     BrowserWindow.windows.push(this)
     for (const listener of state.appListeners.get('web-contents-created') ?? []) {
@@ -91,11 +121,29 @@ export class BrowserWindow {
 }
 
 export const app = {
+  isPackaged: false,
   whenReady: (): Promise<void> => Promise.resolve(),
+  requestSingleInstanceLock: (data?: unknown): boolean => {
+    state.lockData = data
+    return state.singleInstanceLock
+  },
+  addRecentDocument: (path: string): void => void state.recentDocuments.push(path),
   getPath: (name: string): string => `/tmp/fake-electron-${name}`,
   on: (event: string, fn: Listener): void =>
     void state.appListeners.set(event, [...(state.appListeners.get(event) ?? []), fn]),
-  quit: (): void => undefined
+  quit: (): void => void state.quitCalls++
+}
+
+/** Plays an app event, as Electron would emit it. */
+export function emitApp(event: string, ...args: unknown[]): void {
+  for (const listener of state.appListeners.get(event) ?? []) listener(...args)
+}
+
+export const protocol = {
+  registerSchemesAsPrivileged: (schemes: typeof state.privilegedSchemes): void =>
+    void state.privilegedSchemes.push(...schemes),
+  handle: (scheme: string, fn: (request: Request) => Response | Promise<Response>): void =>
+    void state.protocolHandlers.set(scheme, fn)
 }
 
 export const ipcMain = {
@@ -107,7 +155,9 @@ export const session = {
   defaultSession: {
     webRequest: { onHeadersReceived: (fn: typeof state.headersHook) => (state.headersHook = fn) },
     setPermissionRequestHandler: (fn: typeof state.permissionHandler) =>
-      (state.permissionHandler = fn)
+      (state.permissionHandler = fn),
+    setPermissionCheckHandler: (fn: typeof state.permissionCheckHandler) =>
+      (state.permissionCheckHandler = fn)
   }
 }
 
