@@ -1,5 +1,5 @@
 // Types for build-kernels.mjs (imported by test/kernels.test.ts).
-export declare const KERNELS: readonly string[]
+export declare const KERNELS: readonly { name: string; source: string; features: string }[]
 export declare const MAX_PAGES: number
 export declare function compileKernel(name: string): Promise<Buffer>
 export declare function generatedModule(name: string, bytes: Buffer): string

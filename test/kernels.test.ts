@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../src/ml/backend'
 import { defaultArithmetic, type Arithmetic } from '../src/ml/full-batch'
 import { kernelActivation } from '../src/ml/kernels/dense'
-import { createArena, createPool, MAX_PAGES, shares } from '../src/ml/kernels/runtime'
+import { createPool, shares } from '../src/ml/kernels/pool'
+import { createArena, MAX_PAGES } from '../src/ml/kernels/runtime'
 import { trainLetters } from '../src/ml/letters'
 import type { EpochRecord } from '../src/ml/train-autoencoder'
 import { defaultLetterConfig, type Glyph, type LetterTrainConfig } from '../src/shared/schemas'
@@ -14,6 +15,7 @@ import {
   compileKernel,
   generatedModule,
   generatedPath,
+  KERNELS,
   MAX_PAGES as BUILT_PAGES
 } from '../scripts/build-kernels.mjs'
 
@@ -29,9 +31,12 @@ beforeAll(async () => {
 })
 
 describe('wasm kernels', () => {
-  it('the committed module is what the AssemblyScript source compiles to (npm run build:kernels)', async () => {
-    const bytes = await compileKernel('dense')
-    expect(readFileSync(generatedPath('dense'), 'utf8')).toBe(generatedModule('dense', bytes))
+  it('the committed modules are what the AssemblyScript source compiles to (npm run build:kernels)', async () => {
+    expect(KERNELS.map((k) => k.name)).toEqual(['dense', 'dense-fma'])
+    for (const { name } of KERNELS) {
+      const bytes = await compileKernel(name)
+      expect(readFileSync(generatedPath(name), 'utf8')).toBe(generatedModule(name, bytes))
+    }
     // The memory the runtime creates must satisfy the module's import (its maximum).
     expect(MAX_PAGES).toBe(BUILT_PAGES)
   })
@@ -189,25 +194,78 @@ describe('splitting work between threads', () => {
 })
 
 describe('the kernel threads', () => {
-  it('a call that fails on a helper thread fails with its reason, after every share is joined', () => {
+  it('a call that fails in one chunk fails with its reason, after every chunk is done; the pool stays failed', () => {
     const arena = createArena()
     const at = arena.reserve(64)
     arena.commit()
     const pool = createPool(arena, 2)
     try {
-      // The helper's share points far outside the memory.
+      // One chunk points far outside the memory.
       expect(() =>
         pool.run('dense', [
           [at, at, at, 1, 1, 1, 0],
-          [2 ** 31, at, at, 4, 4, 4, 0]
+          [2 ** 31, at, at, 4, 4, 4, 0],
+          [at, at, at, 1, 1, 1, 0]
         ])
-      ).toThrow(/^a kernel thread failed: .*out of bounds/)
+      ).toThrow(/^a kernel call failed: .*out of bounds/)
+      expect(pool.counts.chunks).toBe(3)
       expect(() =>
         pool.run('dense', [
           [at, at, at, 1, 1, 1, 0],
           [at, at, at, 1, 1, 1, 0]
         ])
-      ).toThrow(/a kernel thread failed/)
+      ).toThrow(/a kernel call failed: .*out of bounds/)
+    } finally {
+      pool.dispose()
+    }
+  })
+
+  it('every chunk runs once, whichever thread takes it, call after call', () => {
+    // Transposes of a 64 x 48 matrix into zeroed memory, 48 chunks of one row each, on four
+    // threads; each call's result is checked before the next.
+    const arena = createArena()
+    const k = 64
+    const n = 48
+    const w = arena.reserve(k * n)
+    const wt = arena.reserve(k * n)
+    arena.commit()
+    const source = arena.f32(w, k * n)
+    const target = arena.f32(wt, k * n)
+    const pool = createPool(arena, 4)
+    try {
+      for (let call = 0; call < 200; call++) {
+        source.forEach((_, i) => (source[i] = call * 10_000 + i))
+        target.fill(0)
+        pool.run(
+          'transpose',
+          Array.from({ length: n }, (_, j) => [w, wt, k, n, j, j + 1])
+        )
+        let wrong = 0
+        for (let j = 0; j < n; j++)
+          for (let r = 0; r < k; r++) if (target[j * k + r] !== source[r * n + j]) wrong++
+        expect(wrong, `call ${call}`).toBe(0)
+      }
+      expect(pool.counts.chunks).toBe(200 * n)
+    } finally {
+      pool.dispose()
+    }
+  })
+
+  it('does not wait for helpers that are not running: calls made while they start are done here', () => {
+    // Starting a helper (a worker thread with its own V8 heap) takes milliseconds; these calls
+    // take microseconds. A static split would wait for the helpers to start; the shared counter
+    // lets this thread take every chunk.
+    const arena = createArena()
+    const w = arena.reserve(16 * 16)
+    const wt = arena.reserve(16 * 16)
+    arena.commit()
+    const pool = createPool(arena, 4)
+    try {
+      pool.run(
+        'transpose',
+        Array.from({ length: 16 }, (_, j) => [w, wt, 16, 16, j, j + 1])
+      )
+      expect(pool.counts).toEqual({ chunks: 16, here: 16 })
     } finally {
       pool.dispose()
     }

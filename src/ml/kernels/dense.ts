@@ -1,13 +1,7 @@
 import type { FirstOrderConfig } from '../../shared/schemas'
 import type { Activation, LayerSpec, MlpSpec } from '../mlp'
-import {
-  createArena,
-  createPool,
-  kernelActivation as activationIn,
-  shares,
-  type Arena,
-  type Pool
-} from './runtime'
+import { chunksFor, createPool, shares, type Pool } from './pool'
+import { createArena, kernelActivation as activationIn, type Arena } from './runtime'
 
 // Dense layers on the lab's WebAssembly kernels: forward and backward passes over a chain of
 // layers and first-order optimizer steps, over memory the network owns, split by rows between
@@ -29,8 +23,17 @@ export function kernelActivation(activation: Activation, z: number): number {
   return activationIn(ACTIVATIONS[activation], z)
 }
 
-// Below this many multiply-adds a product runs as one part: a fork-join costs a few microseconds.
+// Below this many multiply-adds a product runs as one chunk: sharing a call costs a few
+// microseconds.
 const SPLIT_WORK = 1 << 16
+
+/**
+ * Ranges of `total` rows for a call: one when the work is small or the pool has one thread,
+ * else a few chunks per thread (see pool.ts), starting on multiples of `align` (the kernels'
+ * register tiles are 4 rows high).
+ */
+export const chunks = (pool: Pool, total: number, work: number, align = 4): [number, number][] =>
+  shares(total, work >= SPLIT_WORK ? chunksFor(pool.parts) : 1, align)
 
 /** Where a chain's layers live in an arena. */
 export interface Chain {
@@ -62,9 +65,6 @@ export function placeChain(
   }
 }
 
-const rowParts = (pool: Pool, rows: number, work: number): [number, number][] =>
-  shares(rows, work >= SPLIT_WORK ? pool.parts : 1)
-
 /** Runs the chain on `input`; the last layer's activation is `lastActivation` when given. */
 export function forwardChain(
   pool: Pool,
@@ -81,7 +81,7 @@ export function forwardChain(
     const to = chain.outputs[l]!
     pool.run(
       'dense',
-      rowParts(pool, rows, rows * k * n).map(([r0, r1]) => [
+      chunks(pool, rows, rows * k * n).map(([r0, r1]) => [
         from + r0 * k * 4,
         chain.params[l]!,
         to + r0 * n * 4,
@@ -117,29 +117,13 @@ export function backwardChain(
     const work = rows * k * n
     pool.run(
       'kernelGrad',
-      shares(k + 1, work >= SPLIT_WORK ? pool.parts : 1).map(([k0, k1]) => [
-        from,
-        d,
-        chain.grads[l]!,
-        rows,
-        k,
-        n,
-        k0,
-        k1
-      ])
+      chunks(pool, k + 1, work).map(([k0, k1]) => [from, d, chain.grads[l]!, rows, k, n, k0, k1])
     )
     if (l === 0 && inputGrad === null) break
     const { transposed } = scratch
     pool.run(
       'transpose',
-      shares(n, k * n >= SPLIT_WORK ? pool.parts : 1).map(([j0, j1]) => [
-        chain.params[l]!,
-        transposed,
-        k,
-        n,
-        j0,
-        j1
-      ])
+      chunks(pool, n, k * n, 1).map(([j0, j1]) => [chain.params[l]!, transposed, k, n, j0, j1])
     )
     const target = l === 0 ? inputGrad! : scratch.deltas[next]!
     // At the input there is no activation to differentiate (h is then a placeholder).
@@ -147,7 +131,7 @@ export function backwardChain(
     const h = l === 0 ? target : from
     pool.run(
       'backInput',
-      rowParts(pool, rows, work).map(([r0, r1]) => [
+      chunks(pool, rows, work).map(([r0, r1]) => [
         d + r0 * n * 4,
         transposed,
         h + r0 * k * 4,
@@ -186,7 +170,7 @@ export function placeParams(
   const slotA = arena.reserve(config ? padded : 0)
   const slotB = arena.reserve(config?.kind === 'sgd' || !config ? 0 : padded)
   const split = (run: (at: number, length: number) => number[]): number[][] =>
-    shares(padded, padded >= SPLIT_WORK ? pool.parts : 1, 4).map(([a, b]) => run(a * 4, b - a))
+    chunks(pool, padded, padded).map(([a, b]) => run(a * 4, b - a))
   const step = ((): FlatParams['step'] => {
     if (config === null)
       return () => {

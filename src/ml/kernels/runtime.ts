@@ -1,9 +1,15 @@
-import { Worker } from 'node:worker_threads'
+import { denseFmaWasmBase64 } from './dense-fma-wasm'
 import { denseWasmBase64 } from './dense-wasm'
 
-// The lab's WebAssembly kernels at run time: the compiled module, one shared memory per network
-// with a bump allocator over it, and a pool of helper threads that take their share of a kernel
-// call (fork-join over the same memory). See assembly/dense.ts for the kernels themselves.
+// The lab's WebAssembly kernels at run time: the compiled module, and one shared memory per
+// network with a bump allocator over it. See assembly/dense.ts for the kernels themselves and
+// pool.ts for the threads that share a call.
+//
+// Two builds of the same source: 'fma', with relaxed SIMD's fused multiply-add, picked when this
+// runtime validates it (Node 22+, Electron 45; Node 20 only with --experimental-wasm-relaxed-simd),
+// and 'plain', 128-bit SIMD only, the fallback. Each is deterministic (the same bits for the same
+// inputs, however the work is split between threads); the two may differ in the last bits of a
+// product, as a fused multiply-add rounds once where the plain module rounds twice.
 
 // The WebAssembly API, typed here: the node typings' lib (ES2022) does not declare it.
 interface WasmMemory {
@@ -11,6 +17,7 @@ interface WasmMemory {
   grow(pages: number): number
 }
 interface WasmApi {
+  validate(bytes: Uint8Array): boolean
   Module: new (bytes: Uint8Array) => object
   Instance: new (module: object, imports: object) => { exports: unknown }
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory
@@ -101,21 +108,35 @@ export const POOLED = [
 ] as const
 export type PooledKernel = (typeof POOLED)[number]
 
-let compiled: object | null = null
-const moduleOf = (): object =>
-  (compiled ??= new wasmApi.Module(Buffer.from(denseWasmBase64, 'base64')))
+/** Which build of the kernels: with fused multiply-adds (relaxed SIMD) or without. */
+export type KernelBuild = 'fma' | 'plain'
+
+const bytesOf: Record<KernelBuild, () => Uint8Array> = {
+  fma: () => Buffer.from(denseFmaWasmBase64, 'base64'),
+  plain: () => Buffer.from(denseWasmBase64, 'base64')
+}
+const compiled: Partial<Record<KernelBuild, object>> = {}
+/** The compiled module of a build (compiled once per thread). */
+export const moduleOf = (build: KernelBuild): object =>
+  (compiled[build] ??= new wasmApi.Module(bytesOf[build]()))
+
+let best: KernelBuild | null = null
+/** The build this runtime runs: 'fma' where WebAssembly.validate accepts it, else 'plain'. */
+export function kernelBuild(): KernelBuild {
+  return (best ??= wasmApi.validate(bytesOf.fma()) ? 'fma' : 'plain')
+}
 
 const newMemory = (): WasmMemory =>
   new wasmApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
 
-const instantiate = (memory: WasmMemory): KernelExports =>
-  new wasmApi.Instance(moduleOf(), { env: { memory } }).exports as KernelExports
+const instantiate = (memory: WasmMemory, build: KernelBuild): KernelExports =>
+  new wasmApi.Instance(moduleOf(build), { env: { memory } }).exports as KernelExports
 
 /** Whether this runtime runs the kernels (WebAssembly with SIMD, threads' shared memory). */
 export function kernelsSupported(): boolean {
   if (supported === null) {
     try {
-      instantiate(newMemory())
+      instantiate(newMemory(), kernelBuild())
       supported = true
     } catch {
       supported = false
@@ -127,6 +148,7 @@ let supported: boolean | null = null
 
 /** A memory with the kernels instantiated over it and a bump allocator (nothing is freed). */
 export interface Arena {
+  readonly build: KernelBuild
   readonly kernels: KernelExports
   readonly memory: WasmMemory
   /** Reserves room for `floats` 32-bit values (16-byte aligned, zeroed); returns the byte offset. */
@@ -137,12 +159,14 @@ export interface Arena {
   f64(at: number, length: number): Float64Array
 }
 
-export function createArena(): Arena {
+/** An arena on `build` (by default the best this runtime runs). */
+export function createArena(build: KernelBuild = kernelBuild()): Arena {
   const memory = newMemory()
-  const kernels = instantiate(memory)
+  const kernels = instantiate(memory, build)
   // The module has no data of its own; keep the first page free all the same.
   let top = PAGE
   return {
+    build,
     kernels,
     memory,
     reserve(floats) {
@@ -169,194 +193,3 @@ export function kernelActivation(act: number, z: number): number {
   return probe.activate(z, act)
 }
 let probe: KernelExports | null = null
-
-/**
- * Threads that split kernel calls: part 0 of a call runs on the calling thread, part i on helper
- * i (a worker thread with its own instance over the same shared memory). With one part,
- * everything runs here.
- */
-export interface Pool {
-  readonly parts: number
-  /** Runs `name` once per entry of `args` (one argument list per part); returns when all are done. */
-  run(name: PooledKernel, args: readonly (readonly number[])[]): void
-  dispose(): void
-}
-
-// A helper's control block: [state, kernel index, argument count, message length], then the
-// arguments (f64), then room for a failure's message (UTF-16).
-const IDLE = 0
-const POSTED = 1
-const DONE = 2
-const FAILED = 3
-const STARTING = 4
-const QUIT = -1
-const MAX_ARGS = 12
-const MESSAGE_CHARS = 240
-const ARGS_AT = 16
-const MESSAGE_AT = ARGS_AT + 8 * MAX_ARGS
-const SPINS = 200_000
-const JOIN_TIMEOUT_MS = 120_000
-
-// The helper: instantiate the module over the shared memory, then run posted calls until told to
-// quit. Its state changes only from the one it expects (compareExchange), so a QUIT stays final.
-const HELPER_SOURCE = `
-const { workerData } = require('node:worker_threads')
-const { module, memory, control, names, spins } = workerData
-const state = new Int32Array(control, 0, 4)
-const args = new Float64Array(control, ${ARGS_AT}, ${MAX_ARGS})
-const message = new Uint16Array(control, ${MESSAGE_AT}, ${MESSAGE_CHARS})
-const fail = (from, error) => {
-  const text = String(error && error.message ? error.message : error).slice(0, ${MESSAGE_CHARS})
-  for (let i = 0; i < text.length; i++) message[i] = text.charCodeAt(i)
-  state[3] = text.length
-  Atomics.compareExchange(state, 0, from, ${FAILED})
-  Atomics.notify(state, 0)
-}
-let fns = []
-try {
-  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports
-  fns = names.map((name) => exports[name])
-  Atomics.compareExchange(state, 0, ${STARTING}, ${IDLE})
-  Atomics.notify(state, 0)
-} catch (error) {
-  fail(${STARTING}, error)
-}
-for (;;) {
-  let s
-  let spun = 0
-  while ((s = Atomics.load(state, 0)) !== ${POSTED}) {
-    if (s === ${QUIT} || s === ${FAILED}) process.exit(0)
-    if (spun++ < spins) continue
-    Atomics.wait(state, 0, s)
-  }
-  try {
-    fns[state[1]](...args.subarray(0, state[2]))
-    Atomics.compareExchange(state, 0, ${POSTED}, ${DONE})
-    Atomics.notify(state, 0)
-  } catch (error) {
-    fail(${POSTED}, error)
-  }
-}
-`
-
-interface Helper {
-  worker: Worker
-  state: Int32Array
-  args: Float64Array
-  message: Uint16Array
-}
-
-function startHelper(arena: Arena): Helper {
-  const control = new SharedArrayBuffer(MESSAGE_AT + 2 * MESSAGE_CHARS)
-  const state = new Int32Array(control, 0, 4)
-  const message = new Uint16Array(control, MESSAGE_AT, MESSAGE_CHARS)
-  state[0] = STARTING
-  const worker = new Worker(HELPER_SOURCE, {
-    eval: true,
-    workerData: {
-      module: moduleOf(),
-      memory: arena.memory,
-      control,
-      names: [...POOLED],
-      spins: SPINS
-    }
-  })
-  // A helper that dies outside a call (it cannot run out of memory inside one: the memory is
-  // shared and already allocated) is failed here, when this thread next turns its event loop.
-  const died = (reason: string): void => {
-    if (Atomics.load(state, 0) === QUIT) return
-    const text = reason.slice(0, MESSAGE_CHARS)
-    for (let i = 0; i < text.length; i++) message[i] = text.charCodeAt(i)
-    state[3] = text.length
-    Atomics.store(state, 0, FAILED)
-  }
-  worker.on('error', (error) => died(error.message))
-  worker.on('exit', (code) => died(`it exited with code ${code}`))
-  worker.unref()
-  return { worker, state, args: new Float64Array(control, ARGS_AT, MAX_ARGS), message }
-}
-
-export function createPool(arena: Arena, parts: number): Pool {
-  const helpers: Helper[] = []
-  const dispose = (): void => {
-    for (const { worker, state } of helpers) {
-      Atomics.store(state, 0, QUIT)
-      Atomics.notify(state, 0)
-      void worker.terminate()
-    }
-  }
-  try {
-    for (let i = 1; i < parts; i++) helpers.push(startHelper(arena))
-  } catch (error) {
-    dispose()
-    throw error
-  }
-  const { kernels } = arena
-  const wait = (helper: Helper, busy: number): void => {
-    const { state } = helper
-    let spun = 0
-    const started = Date.now()
-    while (Atomics.load(state, 0) === busy) {
-      if (spun++ < SPINS) continue
-      Atomics.wait(state, 0, busy, 1000)
-      if (Date.now() - started > JOIN_TIMEOUT_MS)
-        throw new Error('a kernel thread stopped responding')
-    }
-    if (Atomics.load(state, 0) === FAILED)
-      throw new Error(
-        `a kernel thread failed: ${String.fromCharCode(...helper.message.subarray(0, state[3]))}`
-      )
-  }
-  return {
-    parts: helpers.length + 1,
-    run(name, args) {
-      if (args.length > helpers.length + 1)
-        throw new Error(`${args.length} parts for ${helpers.length + 1} threads`)
-      const index = POOLED.indexOf(name)
-      const fn = kernels[name] as (...a: number[]) => void
-      for (let h = 0; h < args.length - 1; h++) {
-        const helper = helpers[h]!
-        wait(helper, STARTING)
-        const list = args[h + 1]!
-        helper.state[1] = index
-        helper.state[2] = list.length
-        helper.args.set(list)
-        Atomics.store(helper.state, 0, POSTED)
-        Atomics.notify(helper.state, 0)
-      }
-      // Join every helper even when this thread's share throws, so none is left mid-call.
-      let failure: unknown = null
-      try {
-        fn(...args[0]!)
-      } catch (error) {
-        failure = error
-      }
-      for (let h = 0; h < args.length - 1; h++) {
-        const helper = helpers[h]!
-        try {
-          wait(helper, POSTED)
-          Atomics.store(helper.state, 0, IDLE)
-        } catch (error) {
-          failure ??= error
-        }
-      }
-      if (failure) throw failure
-    },
-    dispose
-  }
-}
-
-/** [start, end) of each of `parts` nearly equal shares of `total`, starts multiples of `align`. */
-export function shares(total: number, parts: number, align = 1): [number, number][] {
-  const out: [number, number][] = []
-  let start = 0
-  for (let p = 0; p < parts; p++) {
-    const end =
-      p === parts - 1
-        ? total
-        : Math.min(total, Math.ceil((total * (p + 1)) / parts / align) * align)
-    if (end > start) out.push([start, end])
-    start = end
-  }
-  return out
-}

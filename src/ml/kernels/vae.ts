@@ -1,13 +1,15 @@
 import type { FirstOrderConfig } from '../../shared/schemas'
 import type { VaeModel } from '../vae'
 import { layout } from '../mlp'
-import { backwardChain, forwardChain, placeChain, placeParams } from './dense'
-import { createArena, createPool, shares } from './runtime'
+import { backwardChain, chunks, forwardChain, placeChain, placeParams } from './dense'
+import { createPool } from './pool'
+import { createArena, type KernelBuild } from './runtime'
 
 // The VAE's mini-batch step on the lab's WebAssembly kernels, split by rows between threads
 // (the same arithmetic as vae.ts's vaeGradient on tfjs ops, which documents the formulas). The
 // wide products dominate: at 784-256-2 and batch 128 about 260 million multiply-adds' worth of
-// flops per step, which the kernels run at ~25 GFLOP/s per thread without repacking operands.
+// flops per step, which the kernels run at ~45 GFLOP/s per thread (measured here with FMA) without repacking
+// operands.
 // The reparameterisation and the KL term (batch x latent values) are computed here in JS.
 
 export interface VaeKernels {
@@ -18,8 +20,10 @@ export interface VaeKernels {
   /** The batch (rows x pixels, in [0, 1]) and the standard-normal draws (rows x latent), to fill in. */
   readonly batch: Float32Array
   readonly noise: Float32Array
-  /** Threads the work is split between. */
+  /** Threads the work is shared between. */
   readonly threads: number
+  /** The kernels' build (see runtime.ts). */
+  readonly build: KernelBuild
   /** Loss parts (batch means) and their gradient for the current batch and noise. */
   gradient(beta: number): { reconstruction: number; kl: number }
   /** One optimizer step with the last gradient; `step` counts from 1. */
@@ -31,9 +35,10 @@ export function createVaeKernels(
   model: VaeModel,
   rows: number,
   optimizer: FirstOrderConfig | null,
-  threads: number
+  threads: number,
+  build?: KernelBuild
 ): VaeKernels {
-  const arena = createArena()
+  const arena = createArena(build)
   // (createPool stops the helpers it started if one fails to start.)
   const pool = createPool(arena, Math.max(1, Math.floor(threads)))
   try {
@@ -77,6 +82,7 @@ export function createVaeKernels(
       batch: arena.f32(x, rows * size),
       noise: epsView,
       threads: pool.parts,
+      build: arena.build,
       gradient(beta) {
         forwardChain(pool, enc, x)
         // z = mu + exp(logvar / 2) * eps; KL(N(mu, var) || N(0, 1)) summed.
@@ -93,7 +99,7 @@ export function createVaeKernels(
         forwardChain(pool, dec, z, 'linear')
         pool.run(
           'sigmoidCrossEntropy',
-          shares(rows, pool.parts).map(([r0, r1]) => [
+          chunks(pool, rows, rows * size).map(([r0, r1]) => [
             dec.outputs.at(-1)! + r0 * size * 4,
             x + r0 * size * 4,
             dLogits + r0 * size * 4,

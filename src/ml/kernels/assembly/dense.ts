@@ -68,6 +68,15 @@ export function activate(z: f32, act: i32): f32 {
   return f32x4.extract_lane(activate4(f32x4.splat(z), act), 0)
 }
 
+// a * b + c in four lanes: one fused multiply-add in the module built with relaxed SIMD (where
+// the hardware has FMA), a product rounded then a sum rounded in the plain module. The two
+// modules may therefore differ in the last bits; each is deterministic on its own.
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c)
+  return f32x4.add(f32x4.mul(a, b), c)
+}
+
 // Epilogue of a product: mode 0 adds nothing more and activates; mode 1 multiplies by the
 // activation's derivative at h.
 // @ts-ignore: decorator
@@ -76,59 +85,131 @@ export function activate(z: f32, act: i32): f32 {
   return f32x4.mul(s, derivative4(v128.load(h), act))
 }
 
+// Columns [n4, n) of row i: scalar multiply-adds (the same in both modules).
+// @ts-ignore: decorator
+@inline function productTail(ai: usize, b: usize, ci: usize, hi: usize, k: i32, n: i32, n4: i32, bias: usize, mode: i32, act: i32): void {
+  const rowB = (<usize>n) << 2
+  for (let j = n4; j < n; j++) {
+    const off = (<usize>j) << 2
+    let s: f32 = bias ? load<f32>(bias + off) : 0
+    let bp = b + off
+    for (let kk = 0; kk < k; kk++) {
+      s += load<f32>(ai + ((<usize>kk) << 2)) * load<f32>(bp)
+      bp += rowB
+    }
+    const h4 = mode == 0 ? f32x4.splat(0) : f32x4.splat(load<f32>(hi + off))
+    const r = mode == 0 ? activate4(f32x4.splat(s), act) : f32x4.mul(f32x4.splat(s), derivative4(h4, act))
+    store<f32>(ci + off, f32x4.extract_lane(r, 0))
+  }
+}
+
 // c[m x n] = a[m x k] @ b[k x n] (+ bias[n] when bias != 0), then the epilogue (see finish).
+// Register tiles of 4 rows x 8 columns (8 accumulators: 2 loads of b and 4 of a per 8
+// multiply-adds), then single rows; every element sums its k terms in order from the bias, so
+// it comes out the same whichever tile computes it (and however the rows are split).
 function product(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, bias: usize, mode: i32, act: i32, h: usize): void {
-  const n16 = n & ~15
+  const n8 = n & ~7
   const n4 = n & ~3
   const rowB = (<usize>n) << 2
-  for (let i = 0; i < m; i++) {
+  const rowA = (<usize>k) << 2
+  let i = 0
+  for (; i + 4 <= m; i += 4) {
+    const a0 = a + ((<usize>(i * k)) << 2)
+    const c0 = c + ((<usize>(i * n)) << 2)
+    const h0 = h + ((<usize>(i * n)) << 2)
+    let j = 0
+    for (; j < n8; j += 8) {
+      const off = (<usize>j) << 2
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0)
+      if (bias) {
+        s00 = v128.load(bias + off); s01 = v128.load(bias + off, 16)
+      }
+      let s10 = s00, s11 = s01, s20 = s00, s21 = s01, s30 = s00, s31 = s01
+      let bp = b + off
+      let ap = a0
+      for (let kk = 0; kk < k; kk++) {
+        const b0 = v128.load(bp)
+        const b1 = v128.load(bp, 16)
+        const x0 = v128.load32_splat(ap)
+        s00 = madd(x0, b0, s00); s01 = madd(x0, b1, s01)
+        const x1 = v128.load32_splat(ap + rowA)
+        s10 = madd(x1, b0, s10); s11 = madd(x1, b1, s11)
+        const x2 = v128.load32_splat(ap + 2 * rowA)
+        s20 = madd(x2, b0, s20); s21 = madd(x2, b1, s21)
+        const x3 = v128.load32_splat(ap + 3 * rowA)
+        s30 = madd(x3, b0, s30); s31 = madd(x3, b1, s31)
+        bp += rowB
+        ap += 4
+      }
+      const rowC = (<usize>n) << 2
+      v128.store(c0 + off, finish(s00, mode, act, h0 + off))
+      v128.store(c0 + off, finish(s01, mode, act, h0 + off + 16), 16)
+      v128.store(c0 + rowC + off, finish(s10, mode, act, h0 + rowC + off))
+      v128.store(c0 + rowC + off, finish(s11, mode, act, h0 + rowC + off + 16), 16)
+      v128.store(c0 + 2 * rowC + off, finish(s20, mode, act, h0 + 2 * rowC + off))
+      v128.store(c0 + 2 * rowC + off, finish(s21, mode, act, h0 + 2 * rowC + off + 16), 16)
+      v128.store(c0 + 3 * rowC + off, finish(s30, mode, act, h0 + 3 * rowC + off))
+      v128.store(c0 + 3 * rowC + off, finish(s31, mode, act, h0 + 3 * rowC + off + 16), 16)
+    }
+    for (; j < n4; j += 4) {
+      const off = (<usize>j) << 2
+      let s0 = bias ? v128.load(bias + off) : f32x4.splat(0)
+      let s1 = s0, s2 = s0, s3 = s0
+      let bp = b + off
+      let ap = a0
+      for (let kk = 0; kk < k; kk++) {
+        const b0 = v128.load(bp)
+        s0 = madd(v128.load32_splat(ap), b0, s0)
+        s1 = madd(v128.load32_splat(ap + rowA), b0, s1)
+        s2 = madd(v128.load32_splat(ap + 2 * rowA), b0, s2)
+        s3 = madd(v128.load32_splat(ap + 3 * rowA), b0, s3)
+        bp += rowB
+        ap += 4
+      }
+      const rowC = (<usize>n) << 2
+      v128.store(c0 + off, finish(s0, mode, act, h0 + off))
+      v128.store(c0 + rowC + off, finish(s1, mode, act, h0 + rowC + off))
+      v128.store(c0 + 2 * rowC + off, finish(s2, mode, act, h0 + 2 * rowC + off))
+      v128.store(c0 + 3 * rowC + off, finish(s3, mode, act, h0 + 3 * rowC + off))
+    }
+    if (n4 < n) {
+      const rowC = (<usize>n) << 2
+      for (let r = 0; r < 4; r++)
+        productTail(a0 + (<usize>r) * rowA, b, c0 + (<usize>r) * rowC, h0 + (<usize>r) * rowC, k, n, n4, bias, mode, act)
+    }
+  }
+  for (; i < m; i++) {
     const ai = a + ((<usize>(i * k)) << 2)
     const ci = c + ((<usize>(i * n)) << 2)
     const hi = h + ((<usize>(i * n)) << 2)
     let j = 0
-    for (; j < n16; j += 16) {
+    for (; j < n8; j += 8) {
       const off = (<usize>j) << 2
-      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0)
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0)
       if (bias) {
         s0 = v128.load(bias + off); s1 = v128.load(bias + off, 16)
-        s2 = v128.load(bias + off, 32); s3 = v128.load(bias + off, 48)
       }
       let bp = b + off
       for (let kk = 0; kk < k; kk++) {
         const x = v128.load32_splat(ai + ((<usize>kk) << 2))
-        s0 = f32x4.add(s0, f32x4.mul(x, v128.load(bp)))
-        s1 = f32x4.add(s1, f32x4.mul(x, v128.load(bp, 16)))
-        s2 = f32x4.add(s2, f32x4.mul(x, v128.load(bp, 32)))
-        s3 = f32x4.add(s3, f32x4.mul(x, v128.load(bp, 48)))
+        s0 = madd(x, v128.load(bp), s0)
+        s1 = madd(x, v128.load(bp, 16), s1)
         bp += rowB
       }
       v128.store(ci + off, finish(s0, mode, act, hi + off))
       v128.store(ci + off, finish(s1, mode, act, hi + off + 16), 16)
-      v128.store(ci + off, finish(s2, mode, act, hi + off + 32), 32)
-      v128.store(ci + off, finish(s3, mode, act, hi + off + 48), 48)
     }
     for (; j < n4; j += 4) {
       const off = (<usize>j) << 2
       let s = bias ? v128.load(bias + off) : f32x4.splat(0)
       let bp = b + off
       for (let kk = 0; kk < k; kk++) {
-        s = f32x4.add(s, f32x4.mul(v128.load32_splat(ai + ((<usize>kk) << 2)), v128.load(bp)))
+        s = madd(v128.load32_splat(ai + ((<usize>kk) << 2)), v128.load(bp), s)
         bp += rowB
       }
       v128.store(ci + off, finish(s, mode, act, hi + off))
     }
-    for (; j < n; j++) {
-      const off = (<usize>j) << 2
-      let s: f32 = bias ? load<f32>(bias + off) : 0
-      let bp = b + off
-      for (let kk = 0; kk < k; kk++) {
-        s += load<f32>(ai + ((<usize>kk) << 2)) * load<f32>(bp)
-        bp += rowB
-      }
-      const h4 = mode == 0 ? f32x4.splat(0) : f32x4.splat(load<f32>(hi + off))
-      const r = mode == 0 ? activate4(f32x4.splat(s), act) : f32x4.mul(f32x4.splat(s), derivative4(h4, act))
-      store<f32>(ci + off, f32x4.extract_lane(r, 0))
-    }
+    productTail(ai, b, ci, hi, k, n, n4, bias, mode, act)
   }
 }
 
@@ -153,62 +234,134 @@ export function transpose(w: usize, wt: usize, k: i32, n: i32, j0: i32, j1: i32)
   }
 }
 
-/**
- * Rows [k0, k1) of an augmented kernel's gradient g[(k + 1) x n] = [a, 1]^T @ d, with a[m x k]
- * and d[m x n] (row k is the bias's).
- */
-export function kernelGrad(a: usize, d: usize, g: usize, m: i32, k: i32, n: i32, k0: i32, k1: i32): void {
-  const n16 = n & ~15
+// Row kk of a kernel gradient (kk == k: the bias's row, whose inputs are ones), columns from 0.
+// @ts-ignore: decorator
+@inline function kernelGradRow(a: usize, d: usize, g: usize, m: i32, k: i32, n: i32, kk: i32): void {
+  const n8 = n & ~7
   const n4 = n & ~3
   const rowD = (<usize>n) << 2
   const rowA = (<usize>k) << 2
-  for (let kk = k0; kk < k1; kk++) {
-    const ones = kk == k
-    const gk = g + ((<usize>(kk * n)) << 2)
-    const ak = a + ((<usize>kk) << 2)
-    let j = 0
-    for (; j < n16; j += 16) {
+  const ones = kk == k
+  const gk = g + ((<usize>(kk * n)) << 2)
+  const ak = a + ((<usize>kk) << 2)
+  let j = 0
+  for (; j < n8; j += 8) {
+    const off = (<usize>j) << 2
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0)
+    let dp = d + off
+    let ap = ak
+    for (let i = 0; i < m; i++) {
+      const x = ones ? f32x4.splat(1) : v128.load32_splat(ap)
+      s0 = madd(x, v128.load(dp), s0)
+      s1 = madd(x, v128.load(dp, 16), s1)
+      dp += rowD
+      ap += rowA
+    }
+    v128.store(gk + off, s0); v128.store(gk + off, s1, 16)
+  }
+  for (; j < n4; j += 4) {
+    const off = (<usize>j) << 2
+    let s = f32x4.splat(0)
+    let dp = d + off
+    let ap = ak
+    for (let i = 0; i < m; i++) {
+      const x = ones ? f32x4.splat(1) : v128.load32_splat(ap)
+      s = madd(x, v128.load(dp), s)
+      dp += rowD
+      ap += rowA
+    }
+    v128.store(gk + off, s)
+  }
+  for (; j < n; j++) {
+    const off = (<usize>j) << 2
+    let s: f32 = 0
+    let dp = d + off
+    let ap = ak
+    for (let i = 0; i < m; i++) {
+      s += (ones ? <f32>1 : load<f32>(ap)) * load<f32>(dp)
+      dp += rowD
+      ap += rowA
+    }
+    store<f32>(gk + off, s)
+  }
+}
+
+/**
+ * Rows [k0, k1) of an augmented kernel's gradient g[(k + 1) x n] = [a, 1]^T @ d, with a[m x k]
+ * and d[m x n] (row k is the bias's). Register tiles of 4 rows x 8 columns, then single rows;
+ * each element sums its m terms in order, the same in either.
+ */
+export function kernelGrad(a: usize, d: usize, g: usize, m: i32, k: i32, n: i32, k0: i32, k1: i32): void {
+  const n8 = n & ~7
+  const rowD = (<usize>n) << 2
+  const rowA = (<usize>k) << 2
+  const last = k1 < k ? k1 : k
+  let kk = k0
+  for (; kk + 4 <= last; kk += 4) {
+    const g0 = g + ((<usize>(kk * n)) << 2)
+    for (let j = 0; j < n8; j += 8) {
       const off = (<usize>j) << 2
-      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0)
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0)
+      let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0)
       let dp = d + off
-      let ap = ak
+      let ap = a + ((<usize>kk) << 2)
       for (let i = 0; i < m; i++) {
-        const x = ones ? f32x4.splat(1) : v128.load32_splat(ap)
-        s0 = f32x4.add(s0, f32x4.mul(x, v128.load(dp)))
-        s1 = f32x4.add(s1, f32x4.mul(x, v128.load(dp, 16)))
-        s2 = f32x4.add(s2, f32x4.mul(x, v128.load(dp, 32)))
-        s3 = f32x4.add(s3, f32x4.mul(x, v128.load(dp, 48)))
+        const d0 = v128.load(dp)
+        const d1 = v128.load(dp, 16)
+        const x0 = v128.load32_splat(ap)
+        s00 = madd(x0, d0, s00); s01 = madd(x0, d1, s01)
+        const x1 = v128.load32_splat(ap, 4)
+        s10 = madd(x1, d0, s10); s11 = madd(x1, d1, s11)
+        const x2 = v128.load32_splat(ap, 8)
+        s20 = madd(x2, d0, s20); s21 = madd(x2, d1, s21)
+        const x3 = v128.load32_splat(ap, 12)
+        s30 = madd(x3, d0, s30); s31 = madd(x3, d1, s31)
         dp += rowD
         ap += rowA
       }
-      v128.store(gk + off, s0); v128.store(gk + off, s1, 16)
-      v128.store(gk + off, s2, 32); v128.store(gk + off, s3, 48)
+      v128.store(g0 + off, s00); v128.store(g0 + off, s01, 16)
+      v128.store(g0 + rowD + off, s10); v128.store(g0 + rowD + off, s11, 16)
+      v128.store(g0 + 2 * rowD + off, s20); v128.store(g0 + 2 * rowD + off, s21, 16)
+      v128.store(g0 + 3 * rowD + off, s30); v128.store(g0 + 3 * rowD + off, s31, 16)
     }
-    for (; j < n4; j += 4) {
-      const off = (<usize>j) << 2
-      let s = f32x4.splat(0)
-      let dp = d + off
-      let ap = ak
-      for (let i = 0; i < m; i++) {
-        const x = ones ? f32x4.splat(1) : v128.load32_splat(ap)
-        s = f32x4.add(s, f32x4.mul(x, v128.load(dp)))
-        dp += rowD
-        ap += rowA
-      }
-      v128.store(gk + off, s)
+    // Columns past the tiles: row by row.
+    if (n8 < n)
+      for (let r = 0; r < 4; r++) kernelGradColumns(a, d, g, m, k, n, kk + r, n8)
+  }
+  for (; kk < k1; kk++) kernelGradRow(a, d, g, m, k, n, kk)
+}
+
+// Columns [from, n) of row kk < k of a kernel gradient, as kernelGradRow computes them.
+function kernelGradColumns(a: usize, d: usize, g: usize, m: i32, k: i32, n: i32, kk: i32, from: i32): void {
+  const n4 = n & ~3
+  const rowD = (<usize>n) << 2
+  const rowA = (<usize>k) << 2
+  const gk = g + ((<usize>(kk * n)) << 2)
+  const ak = a + ((<usize>kk) << 2)
+  let j = from
+  for (; j < n4; j += 4) {
+    const off = (<usize>j) << 2
+    let s = f32x4.splat(0)
+    let dp = d + off
+    let ap = ak
+    for (let i = 0; i < m; i++) {
+      s = madd(v128.load32_splat(ap), v128.load(dp), s)
+      dp += rowD
+      ap += rowA
     }
-    for (; j < n; j++) {
-      const off = (<usize>j) << 2
-      let s: f32 = 0
-      let dp = d + off
-      let ap = ak
-      for (let i = 0; i < m; i++) {
-        s += (ones ? <f32>1 : load<f32>(ap)) * load<f32>(dp)
-        dp += rowD
-        ap += rowA
-      }
-      store<f32>(gk + off, s)
+    v128.store(gk + off, s)
+  }
+  for (; j < n; j++) {
+    const off = (<usize>j) << 2
+    let s: f32 = 0
+    let dp = d + off
+    let ap = ak
+    for (let i = 0; i < m; i++) {
+      s += load<f32>(ap) * load<f32>(dp)
+      dp += rowD
+      ap += rowA
     }
+    store<f32>(gk + off, s)
   }
 }
 
