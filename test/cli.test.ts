@@ -224,27 +224,47 @@ describe('lab', () => {
     expect(perRound.map((l) => l['medianSeconds'])).toContain(summary['medianSeconds'])
   })
 
-  it('bench vae-mnist: a rate per round, the median in the summary', async () => {
-    const lines = await tinyBench('vae-mnist', '--samples', '256')
+  it('bench vae-mnist: the lab on 1 and 2 threads in each round, the medians in the summary', async () => {
+    const lines = await tinyBench('vae-mnist', '--samples', '256', '--threads', '2')
     // On the wasm backend the VAE trains on the lab's kernels; the same engine on tfjs ops and
     // the naive autodiff step are measured once each for comparison.
-    const rates = lines
-      .filter((l) => l['engine'] === 'lab-kernels' && 'round' in l)
-      .map((l) => Number(l['samplesPerSecond']))
-    expect(rates).toHaveLength(2)
-    expect(rates.every((r) => r > 0)).toBe(true)
+    const runs = lines.filter((l) => l['engine'] === 'lab-kernels' && 'round' in l)
+    expect(runs.map((l) => [l['round'], l['threads']])).toEqual([
+      [1, 1],
+      [1, 2],
+      [2, 1],
+      [2, 2]
+    ])
+    expect(runs.every((l) => Number(l['samplesPerSecond']) > 0 && l['busyCore'] === false)).toBe(
+      true
+    )
     const summary = lines.at(-1)!
     expect(summary).toMatchObject({
       case: 'vae-mnist',
       summary: true,
       rounds: 2,
-      ratio: null,
+      threads: [1, 2],
+      pytorchSamplesPerSecond: null,
       engine: 'lab-kernels'
     })
-    expect(rates).toContain(summary['samplesPerSecond'])
+    const rates = summary['samplesPerSecond'] as number[]
+    expect(runs.filter((l) => l['threads'] === 1).map((l) => l['samplesPerSecond'])).toContain(
+      rates[0]
+    )
+    const scaling = lines.find((l) => l['ratio'] === 'lab2/lab1')
+    expect(scaling?.['ratios']).toHaveLength(2)
     const onOps = lines.find((l) => l['engine'] === 'tfjs')
     expect(Number(onOps?.['samplesPerSecond'])).toBeGreaterThan(0)
     expect(summary['tfjsOpsSamplesPerSecond']).toBe(onOps?.['samplesPerSecond'])
     expect(Number(summary['naiveSamplesPerSecond'])).toBeGreaterThan(0)
+  })
+
+  it('bench vae-mnist --busy-core: measures with a busy-loop process alongside, gone afterwards', async () => {
+    const lines = await tinyBench('vae-mnist', '--samples', '256', '--threads', '2', '--busy-core')
+    const summary = lines.at(-1)!
+    expect(summary).toMatchObject({ busyCore: true, threads: [1, 2] })
+    const pid = Number(summary['busyCorePid'])
+    expect(pid).toBeGreaterThan(0)
+    expect(() => process.kill(pid, 0)).toThrow(/ESRCH/)
   })
 })

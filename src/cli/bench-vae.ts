@@ -1,93 +1,40 @@
-import * as tf from '@tensorflow/tfjs'
 import { chooseBackend } from '../ml/backend'
-import { gaussian } from '../shared/noise'
-import { createOptimizer } from '../ml/optimizers'
-import { mulberry32 } from '../shared/random'
-import { batchPixels, trainVae, type ImageData } from '../ml/train-vae'
+import { trainVae } from '../ml/train-vae'
 import { defaultArithmetic, type Arithmetic } from '../ml/full-batch'
-import { createVae, type VaeModel } from '../ml/vae'
+import { kernelBuild } from '../ml/kernels/runtime'
+import { defaultWasmThreads } from '../ml/threads'
+import { createVae } from '../ml/vae'
 import { loadImageSet } from '../services/datasets'
 import { datasetsDir } from '../services/paths'
 import { vaeTrainConfigSchema } from '../shared/schemas'
 import { backendOptions, flag, median, option, rounds } from './args'
+import { withBusyCore } from './busy-core'
+import { naiveSamplesPerSecond } from './bench-vae-naive'
 import { runReference } from './reference'
 import type { Print } from './bench'
 
+const plural = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`
+
 /**
- * The same VAE step written the naive way: plain ops differentiated by tfjs's autodiff, whose
- * dense backward uses transposed matMuls (the slow path on wasm). For the gain, side by side.
+ * Samples per second of the dense VAE 784-256-2, batch 128, Adam 1e-3, on real MNIST: the lab
+ * on one thread and on N (`--threads`, default every core), PyTorch on one and on N, in
+ * alternating rounds; with `--busy-core`, while another process keeps one core busy.
  */
-function naiveSamplesPerSecond(
-  model: VaeModel,
-  data: ImageData,
-  batchSize: number,
-  batches: number
-): number {
-  const optimizer = createOptimizer(
-    { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-    model.variables.map((v) => v.shape)
-  )
-  const random = mulberry32(1)
-  const pixels = new Float32Array(batchSize * data.size)
-  const noise = new Float32Array(batchSize * model.shape.latent)
-  const layers = (
-    vars: readonly tf.Tensor[],
-    x: tf.Tensor2D,
-    last: 'linear' | 'logits'
-  ): tf.Tensor2D => {
-    let h = x
-    for (let i = 0; i < vars.length; i += 2) {
-      const z = tf.add(tf.matMul(h, vars[i] as tf.Tensor2D), vars[i + 1]!) as tf.Tensor2D
-      h = i + 2 < vars.length ? tf.relu(z) : z
-    }
-    void last
-    return h
-  }
-  const step = (b: number): void => {
-    batchPixels(
-      data,
-      Array.from({ length: batchSize }, (_, i) => (b * batchSize + i) % data.count),
-      pixels
-    )
-    for (let k = 0; k < noise.length; k++) noise[k] = gaussian(random)
-    tf.tidy(() => {
-      const x = tf.tensor2d(pixels, [batchSize, data.size])
-      const eps = tf.tensor2d(noise, [batchSize, model.shape.latent])
-      const k = model.encoder.layers.length * 2
-      const { grads } = tf.variableGrads(() => {
-        const stats = layers(model.variables.slice(0, k), x, 'linear')
-        const l = model.shape.latent
-        const mu = tf.slice(stats, [0, 0], [batchSize, l])
-        const logvar = tf.slice(stats, [0, l], [batchSize, l])
-        const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), eps)) as tf.Tensor2D
-        const logits = layers(model.variables.slice(k), z, 'logits')
-        const recon = tf.sub(tf.sum(tf.softplus(logits)), tf.sum(tf.mul(logits, x)))
-        const kl = tf.mul(
-          tf.sum(tf.sub(tf.add(tf.square(mu), tf.exp(logvar)), tf.add(logvar, 1))),
-          0.5
-        )
-        return tf.div(tf.add(recon, kl), batchSize) as tf.Scalar
-      }, model.variables)
-      optimizer.apply(
-        model.variables,
-        model.variables.map((v) => grads[v.name]!),
-        0.001,
-        b + 1
-      )
-    })
-  }
-  step(0)
-  const started = performance.now()
-  for (let b = 1; b <= batches; b++) step(b)
-  model.variables[0]!.dataSync()
-  optimizer.dispose()
-  return (batches * batchSize) / ((performance.now() - started) / 1000)
+export async function benchVae(print: Print, args: readonly string[]): Promise<void> {
+  const busy = flag(args, '--busy-core')
+  await withBusyCore(busy, (pid) => measure(print, args, pid))
 }
 
-/** Samples per second of the dense VAE 784-256-2, batch 128, Adam 1e-3, on real MNIST. */
-export async function benchVae(print: Print, args: readonly string[]): Promise<void> {
+async function measure(
+  print: Print,
+  args: readonly string[],
+  busyPid: number | null
+): Promise<void> {
+  const busy = busyPid !== null
   const samples = Number(option(args, '--samples') ?? 12800)
-  const choice = await chooseBackend(backendOptions(args))
+  const backend = backendOptions(args)
+  const threads = backend.threads ?? defaultWasmThreads()
+  const choice = await chooseBackend({ ...backend, threads })
   const set = await loadImageSet(datasetsDir(), 'mnist', 'train')
   const data = { count: set.count, images: set.images, size: 784 }
   const config = vaeTrainConfigSchema.parse({
@@ -99,35 +46,38 @@ export async function benchVae(print: Print, args: readonly string[]): Promise<v
     learningRate: 0.001,
     epochs: 2
   })
+  const condition = busy ? 'one core kept busy by another process' : 'no busy-core process'
   // On wasm the VAE trains on the lab's own kernels (src/ml/kernels), elsewhere on tfjs ops.
   const engine = defaultArithmetic() === 'kernels' ? 'lab-kernels' : 'tfjs'
-  const name = engine === 'lab-kernels' ? 'lab kernels on' : 'tfjs'
-  const rateOf = async (arithmetic?: Arithmetic): Promise<number> => {
+  const name = engine === 'lab-kernels' ? `lab kernels (${kernelBuild()})` : `tfjs ${choice.label}`
+  const rateOf = async (labThreads: number, arithmetic?: Arithmetic): Promise<number> => {
     const rates: number[] = []
     const run = await trainVae(
       data,
       config,
       { onEpoch: (r) => rates.push(r.samplesPerSecond) },
-      { arithmetic }
+      { arithmetic, threads: labThreads }
     )
     run.model.dispose()
     // The first epoch warms up (wasm compilation, allocations); report the second, as the
     // reference does.
     return rates.at(-1) ?? 0
   }
-  const labRate = async (round: number): Promise<number> => {
-    const rate = await rateOf()
+  const labRate = async (labThreads: number, round: number): Promise<number> => {
+    const rate = await rateOf(labThreads)
     print(
       {
         case: 'vae-mnist',
         engine,
+        build: engine === 'lab-kernels' ? kernelBuild() : null,
         round,
         samplesPerSecond: rate,
         backend: choice.backend,
-        threads: choice.threads,
+        threads: engine === 'lab-kernels' ? labThreads : choice.threads,
+        busyCore: busy,
         samples
       },
-      `${name} ${choice.label}, round ${round}: ${rate.toFixed(0)} samples/s (VAE 784-256-2, batch 128, Adam 1e-3, ${samples} MNIST images per epoch)`
+      `${name}, ${plural(labThreads)}, round ${round}: ${rate.toFixed(0)} samples/s (VAE 784-256-2, batch 128, Adam 1e-3, ${samples} MNIST images per epoch; ${condition})`
     )
     return rate
   }
@@ -144,49 +94,80 @@ export async function benchVae(print: Print, args: readonly string[]): Promise<v
     '--lr',
     '0.001'
   ]
-  // The target compares with PyTorch on one thread; when tfjs uses more, PyTorch with as many
-  // is printed beside it, for a like-for-like figure.
-  const pytorchOn = (threads: number, lab: number): number | null => {
-    const ref = runReference(referenceArgs, threads)
-    const label = `PyTorch (${threads} thread${threads === 1 ? '' : 's'})`
+  let skipped = flag(args, '--no-reference')
+  const pytorchRate = (ptThreads: number, round: number): number | null => {
+    if (skipped) return null
+    const ref = runReference(referenceArgs, ptThreads)
     if ('skipped' in ref) {
+      skipped = true
       print(
-        { case: 'vae-mnist', reference: 'pytorch', threads, skipped: ref.skipped },
-        `${label} skipped: ${ref.skipped}`
+        { case: 'vae-mnist', reference: 'pytorch', skipped: ref.skipped },
+        `PyTorch skipped: ${ref.skipped}`
       )
       return null
     }
     const rate = Number(ref.lines[0]?.['samplesPerSecond'] ?? Number.NaN)
     print(
-      { case: 'vae-mnist', engine: 'pytorch', threads, samplesPerSecond: rate },
-      `${label}: ${rate.toFixed(0)} samples/s; lab/PyTorch ${(lab / rate).toFixed(2)}`
+      {
+        case: 'vae-mnist',
+        engine: 'pytorch',
+        round,
+        threads: ptThreads,
+        samplesPerSecond: rate,
+        busyCore: busy
+      },
+      `PyTorch, ${plural(ptThreads)}, round ${round}: ${rate.toFixed(0)} samples/s (${condition})`
     )
     return rate
   }
-  // Rounds alternate the lab's engine and PyTorch on one thread (see `rounds`).
-  const useReference = !flag(args, '--no-reference')
-  const perRound: { lab: number; pytorch: number | null }[] = []
+  // Rounds alternate the lab and PyTorch, each on 1 and on N threads (see `rounds`).
+  const counts = threads > 1 ? [1, threads] : [1]
+  const perRound: { lab: number[]; pytorch: (number | null)[] }[] = []
   for (let round = 1; round <= rounds(args); round++) {
-    const lab = await labRate(round)
-    const pytorch =
-      useReference && perRound.every((r) => r.pytorch !== null) ? pytorchOn(1, lab) : null
+    const lab: number[] = []
+    for (const t of counts) lab.push(await labRate(t, round))
+    const pytorch = counts.map((t) => pytorchRate(t, round))
     perRound.push({ lab, pytorch })
   }
-  const samplesPerSecond = median(perRound.map((r) => r.lab))
-  const ratios = perRound.every((r) => r.pytorch !== null)
-    ? perRound.map((r) => r.lab / r.pytorch!)
-    : null
-  const ratio = ratios ? median(ratios) : null
-  const pytorch = ratios ? median(perRound.map((r) => r.pytorch!)) : null
-  if (ratios)
+  const ratioLine = (what: string, key: string, ratios: number[], target?: string): number => {
+    const m = median(ratios)
     print(
-      { case: 'vae-mnist', engine: 'pytorch', threads: 1, rounds: perRound.length, ratios },
-      `over ${perRound.length} rounds: lab/PyTorch (1 thread) speed ratios ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${ratio!.toFixed(2)}`
+      { case: 'vae-mnist', ratio: key, ratios, median: m, busyCore: busy },
+      `${what} over ${ratios.length} rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${m.toFixed(2)}${target ? ` (${target})` : ''}`
     )
-  const pytorchSameThreads =
-    choice.threads > 1 && pytorch !== null ? pytorchOn(choice.threads, samplesPerSecond) : null
-  // The same engine on tfjs ops (what the cpu and tensorflow backends run), for comparison.
-  const onOps = engine === 'lab-kernels' ? await rateOf('tfjs') : null
+    return m
+  }
+  const withPytorch = perRound.every((r) => r.pytorch.every((p) => p !== null))
+  const summary: Record<string, number | null> = {}
+  if (withPytorch)
+    counts.forEach((t, i) => {
+      summary[`lab${t}PerPytorch${t}`] = ratioLine(
+        `lab/PyTorch speed, both on ${plural(t)}`,
+        `lab${t}/pytorch${t}`,
+        perRound.map((r) => r.lab[i]! / r.pytorch[i]!),
+        t === 1 ? 'target at least 0.5' : undefined
+      )
+    })
+  if (threads > 1) {
+    summary['labScaling'] = ratioLine(
+      `the lab on ${plural(threads)} / on 1`,
+      `lab${threads}/lab1`,
+      perRound.map((r) => r.lab[1]! / r.lab[0]!),
+      busy ? 'target at least 0.9 with a busy core' : undefined
+    )
+    if (withPytorch)
+      summary['pytorchScaling'] = ratioLine(
+        `PyTorch on ${plural(threads)} / on 1`,
+        `pytorch${threads}/pytorch1`,
+        perRound.map((r) => r.pytorch[1]! / r.pytorch[0]!)
+      )
+  }
+  const labMedians = counts.map((_, i) => median(perRound.map((r) => r.lab[i]!)))
+  const pytorchMedians = withPytorch
+    ? counts.map((_, i) => median(perRound.map((r) => r.pytorch[i]!)))
+    : null
+  // The same engine on tfjs ops, and tfjs's own autodiff, for comparison (once, on N threads).
+  const onOps = engine === 'lab-kernels' && !busy ? await rateOf(threads, 'tfjs') : null
   if (onOps !== null)
     print(
       {
@@ -196,38 +177,46 @@ export async function benchVae(print: Print, args: readonly string[]): Promise<v
         backend: choice.backend,
         threads: choice.threads
       },
-      `the lab's engine on tfjs ops, ${choice.label}: ${onOps.toFixed(0)} samples/s; the kernels are ${(samplesPerSecond / onOps).toFixed(1)}x faster`
+      `the lab's engine on tfjs ops, ${choice.label}: ${onOps.toFixed(0)} samples/s; the kernels on ${plural(threads)} are ${(labMedians.at(-1)! / onOps).toFixed(1)}x faster`
     )
-  const naiveModel = createVae({ inputSize: 784, hidden: [256], latent: 2, activation: 'relu' }, 1)
-  const naive = naiveSamplesPerSecond(naiveModel, data, 128, 15)
-  naiveModel.dispose()
-  print(
-    {
-      case: 'vae-mnist',
-      engine: 'tfjs-autodiff',
-      samplesPerSecond: naive,
-      backend: choice.backend,
-      threads: choice.threads
-    },
-    `tfjs ${choice.label}, naive (autodiff, transposed matMuls): ${naive.toFixed(0)} samples/s; the lab's engine is ${(samplesPerSecond / naive).toFixed(1)}x faster`
-  )
+  let naive: number | null = null
+  if (!busy) {
+    const naiveModel = createVae(
+      { inputSize: 784, hidden: [256], latent: 2, activation: 'relu' },
+      1
+    )
+    naive = naiveSamplesPerSecond(naiveModel, data, 128, 15)
+    naiveModel.dispose()
+    print(
+      {
+        case: 'vae-mnist',
+        engine: 'tfjs-autodiff',
+        samplesPerSecond: naive,
+        backend: choice.backend,
+        threads: choice.threads
+      },
+      `tfjs ${choice.label}, naive (autodiff, transposed matMuls): ${naive.toFixed(0)} samples/s; the lab's engine is ${(labMedians.at(-1)! / naive).toFixed(1)}x faster`
+    )
+  }
   print(
     {
       case: 'vae-mnist',
       summary: true,
-      samplesPerSecond,
-      backend: choice.backend,
-      threads: choice.threads,
+      busyCore: busy,
+      busyCorePid: busyPid,
+      threads: counts,
+      build: engine === 'lab-kernels' ? kernelBuild() : null,
+      samplesPerSecond: labMedians,
+      pytorchSamplesPerSecond: pytorchMedians,
       rounds: perRound.length,
-      pytorchSamplesPerSecond: pytorch,
-      pytorchSameThreadsSamplesPerSecond: pytorchSameThreads,
-      ratio,
+      ...summary,
       engine,
       tfjsOpsSamplesPerSecond: onOps,
       naiveSamplesPerSecond: naive
     },
-    ratio === null
-      ? `summary: ${samplesPerSecond.toFixed(0)} samples/s`
-      : `summary: lab/PyTorch speed ratio ${ratio.toFixed(2)} (target at least 0.5)`
+    `summary (${condition}): the lab ${counts.map((t, i) => `${labMedians[i]!.toFixed(0)} on ${plural(t)}`).join(', ')}` +
+      (pytorchMedians
+        ? `; PyTorch ${counts.map((t, i) => `${pytorchMedians[i]!.toFixed(0)} on ${plural(t)}`).join(', ')} samples/s (medians)`
+        : ' samples/s (medians)')
   )
 }

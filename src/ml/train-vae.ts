@@ -4,6 +4,8 @@ import { gaussian } from '../shared/noise'
 import { createOptimizer, learningRateAt } from './optimizers'
 import { defaultArithmetic, type Arithmetic } from './full-batch'
 import { createVaeKernels } from './kernels/vae'
+import { kernelBuild } from './kernels/runtime'
+import { planVaeEngine, type VaeEnginePlan } from './vae-engine'
 import { wasmThreads } from './wasm-threads'
 import { mulberry32, permutation } from '../shared/random'
 import { assignVaeParams, createVae, vaeGradient, vaeParams, type VaeModel } from './vae'
@@ -41,6 +43,8 @@ export interface VaeOutcome {
   message: string
   epochs: number
   finalLoss: number | null
+  /** The engine it trained on, and why (see vae-engine.ts). */
+  engine: string
 }
 
 /**
@@ -91,10 +95,16 @@ export async function trainVae(
     config.seed
   )
   let engine: VaeEngine
+  let plan: VaeEnginePlan
   try {
+    // Unless the caller says, timed among the engines that run here (vae-engine.ts).
+    plan =
+      options.arithmetic === undefined && options.threads === undefined
+        ? planVaeEngine(model, batchSize, optimizerConfig, wasmThreads())
+        : explicitPlan(options.arithmetic ?? defaultArithmetic(), options.threads ?? wasmThreads())
     engine =
-      (options.arithmetic ?? defaultArithmetic()) === 'kernels'
-        ? vaeOnKernels(model, batchSize, optimizerConfig, options.threads ?? wasmThreads())
+      plan.arithmetic === 'kernels'
+        ? vaeOnKernels(model, batchSize, optimizerConfig, plan.threads)
         : vaeOnTfjs(model, batchSize, optimizerConfig)
   } catch (error) {
     model.dispose()
@@ -161,7 +171,15 @@ export async function trainVae(
   } finally {
     engine.dispose()
   }
-  return { model, outcome: { status, message, epochs: epoch, finalLoss } }
+  return { model, outcome: { status, message, epochs: epoch, finalLoss, engine: plan.note } }
+}
+
+function explicitPlan(arithmetic: Arithmetic, threads: number): VaeEnginePlan {
+  const note =
+    arithmetic === 'kernels'
+      ? `the kernels (${kernelBuild()}) on ${threads} thread${threads === 1 ? '' : 's'}, as asked`
+      : `tfjs ops on ${tf.getBackend()}, as asked`
+  return { arithmetic, threads, note }
 }
 
 /**

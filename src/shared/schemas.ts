@@ -354,7 +354,9 @@ export const vaeDoneSchema = z.object({
   backend: backendNameSchema,
   epochs: z.number().int().min(0),
   seconds: z.number().min(0),
-  finalLoss: z.number().nullable()
+  finalLoss: z.number().nullable(),
+  /** The engine the run trained on, and why (timed at its start: ml/vae-engine.ts). */
+  engine: z.string().max(500).optional()
 })
 export type VaeDone = z.infer<typeof vaeDoneSchema>
 

@@ -1,0 +1,147 @@
+import * as tf from '@tensorflow/tfjs'
+import type { FirstOrderConfig } from '../shared/schemas'
+import { EngineChoices, type EngineCandidate } from './engine-choice'
+import type { Arithmetic } from './full-batch'
+import { createVaeKernels } from './kernels/vae'
+import { kernelBuild, kernelsSupported } from './kernels/runtime'
+import { createOptimizer } from './optimizers'
+import { createVae, vaeGradient, vaeParams, type VaeModel } from './vae'
+
+// Which engine trains a VAE, and on how many threads, when the run does not say: the
+// candidates are timed on a few steps of the model at hand (engine-choice.ts), once per shape.
+// - the lab's kernels on every thread allowed and on one: a second thread pays on an idle
+//   machine and can lose when another program keeps a core busy;
+// - tfjs ops, only on tfjs-node's native backend ('tensorflow'). On the wasm and cpu backends
+//   tfjs ops were measured 1.5-2x and ~10x slower than the kernels at every VAE size (README),
+//   so they are not timed there. (tfjs-node cannot be installed on the machines this lab is
+//   built on; the choice between engines is tested there with injected candidates.)
+
+export interface VaeEnginePlan {
+  arithmetic: Arithmetic
+  threads: number
+  /** Which engine and why, for the run's record. */
+  note: string
+}
+
+type Plan = Pick<VaeEnginePlan, 'arithmetic' | 'threads'>
+const choices = new EngineChoices<Plan>()
+
+/** Scratch inputs for timing: a batch of mid-grey pixels and fixed noise. */
+function scratchBatch(rows: number, size: number, latent: number): [Float32Array, Float32Array] {
+  const pixels = Float32Array.from({ length: rows * size }, (_, i) => ((i * 7919) % 256) / 255)
+  const noise = Float32Array.from({ length: rows * latent }, (_, i) => ((i % 5) - 2) / 2)
+  return [pixels, noise]
+}
+
+function kernelsCandidate(
+  model: VaeModel,
+  rows: number,
+  config: FirstOrderConfig,
+  threads: number
+): EngineCandidate<Plan> {
+  const kernels = createVaeKernels(model, rows, config, threads)
+  kernels.theta.set(vaeParams(model))
+  const [pixels, noise] = scratchBatch(rows, model.shape.inputSize, model.shape.latent)
+  kernels.batch.set(pixels)
+  kernels.noise.set(noise)
+  let step = 0
+  return {
+    label: `the kernels (${kernels.build}) on ${threads} thread${threads === 1 ? '' : 's'}`,
+    value: { arithmetic: 'kernels', threads },
+    run(steps) {
+      for (let s = 0; s < steps; s++) {
+        kernels.gradient(1)
+        kernels.step(1e-4, ++step)
+      }
+    },
+    dispose: () => kernels.dispose()
+  }
+}
+
+function tfjsCandidate(
+  model: VaeModel,
+  rows: number,
+  config: FirstOrderConfig
+): EngineCandidate<Plan> {
+  // A copy of the model: the timed steps must not move the run's weights.
+  const copy = createVae(model.shape, 1, vaeParams(model))
+  const optimizer = createOptimizer(
+    config,
+    copy.variables.map((v) => v.shape)
+  )
+  const [pixels, noise] = scratchBatch(rows, model.shape.inputSize, model.shape.latent)
+  const x = tf.tensor2d(pixels, [rows, model.shape.inputSize])
+  const eps = tf.tensor2d(noise, [rows, model.shape.latent])
+  let step = 0
+  return {
+    label: `tfjs ops on ${tf.getBackend()}`,
+    value: { arithmetic: 'tfjs', threads: 1 },
+    run(steps) {
+      for (let s = 0; s < steps; s++)
+        tf.tidy(() => {
+          const result = vaeGradient(copy, copy.variables, x, eps, 1)
+          optimizer.apply(copy.variables, result.grads, 1e-4, ++step)
+          // Wait for the step (the native backend may run ops asynchronously).
+          result.reconstruction.dataSync()
+        })
+    },
+    dispose() {
+      optimizer.dispose()
+      tf.dispose([x, eps])
+      copy.dispose()
+    }
+  }
+}
+
+/** Builds the candidates for a model on this backend (exported for tests). */
+export function vaeCandidates(
+  model: VaeModel,
+  rows: number,
+  config: FirstOrderConfig,
+  maxThreads: number
+): EngineCandidate<Plan>[] {
+  const out: EngineCandidate<Plan>[] = []
+  if (kernelsSupported())
+    for (const threads of maxThreads > 1 ? [maxThreads, 1] : [1])
+      out.push(kernelsCandidate(model, rows, config, threads))
+  if (tf.getBackend() === 'tensorflow' || out.length === 0)
+    out.push(tfjsCandidate(model, rows, config))
+  return out
+}
+
+/**
+ * The engine and thread count for a run: timed among the candidates, unless there is only one.
+ * `candidates` may be injected (tests).
+ */
+export function planVaeEngine(
+  model: VaeModel,
+  rows: number,
+  config: FirstOrderConfig,
+  maxThreads: number,
+  candidates: (
+    model: VaeModel,
+    rows: number,
+    config: FirstOrderConfig,
+    maxThreads: number
+  ) => EngineCandidate<Plan>[] = vaeCandidates
+): VaeEnginePlan {
+  const backend = tf.getBackend()
+  const { shape } = model
+  const key = [
+    backend,
+    kernelsSupported() ? kernelBuild() : 'no-kernels',
+    shape.inputSize,
+    shape.hidden.join('-'),
+    shape.latent,
+    shape.activation,
+    rows,
+    config.kind,
+    maxThreads,
+    candidates === vaeCandidates ? 'lab' : 'injected'
+  ].join('|')
+  const decision = choices.choose(key, () => candidates(model, rows, config, maxThreads))
+  return {
+    ...decision.value,
+    note: `${decision.note}${decision.cached && decision.timings.length > 1 ? ' (timed earlier for this shape)' : ''}`
+  }
+}
