@@ -168,7 +168,9 @@ export class TrainingService {
     const images = threadsFor('images', this.options.threads)
     // The VAE's engine and thread count are timed per model when a run starts (ml/vae-engine.ts).
     const threads =
-      images === 1 ? '' : ` (the VAE on up to ${images} threads, as many as a timed start shows pay)`
+      images === 1
+        ? ''
+        : ` (the VAE on up to ${images} threads, as many as a timed start shows pay)`
     return { ...ready, note: `${ready.note}; training on the lab's WebAssembly kernels${threads}` }
   }
 
