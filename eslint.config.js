@@ -7,6 +7,7 @@ export default tseslint.config(
   {
     ignores: [
       'out/**',
+      'dist/**',
       'node_modules/**',
       'resources/**',
       'test-results/**',

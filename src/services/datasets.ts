@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs'
 import { open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { constants as zlibConstants, gunzip, gunzipSync } from 'node:zlib'
 import { parseFontsJson } from '../ml/data/fonts'
 import { readIdx } from '../ml/data/idx'
 import {
@@ -13,7 +15,9 @@ import {
 } from '../shared/schemas'
 
 // Loads the lab's data sets from a datasets folder: fonts.json, and MNIST / Fashion-MNIST as
-// prepared by prepare-datasets.ts (IDX files; 60,000 training and 10,000 test images each).
+// prepared by prepare-datasets.ts (IDX files; 60,000 training and 10,000 test images each). A
+// packaged app ships the IDX files gzipped (scripts/pack-datasets.mjs): each file is read as
+// prepared or, when only `<name>.gz` is there, decompressed in memory.
 
 export type { ImageDatasetId } from '../shared/schemas'
 export type Split = 'train' | 'test'
@@ -47,6 +51,26 @@ export const idxFileNames = (split: Split): { images: string; labels: string } =
 
 const prepareHint = 'run `npm run prepare-data` to prepare it'
 
+/** The suffix of an IDX file as a packaged app ships it. */
+export const GZIPPED = '.gz'
+
+/** An IDX file as prepared, or gzipped as shipped; null if neither is there. */
+function locateIdx(path: string): { path: string; gzipped: boolean } | null {
+  if (existsSync(path)) return { path, gzipped: false }
+  if (existsSync(`${path}${GZIPPED}`)) return { path: `${path}${GZIPPED}`, gzipped: true }
+  return null
+}
+
+async function readIdxFile(file: { path: string; gzipped: boolean }): Promise<Uint8Array> {
+  const data = await readFile(file.path)
+  if (!file.gzipped) return data
+  try {
+    return await promisify(gunzip)(data)
+  } catch {
+    throw new Error(`${file.path} is damaged (it does not decompress)`)
+  }
+}
+
 /** Loads one split of MNIST or Fashion-MNIST; the arrays are views on the file contents. */
 export async function loadImageSet(
   dir: string,
@@ -54,12 +78,17 @@ export async function loadImageSet(
   split: Split
 ): Promise<ImageSet> {
   const names = idxFileNames(split)
-  const imagesPath = join(dir, id, names.images)
-  const labelsPath = join(dir, id, names.labels)
-  if (!existsSync(imagesPath) || !existsSync(labelsPath)) {
+  const imagesFile = locateIdx(join(dir, id, names.images))
+  const labelsFile = locateIdx(join(dir, id, names.labels))
+  if (!imagesFile || !labelsFile) {
     throw new Error(`${id} (${split}) is not prepared: ${prepareHint}`)
   }
-  const [imageFile, labelFile] = await Promise.all([readFile(imagesPath), readFile(labelsPath)])
+  const imagesPath = imagesFile.path
+  const labelsPath = labelsFile.path
+  const [imageFile, labelFile] = await Promise.all([
+    readIdxFile(imagesFile),
+    readIdxFile(labelsFile)
+  ])
   const images = readIdx(imageFile)
   const labels = readIdx(labelFile)
   const [count = 0, rows, cols] = images.dims
@@ -77,16 +106,30 @@ export async function loadImageSet(
 /** Reads only the header of a split's image file and checks the file's size against it. */
 async function countImages(dir: string, id: ImageDatasetId, split: Split): Promise<number> {
   const path = join(dir, id, idxFileNames(split).images)
-  if (!existsSync(path)) throw new Error(`${id} (${split}) is not prepared: ${prepareHint}`)
-  const file = await open(path, 'r')
+  const found = locateIdx(path)
+  if (!found) throw new Error(`${id} (${split}) is not prepared: ${prepareHint}`)
+  const file = await open(found.path, 'r')
   try {
-    const header = new Uint8Array(16)
-    await file.read(header, 0, 16, 0)
-    const { size } = await file.stat()
-    const view = new DataView(header.buffer)
+    let header = new Uint8Array(16)
+    let { size } = await file.stat()
+    if (found.gzipped) {
+      // The header is the start of the stream; the size is the gzip trailer's (modulo 2^32).
+      const start = new Uint8Array(Math.min(size, 4096))
+      const trailer = new Uint8Array(4)
+      await file.read(start, 0, start.length, 0)
+      await file.read(trailer, 0, 4, Math.max(0, size - 4))
+      try {
+        header = gunzipSync(start, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).subarray(0, 16)
+      } catch {
+        throw new Error(`${found.path} is damaged (it does not decompress)`)
+      }
+      size = new DataView(trailer.buffer).getUint32(0, true)
+    }
+    if (header.length < 16) throw new Error(`${found.path} is damaged: ${prepareHint}`)
+    const view = new DataView(header.buffer, header.byteOffset, 16)
     const count = view.getUint32(4)
-    if (view.getUint32(0) !== 0x803 || size !== 16 + count * IMAGE_PIXELS)
-      throw new Error(`${path} is damaged: ${prepareHint}`)
+    if (view.getUint32(0) !== 0x803 || size !== (16 + count * IMAGE_PIXELS) % 2 ** 32)
+      throw new Error(`${found.path} is damaged: ${prepareHint}`)
     return count
   } finally {
     await file.close()

@@ -6,9 +6,13 @@ import { fileURLToPath } from 'node:url'
 //
 // - unpacked: a checkout or an unzipped tree (npm start, the browser host, the CLI, the tests);
 //   everything sits under the project root (out/, node_modules/, resources/datasets/).
-// - packaged: an app built by electron-builder. Its resources/ folder holds app.asar (the app's
-//   files), app.asar.unpacked (what must be a real file: what Node's worker threads load by
-//   path) and datasets/ (fonts.json and the prepared MNIST / Fashion-MNIST files).
+// - packaged: an app built by electron-builder (electron-builder.yml). Its resources/ folder
+//   holds app.asar (package.json, out/preload, out/renderer), app.asar.unpacked (what must be a
+//   real file: out/main and node_modules, which Node's worker threads load by path; see
+//   asarUnpack) and datasets/ (fonts.json and MNIST / Fashion-MNIST gzipped: extraResources).
+//
+// test/packaging.test.ts lays out a packaged resources/ folder the way the configuration says and
+// checks every path below against it.
 
 // Sources (src/services/) and bundles (out/main/, out/main/chunks/) sit at different depths, so
 // the project root is found by walking up to the nearest package.json.
