@@ -124,6 +124,8 @@ async function countImages(dir: string, id: ImageDatasetId, split: Split): Promi
         throw new Error(`${found.path} is damaged (it does not decompress)`)
       }
       size = new DataView(trailer.buffer).getUint32(0, true)
+    } else {
+      await file.read(header, 0, 16, 0)
     }
     if (header.length < 16) throw new Error(`${found.path} is damaged: ${prepareHint}`)
     const view = new DataView(header.buffer, header.byteOffset, 16)
