@@ -57,7 +57,13 @@ describe('Electron main process', () => {
     expect(state.privilegedSchemes).toEqual([
       {
         scheme: 'app',
-        privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true }
+        privileges: {
+          standard: true,
+          secure: true,
+          supportFetchAPI: true,
+          corsEnabled: true,
+          codeCache: true
+        }
       }
     ])
     const serve = state.protocolHandlers.get('app')!
@@ -66,6 +72,7 @@ describe('Electron main process', () => {
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8')
     expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'self'/)
     expect(page.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(page.headers.get('access-control-allow-origin')).toBeNull()
     const html = await page.text()
     expect(html).toContain('<div id="app"></div>')
     const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)![1]!

@@ -12,8 +12,9 @@ import type { Configuration } from 'app-builder-lib'
 import { DebugLogger, TmpDir } from 'builder-util'
 import { createReadStream, existsSync, type Stats } from 'node:fs'
 import { copyFile, lstat, mkdir, readdir } from 'node:fs/promises'
-import { dirname, join, relative, resolve, sep } from 'node:path'
+import { dirname, join, relative, sep } from 'node:path'
 import type { AppPaths } from '../src/services/paths'
+import { root } from './helpers'
 
 // A packaged app's resources/ folder, laid out here the way electron-builder lays it out, from
 // electron-builder.yml read and checked by electron-builder's own code: its `files` and
@@ -21,7 +22,7 @@ import type { AppPaths } from '../src/services/paths'
 // archive is written with @electron/asar, as electron-builder writes it. Only Electron's binary
 // (and with it the platform installers) is left out: it cannot be downloaded here.
 
-export const root = resolve(import.meta.dirname, '..')
+export { root }
 
 /** electron-builder.yml as electron-builder reads it, after its schema check. */
 export async function loadBuilderConfig(): Promise<Configuration> {

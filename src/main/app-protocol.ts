@@ -13,10 +13,21 @@ export const APP_HOST = 'lab'
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`
 export const APP_ENTRY = `${APP_ORIGIN}/index.html`
 
-/** What protocol.registerSchemesAsPrivileged is given (before the app is ready). */
+/**
+ * What protocol.registerSchemesAsPrivileged is given (before the app is ready): a standard URL
+ * with an origin of its own, a secure context, fetch and V8's code cache; CORS-mode requests
+ * (the page's `<script type="module" crossorigin>`) are allowed, and as no response carries an
+ * Access-Control-Allow-Origin header, no other origin can read from it.
+ */
 export const APP_SCHEME_PRIVILEGES = {
   scheme: APP_SCHEME,
-  privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true }
+  privileges: {
+    standard: true,
+    secure: true,
+    supportFetchAPI: true,
+    corsEnabled: true,
+    codeCache: true
+  }
 } as const
 
 const CONTENT_TYPES: Record<string, string> = {
