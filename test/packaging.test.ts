@@ -27,7 +27,7 @@ import {
 // VAE. Node cannot read inside app.asar, which is the point: whatever Node's worker threads load
 // must be a real file, as in the packaged app.
 
-const scratch = mkdtempSync(join(tmpdir(), 'lab-packaged-'))
+let scratch: string
 let config: Configuration
 let files: string[]
 
@@ -72,13 +72,16 @@ function labFrom(paths: AppPaths): {
 }
 
 beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'lab-packaged-'))
   // The packaging steps before electron-builder (out/ is built by the global setup).
   execFileSync(process.execPath, ['scripts/pack-datasets.mjs'], { cwd: root, stdio: 'pipe' })
   config = await loadBuilderConfig()
   files = await appFiles(config, await productionModules())
 }, 180_000)
 
-afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true })
+})
 
 describe('electron-builder configuration', () => {
   it("passes electron-builder's schema check, which refuses a wrong key", async () => {
