@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
-import type { Activation, LetterTrainConfig } from '../shared/schemas'
 import {
   backwardAugmented,
-  chain,
   forward,
   forwardAugmented,
   initialParams,
@@ -12,6 +10,9 @@ import {
   type MlpSpec
 } from './mlp'
 import { mulberry32 } from '../shared/random'
+import { autoencoderSpec, shapeOf, type AutoencoderShape } from './architecture'
+
+export { autoencoderSpec, shapeOf, type AutoencoderShape }
 
 // The dense autoencoder (plain or denoising): one chain of layers, input -> hidden -> latent ->
 // hidden -> sigmoid output, whose first `latentLayer` layers are the encoder.
@@ -24,41 +25,6 @@ export interface AutoencoderModel {
   latent: number
   theta: tf.Variable<tf.Rank.R1>
   dispose(): void
-}
-
-export interface AutoencoderShape {
-  inputSize: number
-  hidden: readonly number[]
-  decoderHidden?: readonly number[]
-  latent: number
-  activation: Activation
-  latentActivation: Activation
-  decoderActivation?: Activation
-}
-
-export function autoencoderSpec(shape: AutoencoderShape): { spec: MlpSpec; latentLayer: number } {
-  const encoderWidths = [shape.inputSize, ...shape.hidden, shape.latent]
-  const decoderHidden = shape.decoderHidden ?? [...shape.hidden].reverse()
-  const decoderWidths = [shape.latent, ...decoderHidden, shape.inputSize]
-  const decoderActivation = shape.decoderActivation ?? shape.activation
-  const encoder = chain(encoderWidths, [
-    ...shape.hidden.map(() => shape.activation),
-    shape.latentActivation
-  ])
-  const decoder = chain(decoderWidths, [...decoderHidden.map(() => decoderActivation), 'sigmoid'])
-  return { spec: { layers: [...encoder, ...decoder] }, latentLayer: encoder.length }
-}
-
-export function shapeOf(config: LetterTrainConfig, inputSize: number): AutoencoderShape {
-  return {
-    inputSize,
-    hidden: config.hidden,
-    decoderHidden: config.decoderHidden,
-    latent: config.latent,
-    activation: config.activation,
-    latentActivation: config.latentActivation,
-    decoderActivation: config.decoderActivation
-  }
 }
 
 /** A new autoencoder with seeded Glorot-uniform weights, or the given flat parameters. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { MlpSpec } from './mlp'
 import { layout } from './mlp'
+import { savedParams } from './saved-network'
 
 // Weights in TensorFlow.js's own format: each network is saved as a tfjs-layers Sequential
 // model of Dense layers, so `tf.loadLayersModel` opens it outside the lab. The artifacts are
@@ -89,32 +90,14 @@ export function loadLayersModel(saved: SavedNetwork): Promise<tf.LayersModel> {
   )
 }
 
-/** The flat parameters of a saved network, checked against the expected layer shapes. */
-export async function loadNetworkParams(saved: SavedNetwork, spec: MlpSpec): Promise<Float32Array> {
-  const model = await loadLayersModel(saved)
-  try {
-    const weights = model.getWeights()
-    const { sizes, shapes, count } = layout(spec)
-    if (weights.length !== sizes.length)
-      throw new Error(
-        `the saved network has ${weights.length} weight tensors; expected ${sizes.length}`
-      )
-    const out = new Float32Array(count)
-    let at = 0
-    weights.forEach((w, i) => {
-      if (w.shape.join('x') !== shapes[i]!.join('x')) {
-        throw new Error(
-          `saved weight ${i} has shape ${w.shape.join('x')}; expected ${shapes[i]!.join('x')}`
-        )
-      }
-      const values = w.dataSync()
-      if (!values.every(Number.isFinite))
-        throw new Error(`saved weight ${i} holds non-finite values`)
-      out.set(values, at)
-      at += values.length
-    })
-    return out
-  } finally {
-    model.dispose()
-  }
+/**
+ * The flat parameters of a saved network, checked against the expected layers (topology, weight
+ * shapes, byte count, finite values) without building a model from the file.
+ */
+export async function loadNetworkParams(
+  saved: SavedNetwork,
+  spec: MlpSpec,
+  name = 'network'
+): Promise<Float32Array> {
+  return savedParams(saved, spec, name)
 }

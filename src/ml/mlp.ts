@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
 import type { Random } from '../shared/random'
+import { chain, layout, type Activation, type LayerSpec, type MlpSpec } from './architecture'
+
+export { chain, layout, type Activation, type LayerSpec, type MlpSpec }
 
 // Dense networks with a hand-written backward pass, in two arrangements: the letters' small
 // networks on one flat parameter vector (augmented kernels, below), and the VAE's wide layers on
@@ -11,46 +14,9 @@ import type { Random } from '../shared/random'
 // the wasm backend (measured ~15x slower than the plain product), so every product is written
 // with plain operands. Gradients are checked against tf.grad in the tests.
 
-export type Activation = 'tanh' | 'relu' | 'elu' | 'sigmoid' | 'linear'
-
-export interface LayerSpec {
-  inputs: number
-  outputs: number
-  activation: Activation
-}
-
-export interface MlpSpec {
-  layers: LayerSpec[]
-}
-
 export interface ParamSlot {
   kernel: [number, number]
   offset: number
-}
-
-/** Number of parameters, and for each layer where its kernel and bias start in the flat vector. */
-export function layout(spec: MlpSpec): {
-  count: number
-  sizes: number[]
-  shapes: ([number, number] | [number])[]
-} {
-  const sizes: number[] = []
-  const shapes: ([number, number] | [number])[] = []
-  for (const layer of spec.layers) {
-    sizes.push(layer.inputs * layer.outputs, layer.outputs)
-    shapes.push([layer.inputs, layer.outputs], [layer.outputs])
-  }
-  return { count: sizes.reduce((a, b) => a + b, 0), sizes, shapes }
-}
-
-/** Builds a chain of dense layers from widths and one activation per layer. */
-export function chain(widths: readonly number[], activations: readonly Activation[]): LayerSpec[] {
-  if (activations.length !== widths.length - 1) throw new Error('one activation per layer')
-  return activations.map((activation, i) => ({
-    inputs: widths[i]!,
-    outputs: widths[i + 1]!,
-    activation
-  }))
 }
 
 /** Glorot-uniform kernels and zero biases, drawn from a seeded generator. */

@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
-import type { Activation } from '../shared/schemas'
 import {
   backwardWide,
-  chain,
   forward,
   initialParams,
   layout,
@@ -12,18 +10,14 @@ import {
   type Weights
 } from './mlp'
 import { mulberry32 } from '../shared/random'
+import { vaeSpecs, type VaeShape } from './architecture'
+
+export { vaeSpecs, type VaeShape }
 
 // A dense variational autoencoder (Kingma & Welling, 2014): the encoder maps x to the mean and
 // log-variance of q(z|x); z = mu + exp(logvar / 2) * eps; the decoder maps z to pixel logits.
 // Loss per sample = binary cross-entropy summed over pixels + beta * KL(q(z|x) || N(0, I)).
 // Backpropagation is written out (see mlp.ts for why), and checked against tf.grad in tests.
-
-export interface VaeShape {
-  inputSize: number
-  hidden: readonly number[]
-  latent: number
-  activation: Activation
-}
 
 export interface VaeModel {
   kind: 'vae'
@@ -33,15 +27,6 @@ export interface VaeModel {
   /** Encoder kernels and biases, then the decoder's (kernel, bias, ... per layer). */
   variables: tf.Variable[]
   dispose(): void
-}
-
-export function vaeSpecs(shape: VaeShape): { encoder: MlpSpec; decoder: MlpSpec } {
-  const enc = [shape.inputSize, ...shape.hidden, 2 * shape.latent]
-  const dec = [shape.latent, ...[...shape.hidden].reverse(), shape.inputSize]
-  return {
-    encoder: { layers: chain(enc, [...shape.hidden.map(() => shape.activation), 'linear']) },
-    decoder: { layers: chain(dec, [...shape.hidden.map(() => shape.activation), 'sigmoid']) }
-  }
 }
 
 export function createVae(shape: VaeShape, seed: number, params?: Float32Array): VaeModel {

@@ -206,8 +206,8 @@ export async function modelOf(
     const enc = record.networks['encoder']
     const dec = record.networks['decoder']
     if (!enc || !dec) throw new Error('this VAE run has no saved encoder and decoder')
-    const encParams = await loadNetworkParams(enc, encoder)
-    const decParams = await loadNetworkParams(dec, decoder)
+    const encParams = await loadNetworkParams(enc, encoder, 'encoder')
+    const decParams = await loadNetworkParams(dec, decoder, 'decoder')
     const params = new Float32Array(encParams.length + decParams.length)
     params.set(encParams)
     params.set(decParams, encParams.length)
@@ -216,7 +216,7 @@ export async function modelOf(
   const saved = record.networks['autoencoder']
   if (!saved) throw new Error('this run has no saved autoencoder')
   const shape = shapeOf(experiment, GLYPH_PIXELS)
-  const params = await loadNetworkParams(saved, autoencoderSpec(shape).spec)
+  const params = await loadNetworkParams(saved, autoencoderSpec(shape).spec, 'autoencoder')
   return createAutoencoder(shape, experiment.seed, params)
 }
 

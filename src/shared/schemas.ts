@@ -290,7 +290,7 @@ const latentPointSchema = z.array(z.number().finite().min(-1e6).max(1e6)).min(1)
 
 /** Decode latent points with a trained letters run's decoder. */
 export const decodeRequestSchema = z.strictObject({
-  runId: z.string().regex(/^run-[0-9a-z-]{1,40}$/),
+  runId: runIdSchema,
   points: z.array(latentPointSchema).min(1).max(4096)
 })
 export type DecodeRequest = z.infer<typeof decodeRequestSchema>
@@ -305,7 +305,7 @@ const anyPatternSchema = z
 
 /** Encode (and reconstruct) patterns with a trained run; the worker checks the size against the model. */
 export const encodeRequestSchema = z.strictObject({
-  runId: z.string().regex(/^run-[0-9a-z-]{1,40}$/),
+  runId: runIdSchema,
   patterns: z.array(anyPatternSchema).min(1).max(1024)
 })
 export type EncodeRequest = z.infer<typeof encodeRequestSchema>

@@ -5,6 +5,7 @@ import {
   experimentSchema,
   glyphResultSchema,
   glyphSchema,
+  runIdSchema,
   runStatusSchema,
   sessionViewSchema
 } from './schemas'
@@ -44,7 +45,8 @@ export const networksSchema = z.partialRecord(
 )
 
 export const runRecordSchema = z.object({
-  id: z.string().regex(/^[0-9a-z-]{1,64}$/),
+  /** The same run ids as everywhere else: a file's id must be one the lab can use. */
+  id: runIdSchema,
   experiment: experimentSchema,
   status: runStatusSchema,
   message: z.string().max(2000),
