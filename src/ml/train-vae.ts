@@ -8,7 +8,7 @@ import { kernelBuild } from './kernels/runtime'
 import { planVaeEngine, type VaeEnginePlan } from './vae-engine'
 import { wasmThreads } from './wasm-threads'
 import { mulberry32, permutation } from '../shared/random'
-import { assignVaeParams, createVae, vaeGradient, vaeParams, type VaeModel } from './vae'
+import { assignVaeParams, createVae, vaeGradient, vaeParams, vaeSpecs, type VaeModel } from './vae'
 import type { TrainControl } from './train-autoencoder'
 
 // Trains the VAE with mini-batches. Every random draw (shuffles, reparameterisation noise)
@@ -71,11 +71,41 @@ export function batchPixels(
   return out
 }
 
+/**
+ * The most arithmetic (flops) done between two checks for stop and pause: about a tenth of a
+ * second on the lab's kernels, and on tfjs's slowest backend about a second. A batch of a large
+ * model is computed in slices of rows with a check between them (item: stop within 1 s).
+ */
+export const MAX_WORK_PER_CHECK = { kernels: 4e9, tfjs: 1e9 } as const
+
+/**
+ * Rows of a batch computed between two checks: the largest divisor of `batchSize` whose work
+ * (about 6 flops per weight per image, forward and back) fits MAX_WORK_PER_CHECK. Slices of
+ * equal size keep the kernels' fixed shapes; a small model's batch is a single slice.
+ */
+export function rowsPerCheck(
+  hidden: readonly number[],
+  latent: number,
+  batchSize: number,
+  arithmetic: Arithmetic,
+  inputSize = 784
+): number {
+  const { encoder, decoder } = vaeSpecs({ inputSize, hidden, latent, activation: 'linear' })
+  const weights = [...encoder.layers, ...decoder.layers].reduce(
+    (n, l) => n + l.inputs * l.outputs,
+    0
+  )
+  const fit = Math.max(1, Math.floor(MAX_WORK_PER_CHECK[arithmetic] / (6 * weights)))
+  for (let rows = Math.min(fit, batchSize); rows > 1; rows--)
+    if (batchSize % rows === 0) return rows
+  return 1
+}
+
 export async function trainVae(
   data: ImageData,
   config: VaeTrainConfig,
   hooks: VaeHooks = {},
-  options: { arithmetic?: Arithmetic; threads?: number } = {}
+  options: { arithmetic?: Arithmetic; threads?: number; rowsPerCheck?: number } = {}
 ): Promise<{ model: VaeModel; outcome: VaeOutcome }> {
   const optimizerConfig = config.optimizer
   if (optimizerConfig.kind === 'lbfgs' || optimizerConfig.kind === 'powell') {
@@ -96,20 +126,29 @@ export async function trainVae(
   )
   let engine: VaeEngine
   let plan: VaeEnginePlan
+  let rows: number
   try {
-    // Unless the caller says, timed among the engines that run here (vae-engine.ts).
+    // Rows per slice of a batch for an engine (stop and pause are checked between slices).
+    const sliceFor = (arithmetic: Arithmetic): number =>
+      options.rowsPerCheck ??
+      rowsPerCheck(config.hidden, config.latent, batchSize, arithmetic, data.size)
+    // Unless the caller says, timed among the engines that run here (vae-engine.ts), on a slice.
     plan =
       options.arithmetic === undefined && options.threads === undefined
-        ? planVaeEngine(model, batchSize, optimizerConfig, wasmThreads())
+        ? planVaeEngine(model, sliceFor('kernels'), optimizerConfig, wasmThreads())
         : explicitPlan(options.arithmetic ?? defaultArithmetic(), options.threads ?? wasmThreads())
+    rows = sliceFor(plan.arithmetic)
+    if (batchSize % rows !== 0)
+      throw new Error(`${rows} rows do not divide a batch of ${batchSize}`)
     engine =
       plan.arithmetic === 'kernels'
-        ? vaeOnKernels(model, batchSize, optimizerConfig, plan.threads)
-        : vaeOnTfjs(model, batchSize, optimizerConfig)
+        ? vaeOnKernels(model, rows, optimizerConfig, plan.threads)
+        : vaeOnTfjs(model, rows, optimizerConfig)
   } catch (error) {
     model.dispose()
     throw error
   }
+  const slices = batchSize / rows
   const random = mulberry32(config.seed ^ 0x5eed)
   const batches = Math.floor(count / batchSize)
   const current = (): VaeModel => {
@@ -128,13 +167,18 @@ export async function trainVae(
       const lr = learningRateAt(config.learningRate, config.schedule, epoch + 1, config.epochs)
       const started = performance.now()
       for (let b = 0; b < batches; b++) {
-        if ((await hooks.control?.checkpoint(current)) === 'stop') {
-          status = 'stopped'
-          message = `stopped by the user during epoch ${epoch + 1}`
-          break outer
+        // A stop between two slices drops the unfinished batch: the weights are the last step's.
+        for (let s = 0; s < slices; s++) {
+          if ((await hooks.control?.checkpoint(current)) === 'stop') {
+            status = 'stopped'
+            message = `stopped by the user during epoch ${epoch + 1}`
+            break outer
+          }
+          const from = b * batchSize + s * rows
+          engine.fill(data, order.subarray(from, from + rows), random)
+          engine.gradient(config.beta, 1 / slices)
         }
-        engine.fill(data, order.subarray(b * batchSize, (b + 1) * batchSize), random)
-        engine.step(config.beta, lr, ++step)
+        engine.step(lr, ++step)
         if (hooks.onBatch) {
           const seconds = (performance.now() - started) / 1000
           hooks.onBatch(epoch + 1, b + 1, batches, ((b + 1) * batchSize) / Math.max(seconds, 1e-6))
@@ -188,9 +232,12 @@ function explicitPlan(arithmetic: Arithmetic, threads: number): VaeEnginePlan {
  * parameters live in the engine (`sync` writes them into the model's variables).
  */
 interface VaeEngine {
-  /** Assembles the batch of `indices` and draws its reparameterisation noise from `random`. */
+  /** Assembles the slice of `indices` and draws its reparameterisation noise from `random`. */
   fill(data: ImageData, indices: ArrayLike<number>, random: () => number): void
-  step(beta: number, lr: number, step: number): void
+  /** Adds `weight` x the slice's gradient (and loss parts) to the batch's. */
+  gradient(beta: number, weight: number): void
+  /** One optimizer step with the batch's gradient, which it then clears. */
+  step(lr: number, step: number): void
   /** The loss parts summed over the steps since the last call (batch means, summed). */
   takeSums(): Promise<{ reconstruction: number; kl: number }>
   params(): Float32Array
@@ -210,24 +257,32 @@ function vaeOnTfjs(model: VaeModel, batchSize: number, config: FirstOrderConfig)
   const noise = new Float32Array(batchSize * model.shape.latent)
   let recon = tf.scalar(0)
   let kl = tf.scalar(0)
+  let grads: tf.Tensor[] | null = null
   return {
     fill(data, indices, random) {
       batchPixels(data, indices, pixels, pixelsT)
       for (let k = 0; k < noise.length; k++) noise[k] = gaussian(random)
     },
-    step(beta, lr, step) {
-      const [nextRecon, nextKl] = tf.tidy(() => {
+    gradient(beta, weight) {
+      const [nextRecon, nextKl, ...nextGrads] = tf.tidy(() => {
         const x = tf.tensor2d(pixels, [batchSize, size])
         const xT = tf.tensor2d(pixelsT, [size, batchSize])
         const eps = tf.tensor2d(noise, [batchSize, model.shape.latent])
         const result = vaeGradient(model, model.variables, x, eps, beta, xT)
-        optimizer.apply(model.variables, result.grads, lr, step)
-        return [tf.add(recon, result.reconstruction), tf.add(kl, result.kl)]
+        const scale = (t: tf.Tensor): tf.Tensor => (weight === 1 ? t : tf.mul(t, weight))
+        const sums = result.grads.map((g, i) => (grads ? tf.add(grads[i]!, scale(g)) : scale(g)))
+        return [tf.add(recon, scale(result.reconstruction)), tf.add(kl, scale(result.kl)), ...sums]
       })
-      recon.dispose()
-      kl.dispose()
+      tf.dispose([recon, kl, ...(grads ?? [])])
       recon = nextRecon as tf.Scalar
       kl = nextKl as tf.Scalar
+      grads = nextGrads
+    },
+    step(lr, step) {
+      if (!grads) return
+      optimizer.apply(model.variables, grads, lr, step)
+      tf.dispose(grads)
+      grads = null
     },
     async takeSums() {
       const sums = { reconstruction: (await recon.data())[0]!, kl: (await kl.data())[0]! }
@@ -242,7 +297,7 @@ function vaeOnTfjs(model: VaeModel, batchSize: number, config: FirstOrderConfig)
     sync: () => undefined,
     dispose() {
       optimizer.dispose()
-      tf.dispose([recon, kl])
+      tf.dispose([recon, kl, ...(grads ?? [])])
     }
   }
 }
@@ -256,15 +311,30 @@ function vaeOnKernels(
   const kernels = createVaeKernels(model, batchSize, config, threads)
   kernels.theta.set(vaeParams(model))
   let sums = { reconstruction: 0, kl: 0 }
+  // The batch's gradient, summed over slices (only when a batch has more than one).
+  let total: Float32Array | null = null
+  let slices = 0
   return {
     fill(data, indices, random) {
       batchPixels(data, indices, kernels.batch)
       for (let k = 0; k < kernels.noise.length; k++) kernels.noise[k] = gaussian(random)
     },
-    step(beta, lr, step) {
+    gradient(beta, weight) {
       const parts = kernels.gradient(beta)
+      sums = {
+        reconstruction: sums.reconstruction + weight * parts.reconstruction,
+        kl: sums.kl + weight * parts.kl
+      }
+      if (weight === 1) return
+      const grad = kernels.grad
+      total ??= new Float32Array(grad.length)
+      if (slices++ === 0) for (let i = 0; i < grad.length; i++) total[i] = weight * grad[i]!
+      else for (let i = 0; i < grad.length; i++) total[i] = total[i]! + weight * grad[i]!
+    },
+    step(lr, step) {
+      if (total && slices > 0) kernels.grad.set(total)
+      slices = 0
       kernels.step(lr, step)
-      sums = { reconstruction: sums.reconstruction + parts.reconstruction, kl: sums.kl + parts.kl }
     },
     async takeSums() {
       const taken = sums
