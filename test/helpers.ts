@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import WebSocket from 'ws'
@@ -79,4 +79,17 @@ export function differing(a: ArrayLike<number>, b: ArrayLike<number> | undefined
   let n = 0
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) n++
   return n
+}
+
+/** The ids of the runs in a workspace's recovery files (every open or closed session's). */
+export function recoveryRunIds(workspace: string): string[] {
+  const dir = join(workspace, '.recovery')
+  if (!existsSync(dir)) return []
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.aelab'))
+    .flatMap((f) => {
+      const doc = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { runs: { id: string }[] }
+      return doc.runs.map((r) => r.id)
+    })
+    .sort()
 }

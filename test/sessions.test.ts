@@ -1,5 +1,5 @@
 import { spawn, execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLab, type Lab } from '../src/services/lab'
@@ -12,7 +12,7 @@ import {
 } from '../src/services/session-file'
 import { defaultLetterConfig, sessionViewSchema, vaeTrainConfigSchema } from '../src/shared/schemas'
 import type { EventName, EventPayload } from '../src/shared/contract'
-import { builtWorker, datasetsDir, root, scratchWorkspace } from './helpers'
+import { builtWorker, datasetsDir, recoveryRunIds, root, scratchWorkspace } from './helpers'
 import { resign } from './damaged-sessions'
 
 const workspace = scratchWorkspace()
@@ -318,12 +318,9 @@ describe('session round trip through the services of a host', () => {
     expect(printed).toMatch(/vae, fashion-mnist, completed, 2 epochs/)
   })
 
-  it('autosaves finished runs and offers them back after a crash', async () => {
-    const info = await second.handlers.recoveryInfo(undefined)
-    expect(info === null || info.runs >= 0).toBe(true)
-    const recoveryInfo = await first.handlers.recoveryInfo(undefined)
-    // The first lab's finished runs were autosaved, then the explicit save cleared the file;
-    // train once more to leave unsaved work behind.
+  it('autosaves unsaved runs, not saved ones, and offers them back after a crash', async () => {
+    // Every run of the first lab was saved: none is in a recovery file.
+    expect(recoveryRunIds(workspace)).toEqual([])
     const run = await first.handlers.startTraining({
       ...defaultLetterConfig,
       epochs: 30,
@@ -331,19 +328,29 @@ describe('session round trip through the services of a host', () => {
     })
     await waitFor('trainingDone', run.runId)
     await first.sessions.autosave()
-    const after = await first.handlers.recoveryInfo(undefined)
-    expect(recoveryInfo).toBeNull()
-    expect(after?.runs).toBe(4)
+    expect(recoveryRunIds(workspace)).toEqual([run.runId])
+    // The first lab's own session holds that run: it offers nothing to itself.
+    expect(await first.handlers.recoveryInfo(undefined)).toBeNull()
     // A new lab over the same workspace (the app restarted) finds it and recovers it.
     const third = createLab(options(() => undefined))
     try {
+      expect(await third.handlers.recoveryInfo(undefined)).toMatchObject({ runs: 1 })
       const recovered = await third.handlers.recoverSession(undefined)
-      expect(recovered.session.runs.map((r) => r.id)).toContain(run.runId)
-      await third.handlers.discardRecovery(undefined)
+      expect(recovered.session.runs.map((r) => r.id)).toEqual([run.runId])
+      // Now the third lab's unsaved work: in its recovery file, offered to no one else of its own.
+      expect(recoveryRunIds(workspace)).toEqual([run.runId])
       expect(await third.handlers.recoveryInfo(undefined)).toBeNull()
-      expect(existsSync(join(workspace, '.recovery', 'autosave.aelab'))).toBe(false)
     } finally {
       await third.close()
+    }
+    const fourth = createLab(options(() => undefined))
+    try {
+      expect(await fourth.handlers.recoveryInfo(undefined)).toMatchObject({ runs: 1 })
+      await fourth.handlers.discardRecovery(undefined)
+      expect(await fourth.handlers.recoveryInfo(undefined)).toBeNull()
+      expect(recoveryRunIds(workspace)).toEqual([])
+    } finally {
+      await fourth.close()
     }
   })
 
@@ -388,7 +395,7 @@ describe('session round trip through the services of a host', () => {
     // The checkpoint is in the recovery file once its autosave is done.
     await firstCheckpoint
     await crashing.sessions.autosave()
-    expect(await crashing.handlers.recoveryInfo(undefined)).toMatchObject({ runs: 1 })
+    expect(recoveryRunIds(crashWorkspace)).toEqual([runId])
     await crashing.close()
     const restarted = createLab({ ...options(() => undefined), workspace: crashWorkspace })
     try {

@@ -82,7 +82,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     threads: options.threads,
     versions: options.versions
   })
-  const handlers = lab.handlers
+  let tabs = 0
   if (!existsSync(join(options.rendererDir, 'index.html'))) {
     throw new Error(
       `the lab's user interface is not built (${options.rendererDir}); run \`npm run build\``
@@ -104,7 +104,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   })
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws)
-    ws.on('close', () => sockets.delete(ws))
+    // Each connection is one tab's session: its own autosave, recoverable once it closes.
+    const client = `tab${(tabs++).toString(36)}`
+    const handlers = lab.handlersFor(client)
+    ws.on('close', () => {
+      sockets.delete(ws)
+      lab.sessions.disconnect(client)
+    })
     ws.on('message', (data) => {
       let frame: unknown
       try {

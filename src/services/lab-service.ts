@@ -17,7 +17,7 @@ import {
 } from '../shared/schemas'
 import { loadFonts, loadImageSet, summariseImageSets, type ImageSet, type Split } from './datasets'
 import { LabBusyError, LabNotFoundError, type TrainingService } from './training'
-import type { SessionService } from './sessions'
+import { DEFAULT_CLIENT, type SessionService } from './sessions'
 import { SessionFileError } from './session-file'
 import { SESSION_EXTENSION } from '../shared/session'
 import { basename } from 'node:path'
@@ -39,7 +39,8 @@ export interface LabServiceOptions {
   pickPath?: (mode: 'open' | 'save', suggestedName?: string) => Promise<string | null>
 }
 
-export function createHandlers(options: LabServiceOptions): Handlers {
+/** The handlers for one session (a browser tab, a window): `client` names it to the services. */
+export function createHandlers(options: LabServiceOptions, client = DEFAULT_CLIENT): Handlers {
   let fonts: Promise<Font[]> | null = null
   const imageSets = new Map<string, Promise<ImageSet>>()
   const imageSet = (dataset: ImageDatasetId, split: Split): Promise<ImageSet> => {
@@ -82,7 +83,7 @@ export function createHandlers(options: LabServiceOptions): Handlers {
       const experiment: Experiment = config.noise
         ? { ...config, kind: 'denoising', noise: config.noise }
         : { ...config, kind: 'autoencoder' }
-      options.sessions.started(runId, experiment)
+      options.sessions.started(runId, experiment, client)
       return { runId }
     },
     stopTraining: async ({ runId }) => ({ ok: options.training.stop(runId) }),
@@ -98,23 +99,24 @@ export function createHandlers(options: LabServiceOptions): Handlers {
       if (!available?.available)
         throw new LabNotFoundError(available?.message ?? `${config.dataset} is not available`)
       const runId = await options.training.startVae(config, options.datasetsDir)
-      options.sessions.started(runId, { ...config, kind: 'vae' })
+      options.sessions.started(runId, { ...config, kind: 'vae' }, client)
       return { runId }
     },
     vaeTestSet: ({ runId }) => options.training.testSet(runId, options.datasetsDir),
     listSessions: () => options.sessions.list(),
     saveSession: async ({ target, runIds, view, customGlyphs }) =>
-      options.sessions.save(options.sessions.resolve(target), runIds, view, customGlyphs),
-    openSession: async ({ target }) => options.sessions.open(options.sessions.resolve(target)),
-    importSession: ({ fileName, text }) => options.sessions.importText(text, fileName),
+      options.sessions.save(options.sessions.resolve(target), runIds, view, customGlyphs, client),
+    openSession: async ({ target }) =>
+      options.sessions.open(options.sessions.resolve(target), client),
+    importSession: ({ fileName, text }) => options.sessions.importText(text, fileName, client),
     rememberView: async ({ view, customGlyphs }) => {
-      options.sessions.remember(view, customGlyphs)
+      options.sessions.remember(view, customGlyphs, client)
       return { ok: true }
     },
-    recoveryInfo: () => options.sessions.recoveryInfo(),
-    recoverSession: () => options.sessions.recover(),
+    recoveryInfo: () => options.sessions.recoveryInfo(client),
+    recoverSession: () => options.sessions.recover(client),
     discardRecovery: async () => {
-      await options.sessions.discardRecovery()
+      await options.sessions.discardRecovery(client)
       return { ok: true }
     },
     pickSessionPath: async ({ mode, suggestedName }) => {

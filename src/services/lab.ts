@@ -1,7 +1,7 @@
 import type { EventName, EventPayload } from '../shared/contract'
 import type { BackendName, LabInfo } from '../shared/schemas'
 import { createHandlers, type Handlers } from './lab-service'
-import { SessionService } from './sessions'
+import { DEFAULT_CLIENT, SessionService } from './sessions'
 import { TrainingService, type Emit } from './training'
 
 // Everything a host needs, wired once: the training worker's owner, the session keeper (which
@@ -22,7 +22,10 @@ export interface LabOptions {
 }
 
 export interface Lab {
+  /** The handlers of the host's only window (or of callers that need no session of their own). */
   handlers: Handlers
+  /** The handlers of one session (a browser tab): its own autosave and recovery. */
+  handlersFor(client: string): Handlers
   training: TrainingService
   sessions: SessionService
   close(): Promise<void>
@@ -47,15 +50,26 @@ export function createLab(options: LabOptions): Lab {
     training,
     versions: async () => ({ ...options.versions, tfjs: (await training.backend()).tfjs }),
     backend: async () => (await training.backend()).backend,
-    datasetsDir: options.datasetsDir
-  })
-  const handlers = createHandlers({
-    host: options.host,
     datasetsDir: options.datasetsDir,
+    onAutosaveFailed: (message) => options.emit('autosaveFailed', { message })
+  })
+  const handlersFor = (client: string): Handlers =>
+    createHandlers(
+      {
+        host: options.host,
+        datasetsDir: options.datasetsDir,
+        training,
+        sessions,
+        versions: options.versions,
+        pickPath: options.pickPath
+      },
+      client
+    )
+  return {
+    handlers: handlersFor(DEFAULT_CLIENT),
+    handlersFor,
     training,
     sessions,
-    versions: options.versions,
-    pickPath: options.pickPath
-  })
-  return { handlers, training, sessions, close: () => training.close() }
+    close: () => training.close()
+  }
 }

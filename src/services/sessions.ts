@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, readdir, stat, unlink } from 'node:fs/promises'
+import { mkdir, unlink } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { EventName, EventPayload } from '../shared/contract'
 import {
@@ -22,8 +22,10 @@ import {
   SessionFileError,
   writeSession
 } from './session-file'
-import type { TrainingService } from './training'
-import { RECOVERY_FOLDER } from './paths'
+import { LabBusyError, type TrainingService } from './training'
+import { RecoveryFiles, removeStaleTemporaries } from './recovery'
+import { observeRun, runRecordOf, type Draft } from './run-drafts'
+import { describeFsError, listSessions, refuseLinksOut } from './workspace-files'
 
 // Keeps the record of every run this host has trained or opened (config, per-epoch history,
 // results), saves them with their weights into session files, reopens them (loading the weights
@@ -37,18 +39,18 @@ export interface SessionServiceOptions {
   backend: () => Promise<BackendName>
   /** The data sets folder, to recompute the results of glyph runs saved without them. */
   datasetsDir?: string
+  /** Tells the user an autosave failed (their unsaved runs are not protected meanwhile). */
+  onAutosaveFailed?: (message: string) => void
 }
 
-interface Draft {
-  id: string
-  experiment: Experiment
-  history: Record<string, (number | null)[]>
-  record: Omit<RunRecord, 'networks' | 'id' | 'experiment' | 'history' | 'environment'> | null
-  environment: RunRecord['environment'] | null
-  /** Present for runs opened from a file: their weights as saved. */
-  networks: RunRecord['networks'] | null
-  /** The latest weights of a run still training. */
-  checkpoint?: RunRecord['networks']
+/** The session of a host's only window, and of callers that do not say which. */
+export const DEFAULT_CLIENT = 'app'
+
+/** An open session (a browser tab, a window): what it shows, and whether it is still open. */
+interface Client {
+  view: SessionView
+  customGlyphs: Glyph[]
+  open: boolean
 }
 
 export interface OpenedSession {
@@ -56,76 +58,59 @@ export interface OpenedSession {
   session: Omit<Session, 'runs'> & { runs: SessionSummary[] }
 }
 
-const RECOVERY = RECOVERY_FOLDER
-const AUTOSAVE = `autosave${SESSION_EXTENSION}`
-
 export class SessionService {
   private readonly drafts = new Map<string, Draft>()
-  private view: SessionView = sessionViewSchema.parse({})
-  private customGlyphs: Glyph[] = []
+  private readonly clients = new Map<string, Client>()
+  private readonly recovery: RecoveryFiles
   private autosaving: Promise<void> = Promise.resolve()
   /** Files the user picked in a native dialog, by random token (the renderer never names paths). */
   private readonly grants = new Map<string, string>()
+  /** Stale temporary files of killed saves, removed once at start. */
+  readonly cleaned: Promise<number>
 
-  constructor(private readonly options: SessionServiceOptions) {}
+  constructor(private readonly options: SessionServiceOptions) {
+    this.recovery = new RecoveryFiles(options.workspace, randomBytes(6).toString('hex'))
+    this.cleaned = removeStaleTemporaries([options.workspace, this.recovery.dir])
+  }
 
   get workspace(): string {
     return this.options.workspace
   }
 
-  /** A run has started: remember what it trains. */
-  started(runId: string, experiment: Experiment): void {
+  private client(id: string): Client {
+    let client = this.clients.get(id)
+    if (!client) {
+      client = { view: sessionViewSchema.parse({}), customGlyphs: [], open: true }
+      this.clients.set(id, client)
+    }
+    return client
+  }
+
+  /** A session closed (its tab or window went away): its unsaved runs become recoverable. */
+  disconnect(clientId: string): void {
+    const client = this.clients.get(clientId)
+    if (client) client.open = false
+  }
+
+  /** A run has started in a session: remember what it trains. */
+  started(runId: string, experiment: Experiment, clientId = DEFAULT_CLIENT): void {
+    this.client(clientId)
     this.drafts.set(runId, {
       id: runId,
       experiment,
       history: {},
       record: null,
       environment: null,
-      networks: null
+      networks: null,
+      owner: clientId,
+      unsaved: true
     })
   }
 
   /** Watches the events a host relays, to keep each run's history and result. */
   observe<K extends EventName>(name: K, payload: EventPayload<K>): void {
-    const push = (draft: Draft, values: Record<string, number>): void => {
-      for (const [key, value] of Object.entries(values)) (draft.history[key] ??= []).push(value)
-    }
-    if (name === 'trainingProgress') {
-      const p = payload as EventPayload<'trainingProgress'>
-      const draft = this.drafts.get(p.runId)
-      if (draft) for (const [epoch, loss] of p.points) push(draft, { epoch, loss })
-    } else if (name === 'vaeProgress') {
-      const p = payload as EventPayload<'vaeProgress'>
-      const draft = this.drafts.get(p.runId)
-      if (draft)
-        push(draft, {
-          epoch: p.epoch,
-          loss: p.loss,
-          reconstruction: p.reconstruction,
-          kl: p.kl,
-          samplesPerSecond: p.samplesPerSecond
-        })
-    } else if (name === 'trainingDone' || name === 'vaeDone') {
-      const d = payload as EventPayload<'trainingDone'> | EventPayload<'vaeDone'>
-      const draft = this.drafts.get(d.runId)
-      if (!draft) return
-      const failed = d.status === 'failed' || d.epochs === 0
-      if (failed) {
-        this.drafts.delete(d.runId)
-        return
-      }
-      draft.record = {
-        status: d.status,
-        message: d.message,
-        epochs: d.epochs,
-        seconds: d.seconds,
-        finalLoss: d.finalLoss,
-        glyphs: 'glyphs' in d ? d.glyphs : null,
-        denoising: 'denoising' in d ? d.denoising : null
-      }
-      draft.environment = { backend: d.backend, versions: {} }
-      void this.autosave()
-    }
+    const finished = observeRun(this.drafts, name, payload)
+    if (finished) void this.autosave(finished.owner)
   }
 
   /** A run in progress sent its weights: autosave it, so a crash loses at most this much. */
@@ -133,171 +118,204 @@ export class SessionService {
     const draft = this.drafts.get(runId)
     if (!draft || draft.record) return
     draft.checkpoint = networks
-    void this.autosave()
+    void this.autosave(draft.owner)
   }
 
-  /** The renderer's latest view and custom glyphs (kept for autosave). */
-  remember(view: SessionView, customGlyphs: Glyph[]): void {
-    this.view = view
-    this.customGlyphs = customGlyphs
+  /** A session's latest view and custom glyphs (kept for its autosave). */
+  remember(view: SessionView, customGlyphs: Glyph[], clientId = DEFAULT_CLIENT): void {
+    const client = this.client(clientId)
+    client.view = view
+    client.customGlyphs = customGlyphs
   }
 
-  /** Builds a session of the given finished runs with their weights. */
-  async build(name: string, runIds: readonly string[]): Promise<Session> {
+  /** Builds a session of the given finished runs with their weights, and a session's view. */
+  async build(
+    name: string,
+    runIds: readonly string[],
+    clientId = DEFAULT_CLIENT
+  ): Promise<Session> {
     const session = newSession(name)
     const versions = await this.options.versions()
     for (const id of runIds) {
       const draft = this.drafts.get(id)
       if (!draft) continue
-      let record = draft.record
-      let networks = draft.networks
-      if (!record) {
-        // Still training: only its last checkpoint can be saved.
-        if (!draft.checkpoint) continue
-        const epochs = draft.history['epoch']?.length ?? 0
-        const losses = draft.history['loss'] ?? []
-        record = {
-          status: 'stopped',
-          message: `recovered from a checkpoint at epoch ${epochs}: the lab stopped before the run finished`,
-          epochs,
-          seconds: 0,
-          finalLoss: losses.at(-1) ?? null,
-          glyphs: null,
-          denoising: null
-        }
-        networks = draft.checkpoint
-      }
-      networks ??= await this.options.training.exportModel(id)
-      session.runs.push({
-        id,
-        experiment: draft.experiment,
-        ...record,
-        environment: draft.environment
-          ? { ...draft.environment, versions: { ...versions, ...draft.environment.versions } }
-          : { backend: await this.options.backend(), versions },
-        history: draft.history,
-        networks
-      })
+      const run = await runRecordOf(draft, versions, this.options)
+      if (run) session.runs.push(run)
     }
-    session.customGlyphs = this.customGlyphs
-    session.view = this.view
+    const client = this.client(clientId)
+    session.customGlyphs = client.customGlyphs
+    session.view = client.view
     return session
   }
 
-  /** Saves into the workspace under `name` (or to an absolute path chosen in a native dialog). */
+  /**
+   * Saves into the workspace under `name` (or to a path chosen in a native dialog). The reply
+   * names the file as the user knows it, never by its absolute path.
+   */
   async save(
     target: { name: string } | { path: string },
     runIds: readonly string[],
     view: SessionView,
-    customGlyphs: Glyph[]
+    customGlyphs: Glyph[],
+    clientId = DEFAULT_CLIENT
   ): Promise<{ name: string; path: string }> {
-    this.remember(view, customGlyphs)
+    this.remember(view, customGlyphs, clientId)
     const path = 'path' in target ? target.path : this.workspacePath(target.name)
     const name = basename(path, SESSION_EXTENSION)
-    await mkdir(join(path, '..'), { recursive: true })
-    await writeSession(path, await this.build(name, runIds))
-    // Through the autosave queue: an autosave still pending (a run that just finished) would
-    // otherwise rewrite the recovery file after this discard.
-    this.autosaving = this.autosaving.then(() => this.discardRecovery())
-    await this.autosaving
-    return { name, path }
+    const label = basename(path)
+    const session = await this.build(name, runIds, clientId)
+    try {
+      await mkdir(join(path, '..'), { recursive: true })
+      await writeSession(path, session)
+    } catch (error) {
+      throw new SessionFileError(`${label}: cannot be saved (${describeFsError(error)})`, {
+        cause: error
+      })
+    }
+    // Only what this save wrote leaves the recovery file; the rest stays protected.
+    for (const run of session.runs) {
+      const draft = this.drafts.get(run.id)
+      if (draft) draft.unsaved = false
+    }
+    await this.autosave(clientId)
+    return { name, path: label }
   }
 
   /** Opens a session file: its runs' weights go back into the worker, the rest to the renderer. */
-  async open(target: { name: string } | { path: string }): Promise<OpenedSession> {
-    const path = 'path' in target ? target.path : this.workspacePath(target.name)
-    return this.load(await readSession(path), basename(path, SESSION_EXTENSION))
+  async open(
+    target: { name: string } | { path: string },
+    clientId = DEFAULT_CLIENT
+  ): Promise<OpenedSession> {
+    const path = 'path' in target ? target.path : await this.workspaceFile(target.name)
+    const label = basename(path)
+    const name = basename(path, SESSION_EXTENSION)
+    return this.load(await readSession(path, label), name, label, clientId, false)
   }
 
   /** Opens a session from its text (a file dropped on the window). */
-  async importText(text: string, fileName: string): Promise<OpenedSession> {
-    return this.load(parseSession(text, fileName), basename(fileName, SESSION_EXTENSION))
+  async importText(
+    text: string,
+    fileName: string,
+    clientId = DEFAULT_CLIENT
+  ): Promise<OpenedSession> {
+    const label = basename(fileName)
+    const name = basename(fileName, SESSION_EXTENSION)
+    return this.load(parseSession(text, label), name, label, clientId, false)
   }
 
-  private async load(loaded: Session, name: string): Promise<OpenedSession> {
+  /** Loads a session's runs into the lab for a client (all or none), `unsaved` if recovered. */
+  private async load(
+    loaded: Session,
+    name: string,
+    label: string,
+    clientId: string,
+    unsaved: boolean
+  ): Promise<OpenedSession> {
     const session = { ...loaded, runs: [...loaded.runs] }
-    for (const [i, run] of session.runs.entries()) {
-      try {
-        // A glyph run recovered from a checkpoint has weights but no results yet: recompute them.
-        const missing = run.experiment.kind !== 'vae' && run.glyphs === null
-        const results = await this.options.training.importModel(
-          run.id,
-          run.experiment,
-          run.networks,
-          missing ? this.options.datasetsDir : undefined
-        )
-        if (results) session.runs[i] = { ...run, ...results }
-      } catch (error) {
-        throw new SessionFileError(
-          `${name}: the weights of run ${run.id} do not load: ${(error as Error).message}`,
-          { cause: error }
-        )
-      }
+    // All runs load, or none: a refused file leaves the lab's runs as they were.
+    let results: Awaited<ReturnType<TrainingService['importModels']>>
+    try {
+      results = await this.options.training.importModels(
+        session.runs.map((run) => ({
+          id: run.id,
+          experiment: run.experiment,
+          networks: run.networks,
+          // A glyph run recovered from a checkpoint has weights but no results yet: recompute them.
+          resultsFrom:
+            run.experiment.kind !== 'vae' && run.glyphs === null
+              ? this.options.datasetsDir
+              : undefined
+        }))
+      )
+    } catch (error) {
+      if (error instanceof LabBusyError) throw error
+      throw new SessionFileError(
+        `${label}: the weights of a run do not load: ${(error as Error).message}`,
+        { cause: error }
+      )
     }
+    results.forEach((r, i) => {
+      if (r) session.runs[i] = { ...session.runs[i]!, ...r }
+    })
     for (const run of session.runs) {
       const { id, experiment, history, networks, environment, ...record } = run
-      this.drafts.set(id, { id, experiment, history, record, environment, networks })
+      const draft = { id, experiment, history, record, environment, networks }
+      this.drafts.set(id, { ...draft, owner: clientId, unsaved })
     }
-    this.remember(session.view, session.customGlyphs)
+    this.remember(session.view, session.customGlyphs, clientId)
     const runs = session.runs.map(({ networks: _networks, ...summary }) => summary)
     return { name, session: { ...session, runs } }
   }
 
   /** The workspace's session files, newest first. */
-  async list(): Promise<{ name: string; modified: string; bytes: number }[]> {
-    await mkdir(this.options.workspace, { recursive: true })
-    const entries = await readdir(this.options.workspace, { withFileTypes: true })
-    const files = await Promise.all(
-      entries
-        .filter((e) => e.isFile() && e.name.endsWith(SESSION_EXTENSION))
-        .map(async (e) => {
-          const info = await stat(join(this.options.workspace, e.name))
-          return {
-            name: basename(e.name, SESSION_EXTENSION),
-            modified: info.mtime.toISOString(),
-            bytes: info.size
-          }
-        })
-    )
-    return files.sort((a, b) => b.modified.localeCompare(a.modified))
+  list(): Promise<{ name: string; modified: string; bytes: number }[]> {
+    return listSessions(this.options.workspace)
   }
 
-  /** Writes every finished run to the recovery file (one write at a time). */
-  autosave(): Promise<void> {
+  /**
+   * Writes each session's unsaved runs (finished, or checkpointed) to its recovery file, or
+   * removes the file when none are left; one write at a time. A failure is reported, not
+   * swallowed: until an autosave works again, a crash would lose those runs.
+   */
+  autosave(clientId?: string): Promise<void> {
     this.autosaving = this.autosaving.then(async () => {
-      const finished = [...this.drafts.values()]
-        .filter((d) => d.record || d.checkpoint)
-        .map((d) => d.id)
-      if (finished.length === 0) return
-      try {
-        const dir = join(this.options.workspace, RECOVERY)
-        await mkdir(dir, { recursive: true })
-        await writeSession(join(dir, AUTOSAVE), await this.build('recovered session', finished))
-      } catch {
-        // Autosave is best effort: a failure must not disturb training; the next one retries.
+      const ids = clientId !== undefined ? [clientId] : [...this.clients.keys()]
+      for (const id of ids) {
+        const runs = [...this.drafts.values()]
+          .filter((d) => d.owner === id && d.unsaved && (d.record || d.checkpoint))
+          .map((d) => d.id)
+        try {
+          if (runs.length === 0) await this.recovery.remove(id)
+          else await this.recovery.write(id, await this.build('recovered session', runs, id))
+        } catch (error) {
+          this.options.onAutosaveFailed?.(
+            `Autosave failed (${describeFsError(error)}): ${runs.length} unsaved run${runs.length === 1 ? ' is' : 's are'} not protected against a crash until it works again; save the session.`
+          )
+        }
       }
     })
     return this.autosaving
   }
 
-  /** What a previous run of the lab left unsaved, if anything. */
-  async recoveryInfo(): Promise<{ savedAt: string; runs: number } | null> {
-    const path = join(this.options.workspace, RECOVERY, AUTOSAVE)
-    try {
-      const info = await stat(path)
-      const session = await readSession(path)
-      return { savedAt: info.mtime.toISOString(), runs: session.runs.length }
-    } catch {
-      return null
-    }
+  /** Unsaved work of sessions no longer open (another tab's, an earlier lab's), if any. */
+  async recoveryInfo(clientId = DEFAULT_CLIENT): Promise<{ savedAt: string; runs: number } | null> {
+    this.client(clientId)
+    const orphans = await this.recovery.orphans(this.openClients())
+    const runs = new Set(orphans.flatMap((o) => o.session.runs.map((r) => r.id))).size
+    return runs === 0 ? null : { savedAt: orphans.at(-1)!.savedAt, runs }
   }
 
-  async recover(): Promise<OpenedSession> {
-    return this.open({ path: join(this.options.workspace, RECOVERY, AUTOSAVE) })
+  /** Takes the unsaved work of closed sessions into this one (it becomes this one's unsaved work). */
+  async recover(clientId = DEFAULT_CLIENT): Promise<OpenedSession> {
+    const orphans = await this.recovery.orphans(this.openClients())
+    const newest = orphans.at(-1)
+    if (!newest) throw new SessionFileError('there is no unsaved work to recover')
+    // The newest copy of each run; the newest file's view and glyphs.
+    const runs = new Map(orphans.flatMap((o) => o.session.runs.map((r) => [r.id, r] as const)))
+    const merged = { ...newest.session, runs: [...runs.values()] }
+    const opened = await this.load(merged, 'recovered session', 'recovery', clientId, true)
+    await this.autosave(clientId)
+    await this.dropOrphans(orphans.map((o) => o.path))
+    return opened
   }
 
-  async discardRecovery(): Promise<void> {
-    await unlink(join(this.options.workspace, RECOVERY, AUTOSAVE)).catch(() => undefined)
+  /** Discards the unsaved work of closed sessions. */
+  async discardRecovery(clientId = DEFAULT_CLIENT): Promise<void> {
+    this.client(clientId)
+    const orphans = await this.recovery.orphans(this.openClients())
+    await this.dropOrphans(orphans.map((o) => o.path))
+  }
+
+  private async dropOrphans(paths: readonly string[]): Promise<void> {
+    // Runs of closed sessions of this lab are no longer anyone's unsaved work.
+    for (const [id, client] of this.clients)
+      if (!client.open && paths.includes(this.recovery.fileOf(id)))
+        for (const draft of this.drafts.values()) if (draft.owner === id) draft.unsaved = false
+    await Promise.all(paths.map((path) => unlinkQuietly(path)))
+  }
+
+  private openClients(): string[] {
+    return [...this.clients].filter(([, c]) => c.open).map(([id]) => id)
   }
 
   /** Records a path the user chose in a native dialog; the renderer gets only the token. */
@@ -319,4 +337,13 @@ export class SessionService {
     // Names are validated by the contract (no separators); basename() is a second guard.
     return join(this.options.workspace, `${basename(name)}${SESSION_EXTENSION}`)
   }
+
+  /** A workspace file to read; a link is followed only to a file inside the workspace. */
+  private async workspaceFile(name: string): Promise<string> {
+    const path = this.workspacePath(name)
+    await refuseLinksOut(this.options.workspace, path)
+    return path
+  }
 }
+
+const unlinkQuietly = (path: string): Promise<void> => unlink(path).catch(() => undefined)

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import type { EventName, EventPayload } from '../shared/contract'
 import type {
@@ -27,6 +28,8 @@ import type { RunRecord } from './session-file'
 export type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void
 
 export class LabBusyError extends Error {}
+/** A worker did not answer a request in time. */
+export class LabTimeoutError extends LabBusyError {}
 export class LabNotFoundError extends Error {}
 
 export interface TrainingServiceOptions {
@@ -38,6 +41,17 @@ export interface TrainingServiceOptions {
   /** Seconds between checkpoints of a run in progress (default 15, or LAB_CHECKPOINT_SECONDS). */
   checkpointSeconds?: number
   onCheckpoint?: (runId: string, networks: RunRecord['networks']) => void
+  /** How long a request to a worker may go unanswered (default 60 s). */
+  requestTimeoutMs?: number
+}
+
+/** A run to load into the lab from a session file. */
+export interface RunToLoad {
+  id: string
+  experiment: Experiment
+  networks: RunRecord['networks']
+  /** The data sets folder, to recompute a glyph run's results (runs saved without them). */
+  resultsFrom?: string
 }
 
 interface Ready {
@@ -65,7 +79,8 @@ class WorkerLink {
     private readonly workerPath: string,
     private readonly workerData: () => WorkerData,
     private readonly onMessage: (message: WorkerEvent) => void,
-    private readonly onCrash: (reason: string) => void
+    private readonly onCrash: (reason: string) => void,
+    private readonly timeoutMs: number
   ) {}
 
   get started(): boolean {
@@ -105,11 +120,26 @@ class WorkerLink {
     this.worker!.postMessage(message)
   }
 
-  async request(message: object): Promise<unknown> {
+  /** Sends a request and waits for its answer, at most the link's timeout; `what` names it. */
+  async request(message: object, what: string): Promise<unknown> {
     await this.ensure()
     const id = this.counter++
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject })
+      const timer = setTimeout(() => {
+        this.pending.delete(id)
+        reject(
+          new LabTimeoutError(
+            `the training worker did not answer (${what}) within ${this.timeoutMs / 1000} s`
+          )
+        )
+      }, this.timeoutMs)
+      const settle =
+        <T>(done: (value: T) => void) =>
+        (value: T): void => {
+          clearTimeout(timer)
+          done(value)
+        }
+      this.pending.set(id, { resolve: settle(resolve), reject: settle(reject) })
       this.worker!.postMessage({ ...message, id })
     })
   }
@@ -153,7 +183,8 @@ export class TrainingService {
             options.checkpointSeconds ?? Number(process.env['LAB_CHECKPOINT_SECONDS'] ?? 15)
         }),
         (message) => this.relay(message),
-        (reason) => this.crashed(kind, reason)
+        (reason) => this.crashed(kind, reason),
+        options.requestTimeoutMs ?? 60_000
       )
     this.links = { glyphs: link('glyphs'), images: link('images') }
   }
@@ -193,42 +224,66 @@ export class TrainingService {
 
   /** The latent means of a trained VAE's test set. */
   testSet(runId: string, datasetsDir: string): Promise<VaeTestSetResult> {
-    return this.linkOf(runId).request({
-      type: 'testSet',
-      runId,
-      datasetsDir
-    }) as Promise<VaeTestSetResult>
+    return this.linkOf(runId).request(
+      { type: 'testSet', runId, datasetsDir },
+      `the test set of run ${runId}`
+    ) as Promise<VaeTestSetResult>
   }
 
   /** A trained run's networks (tfjs-layers artifacts), from its worker. */
   async exportModel(runId: string): Promise<RunRecord['networks']> {
-    const reply = (await this.linkOf(runId).request({ type: 'exportModel', runId })) as {
-      networks: RunRecord['networks']
-    }
+    const reply = (await this.linkOf(runId).request(
+      { type: 'exportModel', runId },
+      `export of run ${runId}`
+    )) as { networks: RunRecord['networks'] }
     return reply.networks
   }
 
   /**
-   * Loads a saved run's networks into the worker of its kind, so it can be explored again.
-   * With `resultsFrom` (the data sets folder), a glyph run's results are recomputed from the
-   * weights and returned.
+   * Loads saved runs' networks into the workers of their kinds, so they can be explored again:
+   * all of them or none (each is staged, then all are committed; on any failure the staged ones
+   * are dropped and the runs already here keep their models). Returns, per run, a glyph run's
+   * recomputed results when `resultsFrom` asked for them.
    */
-  async importModel(
-    runId: string,
-    experiment: Experiment,
-    networks: RunRecord['networks'],
-    resultsFrom?: string
-  ): Promise<Pick<RunRecord, 'glyphs' | 'denoising'> | null> {
-    const kind: WorkerKind = experiment.kind === 'vae' ? 'images' : 'glyphs'
-    const reply = (await this.links[kind].request({
-      type: 'importModel',
-      runId,
-      experiment,
-      networks,
-      resultsFrom
-    })) as { results: Pick<RunRecord, 'glyphs' | 'denoising'> | null }
-    this.homes.set(runId, kind)
-    return reply.results
+  async importModels(
+    runs: readonly RunToLoad[]
+  ): Promise<(Pick<RunRecord, 'glyphs' | 'denoising'> | null)[]> {
+    const training = runs.find((r) => r.id === this.activeRun)
+    if (training)
+      throw new LabBusyError(`run ${training.id} is training in this lab now; stop it first`)
+    const stage = randomBytes(8).toString('hex')
+    const kindOf = (run: RunToLoad): WorkerKind =>
+      run.experiment.kind === 'vae' ? 'images' : 'glyphs'
+    const used = new Set<WorkerKind>()
+    const results: (Pick<RunRecord, 'glyphs' | 'denoising'> | null)[] = []
+    try {
+      for (const run of runs) {
+        const kind = kindOf(run)
+        used.add(kind)
+        const reply = (await this.links[kind].request(
+          {
+            type: 'importModel',
+            runId: run.id,
+            experiment: run.experiment,
+            networks: run.networks,
+            resultsFrom: run.resultsFrom,
+            stage
+          },
+          `loading run ${run.id}`
+        )) as { results: Pick<RunRecord, 'glyphs' | 'denoising'> | null }
+        results.push(reply.results)
+      }
+    } catch (error) {
+      for (const kind of used)
+        await this.links[kind]
+          .request({ type: 'abortImport', stage }, 'discarding a refused load')
+          .catch(() => undefined)
+      throw error
+    }
+    for (const kind of used)
+      await this.links[kind].request({ type: 'commitImport', stage }, 'loading a session')
+    for (const run of runs) this.homes.set(run.id, kindOf(run))
+    return results
   }
 
   /** Reserves the one training slot and makes sure the run's worker is up. */
@@ -266,20 +321,28 @@ export class TrainingService {
 
   /** Decodes latent points with a trained run's decoder (in its worker). */
   decode(request: DecodeRequest): Promise<DecodeResult> {
-    return this.infer(request.runId, { type: 'decode', request }) as Promise<DecodeResult>
+    return this.infer(
+      request.runId,
+      { type: 'decode', request },
+      `decoding with run ${request.runId}`
+    ) as Promise<DecodeResult>
   }
 
   /** Encodes and reconstructs patterns with a trained run (in its worker). */
   encode(request: EncodeRequest): Promise<EncodeResult> {
-    return this.infer(request.runId, { type: 'encode', request }) as Promise<EncodeResult>
+    return this.infer(
+      request.runId,
+      { type: 'encode', request },
+      `encoding with run ${request.runId}`
+    ) as Promise<EncodeResult>
   }
 
-  private infer(runId: string, message: object): Promise<unknown> {
+  private infer(runId: string, message: object, what: string): Promise<unknown> {
     if (this.activeRun === runId)
       return Promise.reject(
         new LabBusyError('this run is still training; explore it when it has finished')
       )
-    return this.linkOf(runId).request(message)
+    return this.linkOf(runId).request(message, what)
   }
 
   /** The worker holding a run (the glyph worker for runs it has never seen: it says so). */

@@ -28,6 +28,8 @@ import { networksSchema } from './session-file'
 /** Control word shared with the worker (Int32Array over a SharedArrayBuffer, index 0). */
 export const Control = { run: 0, pause: 1, stop: 2 } as const
 
+const stageSchema = z.string().regex(/^[0-9a-f]{8,32}$/)
+
 export const toWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('decode'), id: z.number().int(), request: decodeRequestSchema }),
   z.object({
@@ -44,8 +46,14 @@ export const toWorkerSchema = z.discriminatedUnion('type', [
     experiment: experimentSchema,
     networks: networksSchema,
     /** Where the fonts are, to recompute a glyph run's results (for runs saved without them). */
-    resultsFrom: z.string().optional()
+    resultsFrom: z.string().optional(),
+    /** The load this model belongs to: held apart until `commitImport` of the same stage. */
+    stage: stageSchema
   }),
+  /** Every run of a load has been staged: make them the runs' models. */
+  z.object({ type: z.literal('commitImport'), id: z.number().int(), stage: stageSchema }),
+  /** A load was refused: drop what it staged. */
+  z.object({ type: z.literal('abortImport'), id: z.number().int(), stage: stageSchema }),
   z.object({
     type: z.literal('startVae'),
     runId: runIdSchema,
@@ -84,6 +92,7 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
       encodeResultSchema,
       vaeTestSetResultSchema,
       z.object({ networks: networksSchema }),
+      z.object({ staged: z.literal(true) }),
       z.object({
         imported: z.literal(true),
         /** A glyph run's recomputed results, when asked for. */

@@ -31,7 +31,8 @@ export const eventNames = [
   'vaeProgress',
   'vaeBatch',
   'vaeDone',
-  'menuCommand'
+  'menuCommand',
+  'autosaveFailed'
 ] as const
 
 export type RequestName = (typeof requestNames)[number]

@@ -110,7 +110,9 @@ export const events = {
     command: z.enum(['new', 'open', 'save', 'saveAs', 'openFile']),
     token: z.string().optional(),
     name: z.string().optional()
-  })
+  }),
+  /** An autosave could not be written (e.g. the disk is full): unsaved runs are at risk. */
+  autosaveFailed: z.object({ message: z.string() })
 } as const satisfies Record<EventName, z.ZodType>
 
 export { requestNames, eventNames, requestChannel, eventChannel }

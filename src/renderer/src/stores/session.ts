@@ -245,6 +245,13 @@ export const useSessionStore = defineStore('session', () => {
     notice.value = `Recovered ${opened.session.runs.length} run(s); save the session to keep them`
   }
 
+  /** Shows failed autosaves (e.g. a full disk): until one works, a crash would lose runs. */
+  function watchAutosave(): () => void {
+    return labClient().on('autosaveFailed', ({ message }) => {
+      error.value = message
+    })
+  }
+
   async function discardRecovery(): Promise<void> {
     await run(() => labClient().request('discardRecovery', undefined))
     recovery.value = null
@@ -289,6 +296,7 @@ export const useSessionStore = defineStore('session', () => {
     importFile,
     reset,
     checkRecovery,
+    watchAutosave,
     recover,
     discardRecovery,
     apply

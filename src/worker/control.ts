@@ -1,0 +1,67 @@
+import type { Model } from '../ml/inference'
+import type { TrainControl } from '../ml/train-autoencoder'
+import { networksOf } from '../services/experiments'
+import { Control, type FromWorker } from '../services/worker-protocol'
+
+// Pause, stop and checkpoints of the run in progress, checked between epochs (letters) or
+// slices of a batch (VAE). The training loop never yields on its own, so the check also hands
+// the worker's event loop a turn now and then: requests (export, decode, save, import) are
+// answered while a run trains, and while it is paused.
+
+/** The longest stretch of training without a turn of the event loop. */
+const YIELD_EVERY_MS = 20
+/** While paused, how often the control word is looked at (requests are served meanwhile). */
+const PAUSE_POLL_MS = 25
+
+let lastYield = performance.now()
+
+/** A macrotask turn: messages that arrived meanwhile are handled before training goes on. */
+export function yieldToEventLoop(): Promise<void> {
+  lastYield = performance.now()
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
+/** Posts a run's weights every few seconds while it trains (set up in main). */
+export const checkpoints = {
+  intervalMs: 15_000,
+  post: (_message: FromWorker): void => undefined,
+  last: new Map<string, number>(),
+  async maybe(runId: string, current: () => Model): Promise<void> {
+    const now = performance.now()
+    const last = this.last.get(runId)
+    if (last === undefined) {
+      this.last.set(runId, now)
+      return
+    }
+    if (now - last < this.intervalMs) return
+    this.last.set(runId, now)
+    this.post({ type: 'checkpoint', runId, networks: await networksOf(current()) })
+  }
+}
+
+export interface PauseHooks {
+  /** Called once when a pause begins and once when it ends (not when it ends in a stop). */
+  onPause?: (paused: boolean) => void
+}
+
+/** The shared control word as a TrainControl for the run `runId`. */
+export function trainControl(
+  control: Int32Array,
+  runId: string,
+  hooks: PauseHooks = {}
+): TrainControl {
+  return {
+    checkpoint: async (current) => {
+      await checkpoints.maybe(runId, current)
+      if (performance.now() - lastYield >= YIELD_EVERY_MS) await yieldToEventLoop()
+      if (Atomics.load(control, 0) === Control.pause) {
+        hooks.onPause?.(true)
+        while (Atomics.load(control, 0) === Control.pause)
+          await new Promise((resolve) => setTimeout(resolve, PAUSE_POLL_MS))
+        if (Atomics.load(control, 0) !== Control.stop) hooks.onPause?.(false)
+      }
+      return Atomics.load(control, 0) === Control.stop ? 'stop' : 'continue'
+    },
+    shouldStop: () => Atomics.load(control, 0) === Control.stop
+  }
+}
