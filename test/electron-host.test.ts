@@ -241,7 +241,8 @@ describe('File menu and native dialogs', () => {
       view,
       customGlyphs: []
     })
-    expect(saved.path).toBe(path)
+    // The reply names the file, never its absolute path (the page never holds paths).
+    expect(saved.path).toBe('chosen.aelab')
     const opened = await client.request('openSession', { target: { token: picked!.token } })
     expect(opened.name).toBe('chosen')
     await expect(
