@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -79,6 +87,9 @@ describe('lab train', () => {
     expect(trained.stdout).toMatch(/solved: every glyph within 1 wrong pixel/)
     // Glyph networks train on one thread unless told otherwise (see src/ml/threads.ts).
     expect(trained.stderr).toMatch(/on wasm \(1 thread\)/)
+    // No TensorFlow.js banner, nothing that reads like an error, no escapes when not a terminal.
+    expect(trained.stderr).not.toMatch(/Hi, looks like|Cannot find module|not available/)
+    expect(trained.stderr).not.toContain('\x1b[')
     const file = join(scratch, 'font2.aelab')
     expect(trained.stdout).toContain(file)
     const session = await readSession(file)
@@ -94,6 +105,69 @@ describe('lab train', () => {
     expect(evaluated.code).toBe(0)
     expect(evaluated.stdout).toMatch(/worst glyph, wrong pixels\s+[01]\n/)
     expect(evaluated.stdout).toMatch(/glyphs\s+32/)
+    // A letters run takes milliseconds: its duration never reads "(0.0 s)".
+    expect(trained.stdout).toMatch(/\((\d+ ms|\d+\.\d s)\)\n/)
+    expect(trained.stdout).not.toContain('(0.0 s)')
+  })
+
+  it('trains on a character set from a course header named by fontFile, and eval lists its glyphs', async () => {
+    mkdirSync(join(scratch, 'course'), { recursive: true })
+    copyFileSync(join(root, 'test/fixtures/font.h'), join(scratch, 'course/font.h'))
+    const { font: _font, ...rest } = letters
+    const body = { ...rest, fontFile: 'course/font.h', fontName: 'Font3', epochs: 40 }
+    // Several arrays and no fontName: the message lists them.
+    const ambiguous = await lab('train', experiment('which', { ...body, fontName: undefined }))
+    expect(ambiguous.stderr).toMatch(
+      /which\.json: font\.h holds 3 character sets \(Font1, Font2, Font3\); pick one with "fontName"/
+    )
+    const unknown = await lab('train', experiment('which', { ...body, fontName: 'Font9' }))
+    expect(unknown.stderr).toMatch(
+      /fontName: font\.h has no "Font9" \(it has Font1, Font2, Font3\)/
+    )
+    const missing = await lab('train', experiment('which', { ...body, fontFile: 'nope.h' }))
+    expect(missing.stderr).toMatch(/fontFile: cannot read .*nope\.h/)
+
+    const trained = await lab('train', experiment('from-header', body), '--quiet')
+    expect(trained.code, trained.stderr).toBe(0)
+    const record = (await readSession(join(scratch, 'from-header.aelab'))).runs[0]!
+    expect(record.experiment).toMatchObject({ fontName: 'Font3 (font.h)' })
+    expect(record.experiment).not.toHaveProperty('font')
+    expect(record.experiment).not.toHaveProperty('fontFile')
+    const evaluated = await lab('eval', join(scratch, 'from-header.aelab'))
+    expect(evaluated.code, evaluated.stderr).toBe(0)
+    expect(evaluated.stdout).toContain('(autoencoder, Font3 (font.h) (32 glyphs),')
+    expect(evaluated.stdout).not.toMatch(/Font1|Font2/)
+    // The glyphs by their characters, as the header's comments name them.
+    expect(evaluated.stdout).toMatch(
+      /wrong pixels per glyph\s+`:\d+ a:\d+ b:\d+ .* ~:\d+ DEL:\d+\n/
+    )
+  })
+
+  it('takes glyphs without a font, and reports every missing field at once', async () => {
+    const { font: _font, ...rest } = letters
+    const glyphs = [
+      { char: 'x', code: 120, pixels: Array.from({ length: 35 }, (_, i) => i % 2) },
+      { char: 'o', code: 111, pixels: Array.from({ length: 35 }, (_, i) => (i % 2) ^ 1) }
+    ]
+    const drawn = await lab(
+      'train',
+      experiment('drawn', { ...rest, glyphs, epochs: 30 }),
+      '--quiet'
+    )
+    expect(drawn.code, drawn.stderr).toBe(0)
+    const evaluated = await lab('eval', join(scratch, 'drawn.aelab'))
+    expect(evaluated.stdout).toContain('(autoencoder, custom set (2 glyphs),')
+    expect(evaluated.stdout).toMatch(/wrong pixels per glyph\s+x:\d+ o:\d+/)
+
+    const bare = await lab('train', experiment('bare', { kind: 'autoencoder' }))
+    expect(bare.code).toBe(1)
+    expect(bare.stderr.trim().split('\n')).toHaveLength(1)
+    expect(bare.stderr).toContain(
+      'missing fields hidden, latent, activation, learningRate, epochs, maxWrongPixels, seed'
+    )
+    expect(bare.stderr).toContain(
+      'font: give "font" (Font1, Font2 or Font3), "glyphs" or "fontFile"'
+    )
   })
 
   it('trains a small VAE on Fashion-MNIST and evaluates it on the test set', async () => {
@@ -176,6 +250,52 @@ describe('lab eval', () => {
       expect(result.code).toBe(1)
       expect(result.stderr).toMatch(message)
     }
+  })
+})
+
+describe('lab options', () => {
+  it('refuses unknown options with the list of valid ones', async () => {
+    const file = experiment('options', letters)
+    for (const args of [
+      ['--epochs', '10'],
+      ['--foo', 'bar']
+    ]) {
+      const result = await lab('train', file, ...args)
+      expect(result.code).toBe(1)
+      expect(result.stderr).toBe(
+        `lab: lab train: unknown option ${args[0]} (valid options: --out FILE, --backend NAME, --threads N, --quiet, --help)\n`
+      )
+    }
+    expect((await lab('eval', 'x.aelab', '--fast')).stderr).toMatch(
+      /lab eval: unknown option --fast \(valid options: --help\)/
+    )
+    expect((await lab('serve', '--prot', '1')).stderr).toMatch(/lab serve: unknown option --prot/)
+    expect((await lab('bench', 'letters', '--sedes', '2')).stderr).toMatch(
+      /lab bench: unknown option --sedes \(valid options: --backend NAME, .*--seeds N/
+    )
+    expect((await lab('train', file, 'second.json')).stderr).toMatch(
+      /lab train: unexpected argument "second\.json"/
+    )
+  })
+
+  it('refuses --out without a value instead of writing next to the experiment', async () => {
+    const file = experiment('no-out', letters)
+    for (const args of [['--out'], ['--out', '--quiet'], ['--out=']]) {
+      const result = await lab('train', file, ...args)
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(/lab train: --out needs a value \(--out FILE\)/)
+    }
+    expect(existsSync(join(scratch, 'no-out.aelab'))).toBe(false)
+  })
+
+  it('answers --help for every subcommand, and lab --help lists --workspace', async () => {
+    for (const command of ['train', 'eval', 'serve', 'bench', 'prepare-data']) {
+      const result = await lab(command, '--help')
+      expect(result.code, `${command}: ${result.stderr}`).toBe(0)
+      expect(result.stdout).toMatch(new RegExp(`^usage: lab ${command}`))
+    }
+    expect((await lab('serve', '--help')).stdout).toContain('--workspace DIR')
+    expect((await lab('--help')).stdout).toContain('--workspace DIR')
   })
 })
 

@@ -9,10 +9,41 @@ import { labVersions } from '../services/versions'
 import { experimentSchema, type Experiment } from '../shared/schemas'
 import { describeIssues } from '../shared/contract'
 import { backendOptions, flag, option } from './args'
+import { parseCharacterSetFile } from '../shared/character-sets'
+import { formatDuration } from '../shared/format'
 
 // `lab train <experiment.json> [--out FILE] [--backend NAME] [--threads N]` and `lab eval <session>`.
 
-/** Reads and validates an experiment file; the error names the file and the bad field. */
+/**
+ * An experiment's `fontFile` (a `.h` header or glyph JSON, relative to the experiment file) read
+ * into `glyphs`, with `fontName` naming the array it took (and picking it when there are several).
+ */
+async function resolveFontFile(path: string, experiment: Experiment): Promise<Experiment> {
+  if (experiment.kind === 'vae' || experiment.fontFile === undefined) return experiment
+  if (experiment.glyphs) throw new Error(`${path}: give "glyphs" or "fontFile", not both`)
+  const fontPath = resolve(dirname(path), experiment.fontFile)
+  let text: string
+  try {
+    text = await readFile(fontPath, 'utf8')
+  } catch {
+    throw new Error(`${path}: fontFile: cannot read ${fontPath}`)
+  }
+  const sets = parseCharacterSetFile(basename(fontPath), text)
+  const wanted = experiment.fontName
+  const set = wanted === undefined ? sets[0] : sets.find((s) => s.name === wanted)
+  const names = sets.map((s) => s.name).join(', ')
+  if (wanted === undefined && sets.length > 1)
+    throw new Error(
+      `${path}: ${basename(fontPath)} holds ${sets.length} character sets (${names}); pick one with "fontName"`
+    )
+  if (!set)
+    throw new Error(`${path}: fontName: ${basename(fontPath)} has no "${wanted}" (it has ${names})`)
+  // The glyphs travel in the session; the path, relative to this experiment file, would not.
+  const { fontFile: _read, ...rest } = experiment
+  return { ...rest, glyphs: set.glyphs, fontName: `${set.name} (${basename(fontPath)})` }
+}
+
+/** Reads and validates an experiment file; the error names the file and every bad field. */
 export async function readExperiment(path: string): Promise<Experiment> {
   let text: string
   try {
@@ -26,9 +57,9 @@ export async function readExperiment(path: string): Promise<Experiment> {
   } catch (error) {
     throw new Error(`${path}: not valid JSON (${(error as Error).message})`, { cause: error })
   }
-  const parsed = experimentSchema.safeParse(doc)
+  const parsed = experimentSchema.safeParse(doc, { reportInput: true })
   if (!parsed.success) throw new Error(`${path}: ${describeIssues(parsed.error)}`)
-  return parsed.data
+  return resolveFontFile(path, parsed.data)
 }
 
 function progressBar(stream: NodeJS.WriteStream): (u: ProgressUpdate) => void {
@@ -71,14 +102,9 @@ function progressBar(stream: NodeJS.WriteStream): (u: ProgressUpdate) => void {
 }
 
 export async function train(args: readonly string[]): Promise<void> {
-  const file = args.find(
-    (a, i) =>
-      !a.startsWith('--') && !['--out', '--backend', '--threads'].includes(args[i - 1] ?? '')
-  )
-  if (!file)
-    throw new Error(
-      'usage: lab train <experiment.json> [--out session.aelab] [--backend tensorflow|wasm|cpu] [--threads N]'
-    )
+  // The arguments were checked by checkArgs: the experiment file comes first.
+  const file = args[0]
+  if (!file) throw new Error('usage: lab train <experiment.json> [options]')
   const experiment = await readExperiment(file)
   const backend = backendOptions(args)
   const choice = await chooseBackend({
@@ -119,7 +145,7 @@ export async function train(args: readonly string[]): Promise<void> {
     await mkdir(dirname(out), { recursive: true })
     await writeSession(out, session)
     process.stdout.write(
-      `${record.status}: ${record.message} (${record.seconds.toFixed(1)} s)\nsession written to ${out}\n`
+      `${record.status}: ${record.message} (${formatDuration(record.seconds)})\nsession written to ${out}\n`
     )
   } finally {
     process.off('SIGINT', onSigint)
@@ -127,7 +153,7 @@ export async function train(args: readonly string[]): Promise<void> {
 }
 
 export async function evaluate(args: readonly string[]): Promise<void> {
-  const file = args.find((a) => !a.startsWith('--'))
+  const file = args[0]
   if (!file) throw new Error('usage: lab eval <session.aelab>')
   const session = await readSession(file)
   if (session.runs.length === 0) throw new Error(`${file}: the session has no runs`)

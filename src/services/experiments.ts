@@ -61,8 +61,20 @@ async function fontGlyphs(
 ): Promise<Glyph[]> {
   if (experiment.glyphs) return experiment.glyphs
   const font = (await loadFonts(dir)).find((f) => f.name === experiment.font)
-  if (!font) throw new Error(`character set ${experiment.font} is not available`)
+  if (!font) throw new Error(`character set ${experiment.font ?? '(none given)'} is not available`)
   return font.glyphs
+}
+
+/** What a glyph run trained on, as a person names it: never "Font1" for other glyphs. */
+export function glyphSetName(
+  experiment: Pick<
+    Extract<Experiment, { kind: 'autoencoder' | 'denoising' }>,
+    'font' | 'glyphs' | 'fontName'
+  >
+): string {
+  if (experiment.glyphs)
+    return `${experiment.fontName ?? 'custom set'} (${experiment.glyphs.length} glyphs)`
+  return experiment.font ?? 'no character set'
 }
 
 export async function runExperiment(
@@ -278,7 +290,7 @@ export async function evaluateRun(record: RunRecord, datasetsDir: string): Promi
     const lines: [string, string][] = [
       [
         'run',
-        `${record.id} (${experiment.kind}, ${experiment.font}, ${record.status}, ${record.epochs} epochs)`
+        `${record.id} (${experiment.kind}, ${glyphSetName(experiment)}, ${record.status}, ${record.epochs} epochs)`
       ],
       ['glyphs', String(results.length)],
       ['worst glyph, wrong pixels', String(worst)],

@@ -104,13 +104,20 @@ export function createHandlers(options: LabServiceOptions, client = DEFAULT_CLIE
     },
     vaeTestSet: ({ runId }) => options.training.testSet(runId, options.datasetsDir),
     listSessions: () => options.sessions.list(),
-    saveSession: async ({ target, runIds, view, customGlyphs }) =>
-      options.sessions.save(options.sessions.resolve(target), runIds, view, customGlyphs, client),
+    saveSession: async ({ target, runIds, view, customGlyphs, characterSets }) =>
+      options.sessions.save(
+        options.sessions.resolve(target),
+        runIds,
+        view,
+        customGlyphs,
+        client,
+        characterSets
+      ),
     openSession: async ({ target }) =>
       options.sessions.open(options.sessions.resolve(target), client),
     importSession: ({ fileName, text }) => options.sessions.importText(text, fileName, client),
-    rememberView: async ({ view, customGlyphs }) => {
-      options.sessions.remember(view, customGlyphs, client)
+    rememberView: async ({ view, customGlyphs, characterSets }) => {
+      options.sessions.remember(view, customGlyphs, client, characterSets)
       return { ok: true }
     },
     recoveryInfo: () => options.sessions.recoveryInfo(client),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, unlink } from 'node:fs/promises'
 import { basename, join } from 'node:path'
+import type { CharacterSet } from '../shared/character-sets'
 import type { EventName, EventPayload } from '../shared/contract'
 import {
   sessionViewSchema,
@@ -50,6 +51,8 @@ export const DEFAULT_CLIENT = 'app'
 interface Client {
   view: SessionView
   customGlyphs: Glyph[]
+  /** Character sets imported from `.h` or glyph JSON files. */
+  characterSets: CharacterSet[]
   open: boolean
 }
 
@@ -80,7 +83,12 @@ export class SessionService {
   private client(id: string): Client {
     let client = this.clients.get(id)
     if (!client) {
-      client = { view: sessionViewSchema.parse({}), customGlyphs: [], open: true }
+      client = {
+        view: sessionViewSchema.parse({}),
+        customGlyphs: [],
+        characterSets: [],
+        open: true
+      }
       this.clients.set(id, client)
     }
     return client
@@ -121,11 +129,17 @@ export class SessionService {
     void this.autosave(draft.owner)
   }
 
-  /** A session's latest view and custom glyphs (kept for its autosave). */
-  remember(view: SessionView, customGlyphs: Glyph[], clientId = DEFAULT_CLIENT): void {
+  /** A session's latest view, custom glyphs and imported character sets (kept for its autosave). */
+  remember(
+    view: SessionView,
+    customGlyphs: Glyph[],
+    clientId = DEFAULT_CLIENT,
+    characterSets: CharacterSet[] = []
+  ): void {
     const client = this.client(clientId)
     client.view = view
     client.customGlyphs = customGlyphs
+    client.characterSets = characterSets
   }
 
   /** Builds a session of the given finished runs with their weights, and a session's view. */
@@ -144,6 +158,7 @@ export class SessionService {
     }
     const client = this.client(clientId)
     session.customGlyphs = client.customGlyphs
+    session.characterSets = client.characterSets
     session.view = client.view
     return session
   }
@@ -157,9 +172,10 @@ export class SessionService {
     runIds: readonly string[],
     view: SessionView,
     customGlyphs: Glyph[],
-    clientId = DEFAULT_CLIENT
+    clientId = DEFAULT_CLIENT,
+    characterSets: CharacterSet[] = []
   ): Promise<{ name: string; path: string }> {
-    this.remember(view, customGlyphs, clientId)
+    this.remember(view, customGlyphs, clientId, characterSets)
     const path = 'path' in target ? target.path : this.workspacePath(target.name)
     const name = basename(path, SESSION_EXTENSION)
     const label = basename(path)
@@ -242,7 +258,7 @@ export class SessionService {
       const draft = { id, experiment, history, record, environment, networks }
       this.drafts.set(id, { ...draft, owner: clientId, unsaved })
     }
-    this.remember(session.view, session.customGlyphs, clientId)
+    this.remember(session.view, session.customGlyphs, clientId, session.characterSets)
     const runs = session.runs.map(({ networks: _networks, ...summary }) => summary)
     return { name, session: { ...session, runs } }
   }

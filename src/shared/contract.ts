@@ -21,6 +21,7 @@ import {
 } from './schemas'
 import { glyphSchema, sessionNameSchema, sessionViewSchema } from './schemas'
 import { MAX_SESSION_BYTES, openedSessionSchema } from './session'
+import { MAX_CHARACTER_SETS, characterSetSchema } from './character-sets'
 import {
   eventChannel,
   eventNames,
@@ -41,6 +42,7 @@ const sessionTargetSchema = z.union([
   z.strictObject({ token: z.string().regex(/^[0-9a-f]{32}$/) })
 ])
 const runRef = z.strictObject({ runId: runIdSchema })
+const characterSetsSchema = z.array(characterSetSchema).max(MAX_CHARACTER_SETS).default([])
 
 export const requests = {
   getInfo: { input: none, output: labInfoSchema },
@@ -64,7 +66,8 @@ export const requests = {
       target: sessionTargetSchema,
       runIds: z.array(runIdSchema).max(500),
       view: sessionViewSchema,
-      customGlyphs: z.array(glyphSchema).max(256)
+      customGlyphs: z.array(glyphSchema).max(256),
+      characterSets: characterSetsSchema
     }),
     output: z.object({ name: z.string(), path: z.string() })
   },
@@ -80,7 +83,11 @@ export const requests = {
     output: openedSessionSchema
   },
   rememberView: {
-    input: z.strictObject({ view: sessionViewSchema, customGlyphs: z.array(glyphSchema).max(256) }),
+    input: z.strictObject({
+      view: sessionViewSchema,
+      customGlyphs: z.array(glyphSchema).max(256),
+      characterSets: characterSetsSchema
+    }),
     output: z.object({ ok: z.boolean() })
   },
   recoveryInfo: {
@@ -149,10 +156,19 @@ export interface LabClient {
   on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void
 }
 
-/** Explains a zod failure in one line that names the offending field. */
+/** Explains a zod failure in one line that names every offending field, the missing ones together. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(input)'}: ${issue.message}`)
-    .join('; ')
+  const where = (issue: z.core.$ZodIssue): string =>
+    issue.path.length ? issue.path.join('.') : '(input)'
+  // With `reportInput`, an issue carries the value it is about; without, the message says.
+  const isMissing = (issue: z.core.$ZodIssue): boolean =>
+    ('input' in issue && issue.input === undefined && issue.path.length > 0) ||
+    (issue.code === 'invalid_type' && issue.message.endsWith('received undefined'))
+  const missing = error.issues.filter(isMissing).map(where)
+  return [
+    ...(missing.length
+      ? [`missing ${missing.length === 1 ? 'field' : 'fields'} ${missing.join(', ')}`]
+      : []),
+    ...error.issues.filter((i) => !isMissing(i)).map((i) => `${where(i)}: ${i.message}`)
+  ].join('; ')
 }

@@ -97,10 +97,13 @@ export const noiseSchema = z.strictObject({
 export type NoiseConfig = z.output<typeof noiseSchema>
 
 /** A letters-autoencoder run: the architecture, the optimiser settings and the stop rule. */
-export const letterTrainConfigSchema = z.strictObject({
-  font: fontNameSchema,
-  /** A custom glyph set (e.g. drawn in the pixel editor) to train on instead of the font. */
+const letterTrainFields = z.strictObject({
+  /** One of the lab's character sets; not needed when `glyphs` is given. */
+  font: fontNameSchema.optional(),
+  /** Glyphs to train on instead of a lab character set: drawn in the editor, or imported. */
   glyphs: z.array(glyphSchema).min(1).max(256).optional(),
+  /** The name of the set in `glyphs` (e.g. "Font1 (font.h)"): runs are labelled with it. */
+  fontName: z.string().trim().min(1).max(80).optional(),
   /** Indices of the glyphs to train on; all of them when absent. */
   subset: z.array(z.number().int().min(0).max(255)).min(1).max(256).optional(),
   hidden: z.array(z.number().int().min(1).max(512)).min(0).max(6),
@@ -120,6 +123,16 @@ export const letterTrainConfigSchema = z.strictObject({
   /** Train as a denoising autoencoder on inputs corrupted this way. */
   noise: noiseSchema.nullable().default(null)
 })
+/** A glyph run names what it trains on: a lab character set, or its own glyphs. */
+const needsGlyphs = {
+  message: 'give "font" (Font1, Font2 or Font3), "glyphs" or "fontFile"',
+  path: ['font'],
+  // Checked alongside the other fields, so that every missing field is reported at once.
+  when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null
+}
+const hasGlyphs = (c: { font?: unknown; glyphs?: unknown }): boolean =>
+  c.font !== undefined || c.glyphs !== undefined
+export const letterTrainConfigSchema = letterTrainFields.refine(hasGlyphs, needsGlyphs)
 export type LetterTrainConfig = z.output<typeof letterTrainConfigSchema>
 export type LetterTrainInput = z.input<typeof letterTrainConfigSchema>
 
@@ -269,16 +282,24 @@ export const datasetSummarySchema = z.object({
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>
 
 /** An experiment file for `lab train`: what to train, with which settings. */
+/** An experiment file may take its glyphs from a `.h` header or glyph JSON (the CLI reads it). */
+const glyphSource = {
+  name: z.string().min(1).max(200).optional(),
+  /** A `.h` or glyph JSON file, relative to the experiment file; read into `glyphs`. */
+  fontFile: z.string().min(1).max(1000).optional(),
+  // `fontName` picks one array of a fontFile holding several, and names the set.
+  fontName: z.string().trim().min(1).max(80).optional()
+}
+const glyphSourceGiven = (c: { font?: unknown; glyphs?: unknown; fontFile?: unknown }): boolean =>
+  hasGlyphs(c) || c.fontFile !== undefined
+
 export const experimentSchema = z.discriminatedUnion('kind', [
-  letterTrainConfigSchema.extend({
-    kind: z.literal('autoencoder'),
-    name: z.string().min(1).max(200).optional()
-  }),
-  letterTrainConfigSchema.extend({
-    kind: z.literal('denoising'),
-    noise: noiseSchema,
-    name: z.string().min(1).max(200).optional()
-  }),
+  letterTrainFields
+    .extend({ kind: z.literal('autoencoder'), ...glyphSource })
+    .refine(glyphSourceGiven, needsGlyphs),
+  letterTrainFields
+    .extend({ kind: z.literal('denoising'), noise: noiseSchema, ...glyphSource })
+    .refine(glyphSourceGiven, needsGlyphs),
   vaeTrainConfigSchema.extend({
     kind: z.literal('vae'),
     name: z.string().min(1).max(200).optional()

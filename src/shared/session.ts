@@ -9,6 +9,7 @@ import {
   runStatusSchema,
   sessionViewSchema
 } from './schemas'
+import { MAX_CHARACTER_SETS, characterSetSchema } from './character-sets'
 
 // The session file's schema (.aelab): a versioned JSON document holding runs with their
 // configs, per-epoch history, results and weights (tfjs-layers artifacts), the custom glyph set
@@ -74,6 +75,8 @@ export const sessionSchema = z.object({
   runs: z.array(runRecordSchema).max(500),
   /** Glyphs drawn in the pixel editor and kept as a custom set. */
   customGlyphs: z.array(glyphSchema).max(256).default([]),
+  /** Character sets imported from `.h` or glyph JSON files, listed next to Font1-3. */
+  characterSets: z.array(characterSetSchema).max(MAX_CHARACTER_SETS).default([]),
   view: sessionViewSchema.default(sessionViewSchema.parse({})),
   /** SHA-256 of the document without this field, as written: detects files changed or damaged since. */
   integrity: z

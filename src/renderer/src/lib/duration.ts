@@ -1,6 +1,2 @@
-/** A run's duration for status lines: milliseconds under a second (a letters run takes ~20 ms), else seconds. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '–'
-  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`
-  return `${seconds.toFixed(1)} s`
-}
+// Shared with the command line, which prints durations the same way.
+export { formatDuration } from '@shared/format'

@@ -11,7 +11,8 @@ export const useLabStore = defineStore('lab', () => {
   const loading = ref(false)
 
   const fontNames = computed(() => fonts.value.map((f) => f.name))
-  const fontByName = (name: FontName): Font | undefined => fonts.value.find((f) => f.name === name)
+  const fontByName = (name: FontName | undefined): Font | undefined =>
+    name === undefined ? undefined : fonts.value.find((f) => f.name === name)
 
   async function load(): Promise<void> {
     loading.value = true

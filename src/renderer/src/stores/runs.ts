@@ -26,7 +26,8 @@ const PALETTE = [
 export function describeConfig(c: LetterTrainConfig): string {
   const layers = c.hidden.length ? c.hidden.join('-') : 'no hidden'
   const glyphs = c.subset ? ` (${c.subset.length} glyphs)` : ''
-  const set = c.glyphs ? `Custom set of ${c.glyphs.length}` : c.font
+  // Named by what it trained on: an imported set by its name, never as a lab font.
+  const set = c.glyphs ? (c.fontName ?? `Custom set of ${c.glyphs.length}`) : (c.font ?? '')
   const noise = c.noise ? ` · ${c.noise.kind} ${c.noise.level} ×${c.noise.copies}` : ''
   return `${set}${glyphs} · ${layers} · ${c.activation} · ${c.optimizer.kind} ${c.optimizer.kind === 'lbfgs' || c.optimizer.kind === 'powell' ? '' : c.learningRate}${noise}`.trim()
 }

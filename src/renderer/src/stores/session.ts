@@ -5,6 +5,7 @@ import type { OpenedSessionPayload, SessionSummary } from '@shared/session'
 import { labClient } from '../api/client'
 import { useRunsStore } from './runs'
 import { useCustomSetStore } from './custom-set'
+import { useCharacterSetsStore } from './character-sets'
 import { useExplorerStore } from './explorer'
 import { useNoiseStore } from './noise'
 import { useVaeStore } from './vae'
@@ -19,6 +20,7 @@ type Target = { name: string } | { token: string }
 export const useSessionStore = defineStore('session', () => {
   const runs = useRunsStore()
   const customSet = useCustomSetStore()
+  const charSets = useCharacterSetsStore()
   const explorer = useExplorerStore()
   const noise = useNoiseStore()
   const vae = useVaeStore()
@@ -85,7 +87,8 @@ export const useSessionStore = defineStore('session', () => {
         target: next,
         runIds: runIds(),
         view: view(),
-        customGlyphs: plainGlyphs()
+        customGlyphs: plainGlyphs(),
+        characterSets: charSets.plain()
       })
     )
     if (!saved) return false
@@ -138,6 +141,7 @@ export const useSessionStore = defineStore('session', () => {
       runs.clear()
       vae.reset()
       customSet.glyphs = session.customGlyphs
+      charSets.sets = session.characterSets
       for (const r of session.runs) if (r.experiment.kind !== 'vae') runs.add(toLettersRun(r))
       // A session without a saved view (written by the CLI) shows every run.
       const compared = session.view.compared.filter((id) => runs.runs.some((r) => r.runId === id))
@@ -221,6 +225,7 @@ export const useSessionStore = defineStore('session', () => {
     runs.clear()
     vae.reset()
     customSet.glyphs = []
+    charSets.sets = []
     name.value = null
     target.value = null
     dirty.value = false
@@ -260,13 +265,23 @@ export const useSessionStore = defineStore('session', () => {
   // Anything that changes what would be saved makes the session dirty, and the host keeps the
   // latest view for autosave.
   watch(
-    () => [runs.runs.length, customSet.glyphs.length, vae.result?.runId, runs.compared.length],
+    () => [
+      runs.runs.length,
+      customSet.glyphs.length,
+      vae.result?.runId,
+      runs.compared.length,
+      charSets.sets.map((s) => s.name).join('\n')
+    ],
     () => {
       if (applying) return
       dirty.value = true
       // These changes are rare (a run finishes or is removed, a glyph is added): no debounce.
       void labClient()
-        .request('rememberView', { view: view(), customGlyphs: plainGlyphs() })
+        .request('rememberView', {
+          view: view(),
+          customGlyphs: plainGlyphs(),
+          characterSets: charSets.plain()
+        })
         .catch(() => undefined)
     },
     // Synchronous: changes made while a session is being applied must not count as edits.

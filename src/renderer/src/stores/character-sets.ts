@@ -1,0 +1,82 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import {
+  MAX_CHARACTER_SETS,
+  nameImportedSets,
+  parseCharacterSetFile,
+  type CharacterSet
+} from '@shared/character-sets'
+import { useLabStore } from './lab'
+
+/** A file the character-set importer reads: a C header, or JSON that is not a session file. */
+export async function isCharacterSetFile(file: File): Promise<boolean> {
+  if (/\.(h|hpp|c)$/i.test(file.name)) return true
+  if (!/\.json$/i.test(file.name)) return false
+  // A session saved under .json still opens as a session.
+  return !(await file.slice(0, 4096).text()).includes('"autoencoder-lab-session"')
+}
+
+/**
+ * Character sets imported from the course's `.h` header or the lab's glyph JSON: kept in the
+ * session, listed next to Font1-3, renamable and removable. Parsed here, in the page, with the
+ * same reader the command line uses (src/shared/character-sets.ts).
+ */
+export const useCharacterSetsStore = defineStore('characterSets', () => {
+  const lab = useLabStore()
+  const sets = ref<CharacterSet[]>([])
+  const error = ref<string | null>(null)
+  const notice = ref<string | null>(null)
+
+  const byName = (name: string | undefined): CharacterSet | undefined =>
+    name === undefined ? undefined : sets.value.find((s) => s.name === name)
+  const taken = (): string[] => [...lab.fontNames, ...sets.value.map((s) => s.name)]
+
+  /** Reads a file into new sets; a refusal names the file and the line, and changes nothing. */
+  async function importFile(file: File): Promise<CharacterSet[]> {
+    error.value = null
+    notice.value = null
+    try {
+      const found = parseCharacterSetFile(file.name, await file.text())
+      if (sets.value.length + found.length > MAX_CHARACTER_SETS)
+        throw new Error(`a session keeps at most ${MAX_CHARACTER_SETS} imported character sets`)
+      const added = nameImportedSets(found, file.name, taken())
+      sets.value = [...sets.value, ...added]
+      notice.value = `Imported ${added.map((s) => `${s.name} (${s.glyphs.length} glyphs)`).join(', ')} from ${file.name}`
+      return added
+    } catch (e) {
+      error.value = e instanceof Error ? e.message : String(e)
+      return []
+    }
+  }
+
+  /** Renames a set; the new name must be 1 to 80 characters and not name another set. */
+  function rename(name: string, next: string): boolean {
+    const wanted = next.trim()
+    if (wanted === name) return true
+    if (wanted.length === 0 || wanted.length > 80) {
+      error.value = 'a character set needs a name of 1 to 80 characters'
+      return false
+    }
+    if (taken().includes(wanted)) {
+      error.value = `there is already a character set named "${wanted}"`
+      return false
+    }
+    sets.value = sets.value.map((s) => (s.name === name ? { ...s, name: wanted } : s))
+    error.value = null
+    return true
+  }
+
+  function remove(name: string): void {
+    sets.value = sets.value.filter((s) => s.name !== name)
+  }
+
+  /** Plain copies for a request (reactive proxies do not cross Electron's IPC). */
+  const plain = (): CharacterSet[] =>
+    sets.value.map((s) => ({
+      name: s.name,
+      ...(s.source ? { source: s.source } : {}),
+      glyphs: s.glyphs.map((g) => ({ char: g.char, code: g.code, pixels: [...g.pixels] }))
+    }))
+
+  return { sets, error, notice, byName, importFile, rename, remove, plain }
+})
