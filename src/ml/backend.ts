@@ -49,6 +49,25 @@ export const loadBackend: BackendLoader = async (name) => {
 
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu']
 
+/**
+ * tfjs's CPU backend greets Node users once, on its first tensor, with a banner recommending
+ * tfjs-node ("Hi, looks like you are running TensorFlow.js in Node.js..."). The lab says itself
+ * which backend it runs on and why, so the banner is marked as already shown (tfjs 4.22 keeps
+ * this in the backend's `firstUse` field; test/ml.test.ts checks that no banner is printed).
+ */
+export function quietCpuBanner(): void {
+  const cpu = tf.findBackend('cpu') as { firstUse?: unknown } | null
+  if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false
+}
+
+/** Why a backend was passed over, as information: tfjs-node is optional, its absence normal. */
+function skippedBecause(name: BackendName, error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error)
+  if (name === 'tensorflow' && /Cannot find module '@tensorflow\/tfjs-node'/.test(text))
+    return 'the optional native backend (@tensorflow/tfjs-node) is not installed'
+  return `${name} did not start: ${shortReason(error)}`
+}
+
 function shortReason(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
   const firstLine = text.split('\n')[0] ?? text
@@ -99,6 +118,7 @@ export async function chooseBackend(
     startThreaded?: (threads: number) => Promise<() => void>
   } = {}
 ): Promise<BackendChoice> {
+  quietCpuBanner()
   const load = options.load ?? loadBackend
   const order = options.preferred
     ? [
@@ -124,12 +144,10 @@ export async function chooseBackend(
       }
       const threads = name === 'wasm' ? wasmThreads() : 1
       const label = name === 'wasm' ? `wasm (${threads} thread${threads === 1 ? '' : 's'})` : name
-      const detail = [fallback, skipped.length ? `not available: ${skipped.join('; ')}` : null]
-        .filter(Boolean)
-        .join('; ')
+      const detail = [fallback, ...skipped].filter(Boolean).join('; ')
       return { backend: name, label, threads, note: detail ? `${label} (${detail})` : label }
     } catch (error) {
-      skipped.push(`${name}: ${shortReason(error)}`)
+      skipped.push(skippedBecause(name, error))
     }
   }
   throw new Error(`no TensorFlow.js backend could start: ${skipped.join('; ')}`)
