@@ -274,7 +274,8 @@ describe('session round trip through the services of a host', () => {
       target: { name: 'round trip' },
       runIds: ids,
       view,
-      customGlyphs: [glyph]
+      customGlyphs: [glyph],
+      characterSets: [{ name: 'Mine (font.h)', source: 'font.h', glyphs: [glyph] }]
     })
     expect((await h.listSessions(undefined)).map((s) => s.name)).toContain('round trip')
 
@@ -291,6 +292,9 @@ describe('session round trip through the services of a host', () => {
     ])
     expect(opened.session.view).toEqual(view)
     expect(opened.session.customGlyphs).toEqual([glyph])
+    expect(opened.session.characterSets).toEqual([
+      { name: 'Mine (font.h)', source: 'font.h', glyphs: [glyph] }
+    ])
     const lettersRun = opened.session.runs[0]!
     expect(lettersRun.status).toBe('solved')
     expect(lettersRun.history['loss']!.length).toBeGreaterThan(10)

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path'
 import type { BackendName } from '../shared/schemas'
 import { defaultWasmThreads } from './threads'
 import { useThreadedWasm, wasmThreads } from './wasm-threads'
+import { quietCpuBanner } from './quiet-banner'
 
 // Chooses the TensorFlow.js backend at run time: native tfjs-node when its libtensorflow
 // loads, else the wasm backend (its .wasm files ship in the npm package), else plain CPU.
@@ -48,17 +49,6 @@ export const loadBackend: BackendLoader = async (name) => {
 }
 
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu']
-
-/**
- * tfjs's CPU backend greets Node users once, on its first tensor, with a banner recommending
- * tfjs-node ("Hi, looks like you are running TensorFlow.js in Node.js..."). The lab says itself
- * which backend it runs on and why, so the banner is marked as already shown (tfjs 4.22 keeps
- * this in the backend's `firstUse` field; test/ml.test.ts checks that no banner is printed).
- */
-export function quietCpuBanner(): void {
-  const cpu = tf.findBackend('cpu') as { firstUse?: unknown } | null
-  if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false
-}
 
 /** Why a backend was passed over, as information: tfjs-node is optional, its absence normal. */
 function skippedBecause(name: BackendName, error: unknown): string {
