@@ -35,8 +35,8 @@ const names = [...new Set(unmet.map((p) => p.name))].sort()
 const needs = [...new Set(unmet.map((p) => p.minimum))].join(', ')
 process.stdout.write(
   `\nAbout the ${names.length} "EBADENGINE" warning${names.length === 1 ? '' : 's'} above: ${names.join(', ')} ` +
-    `declare Node ${needs} or newer; this is Node ${node}. They are the Electron desktop shell's ` +
-    `launcher and downloader (the app itself runs on Electron's own Node 24). The lab's build, ` +
+    `declare Node ${needs} or newer; this is Node ${node}. They belong to the Electron desktop shell ` +
+    `and its packaging tools (the desktop app itself runs on Electron's own Node 24). The lab's build, ` +
     `command line, browser host and tests support Node 20.19 and newer, and the install is ` +
     `complete. With Node 22.12 or newer the warnings go away (README: "Supported Node versions").\n\n`
 )
