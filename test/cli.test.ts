@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync
@@ -14,6 +15,7 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadLayersModel } from '../src/ml/export'
 import { readSession } from '../src/services/session-file'
+import { commands } from '../src/cli/index'
 import { root } from './helpers'
 
 // The real `lab` command, as a user runs it.
@@ -286,6 +288,17 @@ describe('lab options', () => {
       expect(result.stderr).toMatch(/lab train: --out needs a value \(--out FILE\)/)
     }
     expect(existsSync(join(scratch, 'no-out.aelab'))).toBe(false)
+  })
+
+  it('lists every option the commands read, so that none is refused by mistake', () => {
+    const used = new Set<string>()
+    for (const file of readdirSync(join(root, 'src/cli')).filter((f) => f.endsWith('.ts'))) {
+      const source = readFileSync(join(root, 'src/cli', file), 'utf8')
+      for (const m of source.matchAll(/(?:option|flag)\(args, '--([a-z-]+)'\)/g)) used.add(m[1]!)
+    }
+    const declared = new Set(Object.values(commands).flatMap((c) => Object.keys(c.options)))
+    expect(used.size).toBeGreaterThan(10)
+    expect([...used].filter((name) => !declared.has(name))).toEqual([])
   })
 
   it('answers --help for every subcommand, and lab --help lists --workspace', async () => {

@@ -13,7 +13,7 @@ const engine = { backend: 'NAME', threads: 'N' }
 const benchCommon = { ...engine, json: null, rounds: 'N', 'no-reference': null }
 
 /** Every subcommand: its usage line, what it does, and the options it takes. */
-const commands = {
+export const commands = {
   train: {
     usage: `lab train <experiment.json> [--out FILE] [--backend ${BACKEND}] [--threads N] [--quiet]`,
     about: 'train an autoencoder, denoising autoencoder or VAE; writes a session',
@@ -44,7 +44,7 @@ const commands = {
     usage: `lab bench <letters|vae-mnist|probe|datasets> [--json] [--backend ${BACKEND}] [--threads N] [--rounds N] [--no-reference]`,
     about:
       'speed figures beside PyTorch; letters also takes --seeds N --fonts LIST --hidden 64-32\n' +
-      '                           --lr X --activation NAME --max-epochs N, vae-mnist --samples N,\n' +
+      '                           --lr X --activation NAME --max-epochs N, vae-mnist --samples N --busy-core,\n' +
       '                           probe --count N',
     positionals: { min: 1, max: 1 },
     options: {
@@ -56,6 +56,7 @@ const commands = {
       lr: 'X',
       activation: 'NAME',
       samples: 'N',
+      'busy-core': null,
       count: 'N'
     }
   }
