@@ -42,7 +42,8 @@ const sessionTargetSchema = z.union([
   z.strictObject({ token: z.string().regex(/^[0-9a-f]{32}$/) })
 ])
 const runRef = z.strictObject({ runId: runIdSchema })
-const characterSetsSchema = z.array(characterSetSchema).max(MAX_CHARACTER_SETS).default([])
+/** Optional: hosts and callers that predate imported sets leave it out (none). */
+const characterSetsSchema = z.array(characterSetSchema).max(MAX_CHARACTER_SETS).optional()
 
 export const requests = {
   getInfo: { input: none, output: labInfoSchema },
