@@ -52,6 +52,8 @@ export function trainControl(
 ): TrainControl {
   return {
     checkpoint: async (current) => {
+      // A stop needs no checkpoint first (on the largest VAE, exporting weights takes seconds).
+      if (Atomics.load(control, 0) === Control.stop) return 'stop'
       await checkpoints.maybe(runId, current)
       if (performance.now() - lastYield >= YIELD_EVERY_MS) await yieldToEventLoop()
       if (Atomics.load(control, 0) === Control.pause) {
