@@ -265,18 +265,18 @@ describe('lab options', () => {
       const result = await lab('train', file, ...args)
       expect(result.code).toBe(1)
       expect(result.stderr).toBe(
-        `lab: lab train: unknown option ${args[0]} (valid options: --out FILE, --backend NAME, --threads N, --quiet, --help)\n`
+        `lab: train: unknown option ${args[0]} (valid options: --out FILE, --backend NAME, --threads N, --quiet, --help)\n`
       )
     }
     expect((await lab('eval', 'x.aelab', '--fast')).stderr).toMatch(
-      /lab eval: unknown option --fast \(valid options: --help\)/
+      /lab: eval: unknown option --fast \(valid options: --help\)/
     )
-    expect((await lab('serve', '--prot', '1')).stderr).toMatch(/lab serve: unknown option --prot/)
+    expect((await lab('serve', '--prot', '1')).stderr).toMatch(/lab: serve: unknown option --prot/)
     expect((await lab('bench', 'letters', '--sedes', '2')).stderr).toMatch(
-      /lab bench: unknown option --sedes \(valid options: --backend NAME, .*--seeds N/
+      /lab: bench: unknown option --sedes \(valid options: --backend NAME, .*--seeds N/
     )
     expect((await lab('train', file, 'second.json')).stderr).toMatch(
-      /lab train: unexpected argument "second\.json"/
+      /lab: train: unexpected argument "second\.json"/
     )
   })
 
@@ -285,7 +285,7 @@ describe('lab options', () => {
     for (const args of [['--out'], ['--out', '--quiet'], ['--out=']]) {
       const result = await lab('train', file, ...args)
       expect(result.code).toBe(1)
-      expect(result.stderr).toMatch(/lab train: --out needs a value \(--out FILE\)/)
+      expect(result.stderr).toMatch(/lab: train: --out needs a value \(--out FILE\)/)
     }
     expect(existsSync(join(scratch, 'no-out.aelab'))).toBe(false)
   })

@@ -36,24 +36,21 @@ export function checkArgs(command: string, argv: readonly string[], spec: Comman
     const { code, message } = error as { code?: string; message: string }
     const name = /'(-[^' ]+)/.exec(message)?.[1] ?? ''
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
-      throw new Error(`lab ${command}: unknown option ${name} (valid options: ${valid})`, {
+      throw new Error(`${command}: unknown option ${name} (valid options: ${valid})`, {
         cause: error
       })
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       const value = spec.options[name.replace(/^--/, '')]
-      throw new Error(
-        `lab ${command}: ${name} needs a value${value ? ` (${name} ${value})` : ''}`,
-        {
-          cause: error
-        }
-      )
+      throw new Error(`${command}: ${name} needs a value${value ? ` (${name} ${value})` : ''}`, {
+        cause: error
+      })
     }
-    throw new Error(`lab ${command}: ${message}`, { cause: error })
+    throw new Error(`${command}: ${message}`, { cause: error })
   }
   const normalised: string[] = [...parsed.positionals]
   for (const [name, value] of Object.entries(parsed.values)) {
     if (value === '' && spec.options[name])
-      throw new Error(`lab ${command}: --${name} needs a value (--${name} ${spec.options[name]})`)
+      throw new Error(`${command}: --${name} needs a value (--${name} ${spec.options[name]})`)
     if (value === true) normalised.push(`--${name}`)
     else if (typeof value === 'string') normalised.push(`--${name}`, value)
   }
@@ -64,7 +61,7 @@ export function checkArgs(command: string, argv: readonly string[], spec: Comman
       parsed.positionals.length > max
         ? `unexpected argument "${parsed.positionals[max]}"`
         : 'missing argument'
-    throw new Error(`lab ${command}: ${extra}\nusage: ${spec.usage}`)
+    throw new Error(`${command}: ${extra}\nusage: ${spec.usage}`)
   }
   return normalised
 }
