@@ -1,6 +1,10 @@
 import type { EventName, EventPayload } from '../shared/contract'
 import type { BackendName, Experiment } from '../shared/schemas'
 import type { RunRecord } from '../shared/session'
+import { spreadEvenly } from '../shared/spread'
+
+/** How many epochs of VAE reconstructions a session keeps (the lab shows as many). */
+const SAVED_EPOCH_IMAGES = 6
 
 // What the session keeper knows of each run: its config, the history and result its events
 // carried, its weights when it came from a file or a checkpoint, and whose session holds it.
@@ -19,6 +23,8 @@ export interface Draft {
   owner: string
   /** Not in any file yet (only in its owner's recovery file). */
   unsaved: boolean
+  /** VAE: the fixed test images' reconstructions after each epoch, as pixels 0-255. */
+  epochImages?: NonNullable<RunRecord['epochImages']>
 }
 
 /** Records an event's news in its run's draft; returns the draft of a run that just finished. */
@@ -37,7 +43,7 @@ export function observeRun<K extends EventName>(
   } else if (name === 'vaeProgress') {
     const p = payload as EventPayload<'vaeProgress'>
     const draft = drafts.get(p.runId)
-    if (draft)
+    if (draft) {
       push(draft, {
         epoch: p.epoch,
         loss: p.loss,
@@ -45,6 +51,12 @@ export function observeRun<K extends EventName>(
         kl: p.kl,
         samplesPerSecond: p.samplesPerSecond
       })
+      if (p.reconstructions.length > 0)
+        (draft.epochImages ??= []).push({
+          epoch: p.epoch,
+          images: p.reconstructions.map((image) => image.map((v) => Math.round(v * 255)))
+        })
+    }
   } else if (name === 'trainingDone' || name === 'vaeDone') {
     const d = payload as EventPayload<'trainingDone'> | EventPayload<'vaeDone'>
     const draft = drafts.get(d.runId)
@@ -107,6 +119,9 @@ export async function runRecordOf(
       ? { ...draft.environment, versions: { ...versions, ...draft.environment.versions } }
       : { backend: await lab.backend(), versions },
     history: draft.history,
+    ...(draft.epochImages
+      ? { epochImages: spreadEvenly(draft.epochImages, SAVED_EPOCH_IMAGES) }
+      : {}),
     networks
   }
 }

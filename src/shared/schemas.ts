@@ -416,13 +416,16 @@ export const sessionViewSchema = z.object({
           to: z.number().int().min(0).max(255),
           steps: z.number().int().min(2).max(30)
         })
-        .default({ from: 1, to: 2, steps: 8 })
+        .default({ from: 1, to: 2, steps: 8 }),
+      /** The pixel editor's drawing (none when the editor is empty). */
+      drawing: z.array(z.number().min(0).max(1)).length(GLYPH_PIXELS).nullable().default(null)
     })
     .default({
       gridSize: 12,
       dims: [0, 1],
       probe: null,
-      interpolation: { from: 1, to: 2, steps: 8 }
+      interpolation: { from: 1, to: 2, steps: 8 },
+      drawing: null
     }),
   noise: noiseSchema.nullable().default(null),
   vae: z

@@ -6,6 +6,7 @@ import {
   glyphResultSchema,
   glyphSchema,
   runIdSchema,
+  IMAGE_PIXELS,
   runStatusSchema,
   sessionViewSchema
 } from './schemas'
@@ -63,6 +64,16 @@ export const runRecordSchema = z.object({
   /** Letters: per-glyph latent codes, reconstructions and wrong pixels. */
   glyphs: z.array(glyphResultSchema).max(256).nullable(),
   denoising: denoisingSummarySchema.nullable(),
+  /** VAE: the fixed test images reconstructed after a few epochs (pixels 0-255), as the lab showed them. */
+  epochImages: z
+    .array(
+      z.object({
+        epoch: z.number().int().min(0),
+        images: z.array(z.array(z.number().int().min(0).max(255)).length(IMAGE_PIXELS)).max(16)
+      })
+    )
+    .max(64)
+    .optional(),
   networks: networksSchema
 })
 export type RunRecord = z.infer<typeof runRecordSchema>

@@ -1,8 +1,12 @@
 import * as echarts from 'echarts/core'
 import type { EChartsOption } from './echarts'
+import { canvasMeasure, exportLayout } from './export-layout'
 import { dataUrlToBlob, download } from '../lib/download'
 
-/** Saves a chart as PNG (from the live chart) or SVG (re-rendered with the SVG renderer). */
+/**
+ * Saves a chart as PNG (at twice its size on screen) or SVG. Both are drawn afresh from the
+ * chart's option with the whole legend shown (see exportLayout), not copied from the screen.
+ */
 export function exportChart(
   chart: echarts.ECharts | null,
   option: EChartsOption,
@@ -10,23 +14,24 @@ export function exportChart(
   format: 'png' | 'svg'
 ): void {
   if (!chart) return
-  if (format === 'png') {
-    download(
-      `${name}.png`,
-      dataUrlToBlob(chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' }))
-    )
-    return
-  }
+  const width = chart.getWidth()
+  const layout = exportLayout(option, width, chart.getHeight(), canvasMeasure())
   const host = document.createElement('div')
-  const svgChart = echarts.init(host, undefined, {
-    renderer: 'svg',
-    width: chart.getWidth(),
-    height: chart.getHeight()
+  const figure = echarts.init(host, undefined, {
+    renderer: format === 'png' ? 'canvas' : 'svg',
+    width,
+    height: layout.height,
+    devicePixelRatio: 2
   })
   try {
-    svgChart.setOption({ ...option, animation: false, backgroundColor: '#fff' })
-    download(`${name}.svg`, svgChart.renderToSVGString(), 'image/svg+xml')
+    figure.setOption({ ...layout.option, backgroundColor: '#fff' })
+    if (format === 'png')
+      download(
+        `${name}.png`,
+        dataUrlToBlob(figure.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' }))
+      )
+    else download(`${name}.svg`, figure.renderToSVGString(), 'image/svg+xml')
   } finally {
-    svgChart.dispose()
+    figure.dispose()
   }
 }

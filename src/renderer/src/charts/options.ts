@@ -16,6 +16,15 @@ export function thin<T>(points: readonly T[], maxPoints: number): readonly T[] {
   return step === 1 ? points : points.filter((_, i) => i % step === 0 || i === points.length - 1)
 }
 
+/** An axis label: plain for everyday numbers, an exponent for tiny or huge ones (1e-7, not 0.0000001). */
+export function axisNumber(value: number): string {
+  if (value === 0 || !Number.isFinite(value)) return String(value)
+  const v = Number(value.toPrecision(6))
+  const size = Math.abs(v)
+  if (size < 1e-3 || size >= 1e4) return v.toExponential().replace('e+', 'e')
+  return String(v)
+}
+
 /** Loss against epoch on a log scale, one line per run. */
 export function lossChartOption(series: readonly LossSeries[], maxPoints = 2000): EChartsOption {
   return {
@@ -27,7 +36,7 @@ export function lossChartOption(series: readonly LossSeries[], maxPoints = 2000)
       valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toExponential(3) : String(v))
     },
     xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 24, min: 0 },
-    yAxis: { type: 'log', name: 'loss', logBase: 10 },
+    yAxis: { type: 'log', name: 'loss', logBase: 10, axisLabel: { formatter: axisNumber } },
     series: series.map((s) => ({
       type: 'line',
       name: s.name,
@@ -80,7 +89,10 @@ export function latentScatterOption(
       symbolSize: 10,
       data,
       itemStyle: { color: '#6d86d6' },
-      label: { show: true, position: 'top', formatter: label, fontSize: 13, fontWeight: 'bold' }
+      label: { show: true, position: 'top', formatter: label, fontSize: 13, fontWeight: 'bold' },
+      // Where glyphs crowd, labels move apart, and those that still collide are hidden (the
+      // point's tooltip names it) rather than drawn over each other.
+      labelLayout: { moveOverlap: 'shiftY', hideOverlap: true }
     }
   ]
   if (extras.drawn) {
@@ -217,14 +229,47 @@ export function sweepChartOption(series: readonly SweepSeries[]): EChartsOption 
   }
 }
 
-/** The VAE's two loss parts per epoch: reconstruction (left axis) and KL (right axis). */
-export function vaeCurvesOption(
+export interface VaeCurveSeries {
+  /** A short name for the legend ('#2'); empty for a single run. */
+  name: string
+  color: string
   curve: readonly { epoch: number; reconstruction: number; kl: number }[]
-): EChartsOption {
+}
+
+/**
+ * The VAE's two loss parts per epoch: reconstruction (left axis, solid) and KL (right axis,
+ * dashed), for one run or overlaid for the compared runs.
+ */
+export function vaeCurvesOption(runs: readonly VaeCurveSeries[]): EChartsOption {
+  const single = runs.length <= 1
+  const named = (run: VaeCurveSeries, part: string): string =>
+    single ? part : `${run.name} ${part}`
+  const series = runs.flatMap((run) => [
+    {
+      type: 'line',
+      name: named(run, 'reconstruction'),
+      data: run.curve.map((c) => [c.epoch, c.reconstruction]),
+      itemStyle: { color: single ? '#2f5bd3' : run.color },
+      lineStyle: { color: single ? '#2f5bd3' : run.color }
+    },
+    {
+      type: 'line',
+      name: named(run, 'KL'),
+      yAxisIndex: 1,
+      data: run.curve.map((c) => [c.epoch, c.kl]),
+      itemStyle: { color: single ? '#e08a1e' : run.color },
+      lineStyle: { color: single ? '#e08a1e' : run.color, type: single ? 'solid' : 'dashed' }
+    }
+  ])
   return {
     animation: false,
     grid: { left: 56, right: 56, top: 36, bottom: 36 },
-    legend: { top: 0, data: ['reconstruction', 'KL'] },
+    legend: {
+      top: 0,
+      type: 'scroll',
+      textStyle: { fontSize: 11 },
+      data: series.map((s) => s.name)
+    },
     tooltip: {
       trigger: 'axis',
       valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : String(v))
@@ -241,21 +286,7 @@ export function vaeCurvesOption(
       { type: 'value', name: 'reconstruction', scale: true },
       { type: 'value', name: 'KL', scale: true, splitLine: { show: false } }
     ],
-    series: [
-      {
-        type: 'line',
-        name: 'reconstruction',
-        data: curve.map((c) => [c.epoch, c.reconstruction]),
-        itemStyle: { color: '#2f5bd3' }
-      },
-      {
-        type: 'line',
-        name: 'KL',
-        yAxisIndex: 1,
-        data: curve.map((c) => [c.epoch, c.kl]),
-        itemStyle: { color: '#e08a1e' }
-      }
-    ]
+    series
   }
 }
 

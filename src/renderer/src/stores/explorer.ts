@@ -96,6 +96,11 @@ export const useExplorerStore = defineStore('explorer', () => {
     const r = run.value
     if (!r) return
     const token = ++tokens.drawn
+    // An empty editor is not a drawing: nothing to encode or to plot.
+    if (drawing.value.pixels.every((p) => p < 0.5)) {
+      drawn.value = null
+      return
+    }
     try {
       const result = await labClient().request('encodePatterns', {
         runId: r.runId,
@@ -123,6 +128,10 @@ export const useExplorerStore = defineStore('explorer', () => {
   function draw(pixels: readonly number[]): void {
     drawing.value = commit(drawing.value, pixels)
   }
+  /** Puts a saved drawing in the editor (or empties it), with a fresh undo history. */
+  function restoreDrawing(pixels: readonly number[] | null): void {
+    drawing.value = pixels ? { ...emptyDrawing(), pixels: [...pixels] } : emptyDrawing()
+  }
   const undoDrawing = (): void => void (drawing.value = undo(drawing.value))
   const redoDrawing = (): void => void (drawing.value = redo(drawing.value))
 
@@ -140,6 +149,7 @@ export const useExplorerStore = defineStore('explorer', () => {
       const patterns = await decodePoints(points)
       if (token === tokens.grid)
         grid.value = points.map((point, i) => ({ point, pattern: patterns[i]! }))
+      error.value = null
     } catch (e) {
       fail(e)
     }
@@ -147,16 +157,31 @@ export const useExplorerStore = defineStore('explorer', () => {
 
   async function refreshStrip(): Promise<void> {
     const { from, to } = interpolation.value
-    const steps = Math.min(30, Math.max(2, Math.round(interpolation.value.steps) || 2))
-    const a = codes.value[from]
-    const b = codes.value[to]
-    if (!a || !b) return
+    const count = codes.value.length
     const token = ++tokens.strip
+    if (count === 0) {
+      strip.value = []
+      return
+    }
+    // A run with fewer glyphs than the ends point at: bring them into its range (the deep watch
+    // on the interpolation then redraws the strip).
+    if (from >= count || to >= count) {
+      interpolation.value = {
+        ...interpolation.value,
+        from: from < count ? from : 0,
+        to: to < count ? to : count - 1
+      }
+      return
+    }
+    const steps = Math.min(30, Math.max(2, Math.round(interpolation.value.steps) || 2))
+    const a = codes.value[from]!
+    const b = codes.value[to]!
     try {
       const points = interpolationPath(a, b, steps)
       const patterns = await decodePoints(points)
       if (token === tokens.strip)
         strip.value = points.map((point, i) => ({ point, pattern: patterns[i]! }))
+      error.value = null
     } catch (e) {
       fail(e)
     }
@@ -185,6 +210,7 @@ export const useExplorerStore = defineStore('explorer', () => {
     bounds,
     probeAt,
     draw,
+    restoreDrawing,
     undoDrawing,
     redoDrawing,
     refreshGrid,

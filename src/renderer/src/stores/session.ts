@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
-import { letterTrainConfigSchema, vaeTrainConfigSchema, type SessionView } from '@shared/schemas'
-import type { OpenedSessionPayload, SessionSummary } from '@shared/session'
+import type { SessionView } from '@shared/schemas'
+import type { OpenedSessionPayload } from '@shared/session'
 import { labClient } from '../api/client'
 import { useRunsStore } from './runs'
 import { useCustomSetStore } from './custom-set'
@@ -9,6 +9,8 @@ import { useCharacterSetsStore } from './character-sets'
 import { useExplorerStore } from './explorer'
 import { useNoiseStore } from './noise'
 import { useVaeStore } from './vae'
+import { useVaeRunsStore } from './vae-runs'
+import { toLettersRun, toVaeRun } from './session-runs'
 import { useUiStore } from './ui'
 
 type Target = { name: string } | { token: string }
@@ -24,6 +26,7 @@ export const useSessionStore = defineStore('session', () => {
   const explorer = useExplorerStore()
   const noise = useNoiseStore()
   const vae = useVaeStore()
+  const vaeRuns = useVaeRunsStore()
   const ui = useUiStore()
 
   const name = ref<string | null>(null)
@@ -42,12 +45,13 @@ export const useSessionStore = defineStore('session', () => {
     return {
       lab: ui.lab,
       selectedRunId: runs.selectedId,
-      compared: [...runs.compared],
+      compared: [...runs.compared, ...vaeRuns.compared],
       letters: {
         gridSize: explorer.gridSize,
         dims: [explorer.dims[0], explorer.dims[1]],
         probe: explorer.probe ? [...explorer.probe.point] : null,
-        interpolation: { ...explorer.interpolation }
+        interpolation: { ...explorer.interpolation },
+        drawing: explorer.drawing.pixels.some((p) => p >= 0.5) ? [...explorer.drawing.pixels] : null
       },
       noise: { ...noise.settings },
       vae: {
@@ -65,7 +69,7 @@ export const useSessionStore = defineStore('session', () => {
     customSet.glyphs.map((g) => ({ char: g.char, code: g.code, pixels: [...g.pixels] }))
   const runIds = (): string[] => [
     ...runs.runs.map((r) => r.runId),
-    ...(vae.trained && vae.runId ? [vae.runId] : [])
+    ...vaeRuns.runs.map((r) => r.runId)
   ]
 
   async function run<T>(work: () => Promise<T>): Promise<T | null> {
@@ -106,40 +110,13 @@ export const useSessionStore = defineStore('session', () => {
     return next ? saveTo(next) : false
   }
 
-  function toLettersRun(r: SessionSummary) {
-    const {
-      kind: _kind,
-      name: _name,
-      ...config
-    } = r.experiment as Extract<SessionSummary['experiment'], { kind: 'autoencoder' | 'denoising' }>
-    const epochs = r.history['epoch'] ?? []
-    const losses = r.history['loss'] ?? []
-    return {
-      runId: r.id,
-      config: letterTrainConfigSchema.parse(config),
-      lossPoints: epochs
-        .map((e, i): [number, number] => [e ?? i, losses[i] ?? Number.NaN])
-        .filter(([, l]) => Number.isFinite(l)),
-      result: {
-        runId: r.id,
-        status: r.status,
-        message: r.message,
-        backend: r.environment.backend,
-        epochs: r.epochs,
-        seconds: r.seconds,
-        finalLoss: r.finalLoss,
-        glyphs: r.glyphs ?? [],
-        denoising: r.denoising
-      }
-    }
-  }
-
   async function apply(opened: OpenedSessionPayload): Promise<void> {
     applying = true
     try {
       const { session } = opened
       runs.clear()
       vae.reset()
+      explorer.restoreDrawing(null)
       customSet.glyphs = session.customGlyphs
       charSets.sets = session.characterSets
       for (const r of session.runs) if (r.experiment.kind !== 'vae') runs.add(toLettersRun(r))
@@ -156,39 +133,16 @@ export const useSessionStore = defineStore('session', () => {
       explorer.interpolation = { ...session.view.letters.interpolation }
       if (session.view.noise) noise.settings = { ...session.view.noise }
       ui.lab = session.view.lab
-      const vaeRun = session.runs.find(
-        (r) =>
-          r.experiment.kind === 'vae' &&
-          (r.id === session.view.vae.runId || !session.view.vae.runId)
+      for (const r of session.runs) if (r.experiment.kind === 'vae') vaeRuns.add(toVaeRun(r))
+      vaeRuns.compared = session.view.compared.filter((id) =>
+        vaeRuns.runs.some((r) => r.runId === id)
       )
-      if (vaeRun && vaeRun.experiment.kind === 'vae') {
-        const { kind: _kind, name: _name, ...config } = vaeRun.experiment
-        const h = vaeRun.history
-        const curve = (h['epoch'] ?? []).map((epoch, i) => ({
-          runId: vaeRun.id,
-          epoch: epoch ?? i + 1,
-          epochs: config.epochs,
-          loss: h['loss']?.[i] ?? 0,
-          reconstruction: h['reconstruction']?.[i] ?? 0,
-          kl: h['kl']?.[i] ?? 0,
-          samplesPerSecond: h['samplesPerSecond']?.[i] ?? 0,
-          elapsedSeconds: 0,
-          reconstructions: []
-        }))
-        const done = {
-          runId: vaeRun.id,
-          status: vaeRun.status,
-          message: vaeRun.message,
-          backend: vaeRun.environment.backend,
-          epochs: vaeRun.epochs,
-          seconds: vaeRun.seconds,
-          finalLoss: vaeRun.finalLoss
-        }
-        await vae.restore(
-          { runId: vaeRun.id, config: vaeTrainConfigSchema.parse(config), curve, result: done },
-          session.view.vae
-        )
-      }
+      if (session.view.compared.length === 0) vaeRuns.compared = vaeRuns.runs.map((r) => r.runId)
+      const shown =
+        vaeRuns.runs.find((r) => r.runId === session.view.vae.runId) ?? vaeRuns.runs.at(-1)
+      if (shown) await vae.show(shown, session.view.vae)
+      const drawing = session.view.letters.drawing
+      if (drawing) explorer.restoreDrawing(drawing)
       const probe = session.view.letters.probe
       if (probe && runs.selected)
         await explorer.probeAt(probe[explorer.dims[0]] ?? 0, probe[explorer.dims[1]] ?? 0)
@@ -224,6 +178,7 @@ export const useSessionStore = defineStore('session', () => {
   function reset(): void {
     runs.clear()
     vae.reset()
+    explorer.restoreDrawing(null)
     customSet.glyphs = []
     charSets.sets = []
     name.value = null
@@ -268,8 +223,9 @@ export const useSessionStore = defineStore('session', () => {
     () => [
       runs.runs.length,
       customSet.glyphs.length,
-      vae.result?.runId,
+      vaeRuns.runs.length,
       runs.compared.length,
+      vaeRuns.compared.length,
       charSets.sets.map((s) => s.name).join('\n')
     ],
     () => {

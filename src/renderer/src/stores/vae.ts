@@ -8,20 +8,28 @@ import {
   type VaeTrainConfig,
   CLASS_NAMES
 } from '@shared/schemas'
-import { gridPoints, interpolationPath, latentBounds } from '@shared/latent'
-import { gaussian } from '@shared/noise'
-import { mulberry32 } from '@shared/random'
+import { latentBounds } from '@shared/latent'
 import { labClient } from '../api/client'
-
-export interface Decoded {
-  point: number[]
-  image: number[]
-}
+import { useVaeExploration } from './vae-explore'
+import { useVaeRunsStore, type VaeRun } from './vae-runs'
 
 export type VaePhase = 'idle' | 'starting' | 'running' | 'paused' | 'finished'
 
-/** The VAE lab: one run at a time, its live curves, and the exploration of its latent space. */
+/** The view of a VAE run saved with a session. */
+export interface VaeView {
+  gridSize: number
+  spacing: 'even' | 'normal'
+  waypoints: number[][]
+  pathSteps: number
+  probe: number[] | null
+}
+
+/**
+ * The VAE lab: one run trains at a time, with live curves; the run on screen (the training one,
+ * or a kept one selected in the list) and the exploration of its latent space.
+ */
 export const useVaeStore = defineStore('vae', () => {
+  const vaeRuns = useVaeRunsStore()
   const config = ref<VaeTrainConfig>(vaeTrainConfigSchema.parse({ dataset: 'fashion-mnist' }))
   const phase = ref<VaePhase>('idle')
   const runId = ref<string | null>(null)
@@ -32,25 +40,13 @@ export const useVaeStore = defineStore('vae', () => {
   const batch = shallowRef<VaeBatchProgress | null>(null)
   const fixed = shallowRef<number[][]>([])
   const testSet = shallowRef<{ points: number[][]; labels: number[] } | null>(null)
-  const probe = shallowRef<Decoded | null>(null)
-  const gridSize = ref(15)
-  const gridSpacing = ref<'even' | 'normal'>('normal')
-  const grid = shallowRef<Decoded[]>([])
-  const waypoints = ref<number[][]>([])
-  const pathSteps = ref(6)
-  const path = shallowRef<Decoded[]>([])
-  const samples = shallowRef<Decoded[]>([])
-  const pad = shallowRef<{ point: number[]; image: number[] } | null>(null)
   const error = ref<string | null>(null)
   let unsubscribe: (() => void)[] = []
-  let probeToken = 0
 
   const busy = computed(
     () => phase.value === 'starting' || phase.value === 'running' || phase.value === 'paused'
   )
-  const trained = computed(
-    () => phase.value === 'finished' && result.value !== null && result.value.epochs > 0
-  )
+  const trained = computed(() => phase.value === 'finished' && (result.value?.epochs ?? 0) > 0)
   const classNames = computed(
     () => CLASS_NAMES[trainedConfig.value?.dataset ?? config.value.dataset]
   )
@@ -64,6 +60,19 @@ export const useVaeStore = defineStore('vae', () => {
   )
 
   const fail = (e: unknown): void => void (error.value = e instanceof Error ? e.message : String(e))
+  /** A request that succeeded: an earlier failure no longer stands. */
+  const ok = (): void => void (error.value = null)
+  const explore = useVaeExploration({
+    runId,
+    trained: () => trained.value,
+    latent: () => trainedConfig.value?.latent ?? 2,
+    testSet: () => testSet.value,
+    bounds: () => bounds.value,
+    ok,
+    fail
+  })
+  const { probe, gridSize, gridSpacing, grid, waypoints, pathSteps, path, samples, pad } = explore
+  const { probeAt, refreshGrid, refreshPath, sample, clearView } = explore
 
   function listen(): void {
     if (unsubscribe.length) return
@@ -84,6 +93,13 @@ export const useVaeStore = defineStore('vae', () => {
         result.value = done
         phase.value = 'finished'
         if (done.status === 'failed' || done.status === 'diverged') error.value = done.message
+        if (done.epochs > 0 && done.status !== 'failed' && trainedConfig.value)
+          vaeRuns.add({
+            runId: done.runId,
+            config: trainedConfig.value,
+            curve: curve.value,
+            result: done
+          })
         if (done.epochs > 0) void afterTraining()
       })
     ]
@@ -96,13 +112,7 @@ export const useVaeStore = defineStore('vae', () => {
     result.value = null
     batch.value = null
     curve.value = []
-    testSet.value = null
-    probe.value = null
-    grid.value = []
-    path.value = []
-    waypoints.value = []
-    samples.value = []
-    pad.value = null
+    clearView()
     phase.value = 'starting'
     const snapshot = JSON.parse(JSON.stringify(config.value)) as VaeTrainConfig
     trainedConfig.value = snapshot
@@ -133,18 +143,10 @@ export const useVaeStore = defineStore('vae', () => {
     }
   }
 
-  /** Shows a VAE run from an opened session as if it had just finished training. */
-  async function restore(
-    run: { runId: string; config: VaeTrainConfig; curve: VaeProgress[]; result: VaeDone },
-    view?: {
-      gridSize: number
-      spacing: 'even' | 'normal'
-      waypoints: number[][]
-      pathSteps: number
-      probe: number[] | null
-    }
-  ): Promise<void> {
+  /** Puts a kept run on screen as if it had just finished training (with a saved view, if any). */
+  async function show(run: Omit<VaeRun, 'label' | 'color'>, view?: VaeView): Promise<void> {
     listen()
+    clearView()
     runId.value = run.runId
     trainedConfig.value = run.config
     config.value = JSON.parse(JSON.stringify(run.config)) as VaeTrainConfig
@@ -152,6 +154,7 @@ export const useVaeStore = defineStore('vae', () => {
     batch.value = null
     result.value = run.result
     phase.value = 'finished'
+    error.value = null
     if (view) {
       gridSize.value = view.gridSize
       gridSpacing.value = view.spacing
@@ -175,7 +178,23 @@ export const useVaeStore = defineStore('vae', () => {
     }
   }
 
-  /** Forgets the current run (a new session). */
+  /** Explores a kept run (not while one trains: the screen follows the training run). */
+  async function select(id: string): Promise<void> {
+    const run = vaeRuns.runs.find((r) => r.runId === id)
+    if (!run || busy.value || id === runId.value) return
+    await show(run)
+  }
+
+  /** Removes a kept run; the screen moves to the last one left. */
+  async function removeRun(id: string): Promise<void> {
+    vaeRuns.remove(id)
+    if (id !== runId.value || busy.value) return
+    const last = vaeRuns.runs.at(-1)
+    if (last) await show(last)
+    else reset()
+  }
+
+  /** Forgets the runs (a new session). */
   function reset(): void {
     runId.value = null
     trainedConfig.value = null
@@ -183,119 +202,17 @@ export const useVaeStore = defineStore('vae', () => {
     batch.value = null
     result.value = null
     phase.value = 'idle'
-    testSet.value = null
-    probe.value = null
-    grid.value = []
-    waypoints.value = []
-    path.value = []
-    samples.value = []
-    pad.value = null
+    error.value = null
+    clearView()
     fixed.value = []
+    vaeRuns.clear()
   }
 
   async function afterTraining(): Promise<void> {
     try {
       testSet.value = await labClient().request('vaeTestSet', { runId: runId.value! })
+      ok()
       await Promise.all([refreshGrid(), sample(10)])
-    } catch (e) {
-      fail(e)
-    }
-  }
-
-  async function decode(points: number[][]): Promise<number[][]> {
-    if (!runId.value) throw new Error('train a VAE first')
-    return (await labClient().request('decodeLatent', { runId: runId.value, points })).patterns
-  }
-
-  const latent = (): number => trainedConfig.value?.latent ?? 2
-
-  /** Decodes the point (x, y) of the first two latent dimensions (others at 0, the prior's mean). */
-  async function probeAt(x: number, y: number): Promise<void> {
-    const token = ++probeToken
-    const point = Array.from({ length: latent() }, (_, i) => (i === 0 ? x : i === 1 ? y : 0))
-    try {
-      const [image] = await decode([point])
-      if (token === probeToken && image) probe.value = { point, image }
-    } catch (e) {
-      fail(e)
-    }
-  }
-
-  async function refreshGrid(): Promise<void> {
-    try {
-      const n = Math.min(30, Math.max(2, Math.round(gridSize.value)))
-      const range: [[number, number], [number, number]] =
-        gridSpacing.value === 'normal'
-          ? [
-              [-2.5, 2.5],
-              [-2.5, 2.5]
-            ]
-          : bounds.value
-      const points = gridPoints(latent(), { n, range, spacing: gridSpacing.value })
-      const images = await decode(points)
-      grid.value = points.map((point, i) => ({ point, image: images[i]! }))
-    } catch (e) {
-      fail(e)
-    }
-  }
-
-  function addWaypoint(point: readonly number[]): void {
-    waypoints.value = [...waypoints.value, [...point]]
-    void refreshPath()
-  }
-
-  /** Adds the latent mean of a test image (by index) to the path. */
-  function addSample(index: number): void {
-    const point = testSet.value?.points[index]
-    if (point) addWaypoint(point)
-  }
-
-  function clearPath(): void {
-    waypoints.value = []
-    path.value = []
-  }
-
-  async function refreshPath(): Promise<void> {
-    if (waypoints.value.length < 2) {
-      path.value = []
-      return
-    }
-    try {
-      const steps = Math.min(20, Math.max(2, Math.round(pathSteps.value)))
-      const points: number[][] = []
-      waypoints.value.slice(1).forEach((b, i) => {
-        const segment = interpolationPath(waypoints.value[i]!, b, steps)
-        points.push(...(i === 0 ? segment : segment.slice(1)))
-      })
-      const images = await decode(points)
-      path.value = points.map((point, i) => ({ point, image: images[i]! }))
-    } catch (e) {
-      fail(e)
-    }
-  }
-
-  /** Samples from the prior N(0, I), seeded so that the same seed shows the same samples. */
-  async function sample(count: number, seed = Date.now() >>> 0): Promise<void> {
-    const random = mulberry32(seed)
-    const points = Array.from({ length: count }, () =>
-      Array.from({ length: latent() }, () => gaussian(random))
-    )
-    try {
-      const images = await decode(points)
-      samples.value = points.map((point, i) => ({ point, image: images[i]! }))
-    } catch (e) {
-      fail(e)
-    }
-  }
-
-  async function encodePad(image: number[]): Promise<void> {
-    if (!runId.value || !trained.value) return
-    try {
-      const result = await labClient().request('encodePatterns', {
-        runId: runId.value,
-        patterns: [image]
-      })
-      pad.value = { point: result.points[0] ?? [], image: result.reconstructions[0] ?? [] }
     } catch (e) {
       fail(e)
     }
@@ -329,15 +246,17 @@ export const useVaeStore = defineStore('vae', () => {
     stop: () => control('stopTraining'),
     pause: () => control('pauseTraining'),
     resume: () => control('resumeTraining'),
-    restore,
+    show,
+    select,
+    removeRun,
     reset,
     probeAt,
     refreshGrid,
-    addWaypoint,
-    addSample,
-    clearPath,
+    addWaypoint: explore.addWaypoint,
+    addSample: explore.addSample,
+    clearPath: explore.clearPath,
     refreshPath,
     sample,
-    encodePad
+    encodePad: explore.encodePad
   }
 })
