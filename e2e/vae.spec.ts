@@ -32,7 +32,7 @@ test('VAE lab: train on a Fashion-MNIST subset, see the classes, decode the plan
   await expect(page.getByTestId('vae-status')).toContainText('ran all 4 epochs')
   const scatter = page.getByTestId('vae-scatter')
   await expect(scatter).toHaveAttribute('data-points', '10000', { timeout: 30_000 })
-  // The legend names the classes (ECharts' own description of the chart, for screen readers).
+  // The plane's accessible name lists the classes.
   const description = await scatter.getAttribute('aria-label')
   for (const name of ['T-shirt/top', 'Trouser', 'Dress', 'Sneaker', 'Ankle boot'])
     expect(description).toContain(name)

@@ -9,6 +9,7 @@ import {
   TooltipComponent
 } from 'echarts/components'
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
+import { LabelLayout } from 'echarts/features'
 import { onBeforeUnmount, onMounted, watch, type Ref, type ShallowRef } from 'vue'
 
 // Only the ECharts parts the lab uses are registered, which keeps the bundle small.
@@ -23,7 +24,9 @@ echarts.use([
   TitleComponent,
   DataZoomComponent,
   CanvasRenderer,
-  SVGRenderer
+  SVGRenderer,
+  // labelLayout: crowded glyph labels in the latent plane move apart or hide.
+  LabelLayout
 ])
 
 export type EChartsOption = echarts.EChartsCoreOption

@@ -89,10 +89,20 @@ export function latentScatterOption(
       symbolSize: 10,
       data,
       itemStyle: { color: '#6d86d6' },
-      label: { show: true, position: 'top', formatter: label, fontSize: 13, fontWeight: 'bold' },
-      // Where glyphs crowd, labels move apart, and those that still collide are hidden (the
-      // point's tooltip names it) rather than drawn over each other.
-      labelLayout: { moveOverlap: 'shiftY', hideOverlap: true }
+      // minMargin: ECharts' label box is tighter than the drawn text (its outline, its ascent);
+      // without a margin, labels it considers apart still touch on screen.
+      label: {
+        show: true,
+        position: 'top',
+        formatter: label,
+        fontSize: 13,
+        fontWeight: 'bold',
+        minMargin: 6
+      },
+      // Where glyphs crowd, a label that would cover another is hidden rather than drawn over
+      // it (the point's tooltip still names it). ECharts' moveOverlap is not used: it shifts
+      // labels along one axis only, and hideOverlap then works from their old places.
+      labelLayout: { hideOverlap: true }
     }
   ]
   if (extras.drawn) {
@@ -361,8 +371,6 @@ export function vaeScatterOption(
     })
   return {
     animation: false,
-    // ECharts describes the chart (its series, i.e. the classes) in an aria-label for screen readers.
-    aria: { enabled: true },
     grid: { left: 44, right: 16, top: 48, bottom: 32 },
     legend: { top: 0, type: 'scroll', textStyle: { fontSize: 11 }, data: [...classNames] },
     tooltip: { trigger: 'item' },

@@ -41,6 +41,14 @@ export const useNoiseStore = defineStore('noise', () => {
   } | null>(null)
   /** Sweep curves by run id. */
   const sweeps = shallowRef<Record<string, SweepPoint[]>>({})
+  /** The compared runs' outputs on one shared noisy input per glyph (see compareRuns). */
+  const comparison = shallowRef<{
+    noise: NoiseConfig
+    chars: string[]
+    noisy: number[][]
+    outputs: Record<string, number[][]>
+  } | null>(null)
+  let comparisonToken = 0
   const sweeping = ref(false)
   const error = ref<string | null>(null)
 
@@ -111,6 +119,36 @@ export const useNoiseStore = defineStore('noise', () => {
     }
   }
 
+  /**
+   * The compared runs denoising the same noisy input: one fresh draw of `noise` on each glyph,
+   * fed to every run (its denoised outputs, not its reconstructions of the clean glyphs).
+   */
+  async function compareRuns(
+    runs: readonly LabRun[],
+    glyphs: readonly Glyph[],
+    noise: NoiseConfig
+  ): Promise<void> {
+    const token = ++comparisonToken
+    try {
+      const patterns = Float32Array.from(glyphs.flatMap((g) => g.pixels))
+      const { inputs } = noisyCopies(
+        patterns,
+        35,
+        { ...noise, copies: 1 },
+        noiseRandom(noise, 'fresh')
+      )
+      const noisy = glyphs.map((_, g) => Array.from(inputs.subarray(g * 35, (g + 1) * 35)))
+      const outputs: Record<string, number[][]> = {}
+      for (const run of runs)
+        outputs[run.runId] = noisy.length ? await denoise(run.runId, noisy) : []
+      if (token !== comparisonToken) return
+      comparison.value = { noise, chars: glyphs.map((g) => g.char), noisy, outputs }
+      error.value = null
+    } catch (e) {
+      error.value = e instanceof Error ? e.message : String(e)
+    }
+  }
+
   /** Wrong pixels against the noise level, for one trained network, on fresh noise of its kind. */
   async function sweep(
     run: LabRun,
@@ -149,6 +187,8 @@ export const useNoiseStore = defineStore('noise', () => {
     settings,
     triplets,
     sweeps,
+    comparison,
+    compareRuns,
     sweeping,
     error,
     preview,

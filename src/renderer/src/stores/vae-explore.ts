@@ -46,9 +46,15 @@ export function useVaeExploration(context: Context) {
     pad.value = null
   }
 
+  /** Thrown away when the screen moved to another run while a request was on its way. */
+  class Stale extends Error {}
+
   async function decode(points: number[][]): Promise<number[][]> {
-    if (!runId.value) throw new Error('train a VAE first')
-    return (await labClient().request('decodeLatent', { runId: runId.value, points })).patterns
+    const id = runId.value
+    if (!id) throw new Error('train a VAE first')
+    const { patterns } = await labClient().request('decodeLatent', { runId: id, points })
+    if (id !== runId.value) throw new Stale()
+    return patterns
   }
 
   /** Decodes the point (x, y) of the first two latent dimensions (others at 0, the prior's mean). */
@@ -60,7 +66,7 @@ export function useVaeExploration(context: Context) {
       if (token === probeToken && image) probe.value = { point, image }
       ok()
     } catch (e) {
-      fail(e)
+      if (!(e instanceof Stale)) fail(e)
     }
   }
 
@@ -79,7 +85,7 @@ export function useVaeExploration(context: Context) {
       grid.value = points.map((point, i) => ({ point, image: images[i]! }))
       ok()
     } catch (e) {
-      fail(e)
+      if (!(e instanceof Stale)) fail(e)
     }
   }
 
@@ -115,7 +121,7 @@ export function useVaeExploration(context: Context) {
       path.value = points.map((point, i) => ({ point, image: images[i]! }))
       ok()
     } catch (e) {
-      fail(e)
+      if (!(e instanceof Stale)) fail(e)
     }
   }
 
@@ -130,21 +136,20 @@ export function useVaeExploration(context: Context) {
       samples.value = points.map((point, i) => ({ point, image: images[i]! }))
       ok()
     } catch (e) {
-      fail(e)
+      if (!(e instanceof Stale)) fail(e)
     }
   }
 
   async function encodePad(image: number[]): Promise<void> {
-    if (!runId.value || !context.trained()) return
+    const id = runId.value
+    if (!id || !context.trained()) return
     try {
-      const result = await labClient().request('encodePatterns', {
-        runId: runId.value,
-        patterns: [image]
-      })
+      const result = await labClient().request('encodePatterns', { runId: id, patterns: [image] })
+      if (id !== runId.value) return
       pad.value = { point: result.points[0] ?? [], image: result.reconstructions[0] ?? [] }
       ok()
     } catch (e) {
-      fail(e)
+      if (!(e instanceof Stale)) fail(e)
     }
   }
 

@@ -210,7 +210,11 @@ export const useVaeStore = defineStore('vae', () => {
 
   async function afterTraining(): Promise<void> {
     try {
-      testSet.value = await labClient().request('vaeTestSet', { runId: runId.value! })
+      const id = runId.value!
+      const codes = await labClient().request('vaeTestSet', { runId: id })
+      // The screen may have moved to another run meanwhile: that one brings its own.
+      if (id !== runId.value) return
+      testSet.value = codes
       ok()
       await Promise.all([refreshGrid(), sample(10)])
     } catch (e) {
