@@ -5,6 +5,7 @@
   reference_torch.py letters --fonts Font1,Font2 --seeds 5 --hidden 64-32 --lr 0.02 --activation tanh
       --max-epochs 20000 [--optimizer adam]
   reference_torch.py vae-mnist --samples 6400 --hidden 256 --latent 2 --batch 128 --lr 0.001
+  reference_torch.py vae-quality --seed 1 --epochs 5 --samples 60000 [--init torch|glorot]
 
 Prints one JSON object per line, like `lab bench --json`. Reads the lab's own data files
 (resources/datasets/fonts.json and the prepared MNIST IDX files).
@@ -141,9 +142,71 @@ def vae_mnist(args):
           "samplesPerSecond": used / seconds, "reconstruction": rec, "kl": kl})
 
 
+def vae_quality(args):
+    """Trains the VAE on the recipe (Adam, batch, epochs over the first --samples training
+    images) and reports the test set's negative ELBO per image (BCE summed over pixels + KL, one
+    z drawn per image), as the lab's `bench vae-quality` does. --init glorot swaps PyTorch's
+    default Linear initialisation for Glorot-uniform weights and zero biases (for comparison)."""
+    dims, raw = read_idx(os.path.join(ROOT, "resources/datasets/mnist/train-images-idx3-ubyte"))
+    n = min(args.samples, dims[0])
+    x = torch.frombuffer(bytearray(raw[: n * 784]), dtype=torch.uint8).float().view(n, 784) / 255.0
+    tdims, traw = read_idx(os.path.join(ROOT, "resources/datasets/mnist/t10k-images-idx3-ubyte"))
+    xt = torch.frombuffer(bytearray(traw[: tdims[0] * 784]), dtype=torch.uint8).float().view(tdims[0], 784) / 255.0
+    torch.manual_seed(args.seed)
+    hidden = [int(h) for h in args.hidden.split("-") if h]
+    sizes = [784] + hidden + [2 * args.latent]
+    enc = []
+    for i in range(len(sizes) - 1):
+        enc.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+        if i < len(sizes) - 2:
+            enc.append(torch.nn.ReLU())
+    back = [args.latent] + hidden[::-1] + [784]
+    dec = []
+    for i in range(len(back) - 1):
+        dec.append(torch.nn.Linear(back[i], back[i + 1]))
+        if i < len(back) - 2:
+            dec.append(torch.nn.ReLU())
+    enc, dec = torch.nn.Sequential(*enc), torch.nn.Sequential(*dec)
+    if args.init == "glorot":
+        for m in list(enc) + list(dec):
+            if isinstance(m, torch.nn.Linear):
+                torch.nn.init.xavier_uniform_(m.weight)
+                torch.nn.init.zeros_(m.bias)
+    opt = torch.optim.Adam(list(enc.parameters()) + list(dec.parameters()), lr=args.lr)
+    bce = torch.nn.BCEWithLogitsLoss(reduction="sum")
+
+    def losses(xb):
+        stats = enc(xb)
+        mu, logvar = stats[:, : args.latent], stats[:, args.latent:]
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        rec = bce(dec(z), xb) / xb.shape[0]
+        kl = -0.5 * torch.sum(1 + logvar - mu * mu - torch.exp(logvar)) / xb.shape[0]
+        return rec, kl
+
+    start = time.perf_counter()
+    for _ in range(args.epochs):
+        perm = torch.randperm(n)
+        for i in range(0, n - args.batch + 1, args.batch):
+            rec, kl = losses(x[perm[i:i + args.batch]])
+            opt.zero_grad()
+            (rec + kl).backward()
+            opt.step()
+    seconds = time.perf_counter() - start
+    with torch.no_grad():
+        rec, kl = 0.0, 0.0
+        for i in range(0, xt.shape[0], 500):
+            r, k = losses(xt[i:i + 500])
+            rec += r.item() * 500
+            kl += k.item() * 500
+        rec, kl = rec / xt.shape[0], kl / xt.shape[0]
+    emit({"case": "vae-quality", "engine": "pytorch", "seed": args.seed, "init": args.init,
+          "epochs": args.epochs, "samples": n, "seconds": seconds,
+          "testReconstruction": rec, "testKl": kl, "testLoss": rec + kl})
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=["letters", "vae-mnist"])
+    parser.add_argument("case", choices=["letters", "vae-mnist", "vae-quality"])
     parser.add_argument("--fonts", default="Font1,Font2,Font3")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--hidden", default="25-15-10")
@@ -154,9 +217,12 @@ def main():
     parser.add_argument("--latent", type=int, default=2)
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--init", choices=["torch", "glorot"], default="torch")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    letters(args) if args.case == "letters" else vae_mnist(args)
+    {"letters": letters, "vae-mnist": vae_mnist, "vae-quality": vae_quality}[args.case](args)
 
 
 if __name__ == "__main__":

@@ -317,7 +317,7 @@ describe('lab', () => {
     expect((await lab('--help')).stdout).toMatch(/train <experiment.json>/)
     expect((await lab('fly')).stderr).toMatch(/unknown command "fly"/)
     expect((await lab('bench', 'nothing')).stderr).toMatch(
-      /bench needs a case: datasets, letters, vae-mnist, probe/
+      /bench needs a case: datasets, letters, vae-mnist, vae-quality, probe/
     )
     expect((await lab('bench', 'letters', '--rounds', '0')).stderr).toMatch(
       /--rounds must be a whole number from 1 to 20, not "0"/
@@ -390,6 +390,41 @@ describe('lab', () => {
     expect(Number(onOps?.['samplesPerSecond'])).toBeGreaterThan(0)
     expect(summary['tfjsOpsSamplesPerSecond']).toBe(onOps?.['samplesPerSecond'])
     expect(Number(summary['naiveSamplesPerSecond'])).toBeGreaterThan(0)
+  })
+
+  it('bench vae-quality: each seed trains the recipe and reports its test negative ELBO', async () => {
+    const result = await lab(
+      'bench',
+      'vae-quality',
+      '--seeds',
+      '1',
+      '--epochs',
+      '1',
+      '--samples',
+      '512',
+      '--no-reference',
+      '--json'
+    )
+    expect(result.code, result.stderr).toBe(0)
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+    const run = lines.find((l) => l['engine'] === 'lab')!
+    expect(run).toMatchObject({ case: 'vae-quality', seed: 1, epochs: 1, samples: 512 })
+    // One epoch of 512 images: far from trained, but a finite loss of the right size.
+    expect(Number(run['testLoss'])).toBeGreaterThan(100)
+    expect(Number(run['testLoss'])).toBeLessThan(600)
+    expect(Number(run['testLoss'])).toBeCloseTo(
+      Number(run['testReconstruction']) + Number(run['testKl']),
+      6
+    )
+    expect(String(run['trainedOn'])).toMatch(/^the kernels \((fma|plain)\) on \d threads?/)
+    expect(lines.at(-1)).toMatchObject({
+      summary: true,
+      labTestLosses: [run['testLoss']],
+      ratio: null
+    })
   })
 
   it('bench vae-mnist --busy-core: measures with a busy-loop process alongside, gone afterwards', async () => {

@@ -14,6 +14,7 @@ import {
 } from '../shared/schemas'
 import { runReference } from './reference'
 import { benchVae } from './bench-vae'
+import { benchVaeQuality } from './bench-quality'
 import { benchProbe } from './bench-probe'
 import { backendOptions, option, flag, median, rounds } from './args'
 
@@ -267,6 +268,7 @@ const cases: Record<string, (print: Print, args: readonly string[]) => Promise<v
   datasets: (print) => benchDatasets(print),
   letters: benchLetters,
   'vae-mnist': benchVae,
+  'vae-quality': benchVaeQuality,
   probe: benchProbe
 }
 

@@ -41,11 +41,11 @@ export const commands = {
     options: { port: 'N', host: 'ADDR', workspace: 'DIR', ...engine }
   },
   bench: {
-    usage: `lab bench <letters|vae-mnist|probe|datasets> [--json] [--backend ${BACKEND}] [--threads N] [--rounds N] [--no-reference]`,
+    usage: `lab bench <letters|vae-mnist|vae-quality|probe|datasets> [--json] [--backend ${BACKEND}] [--threads N] [--rounds N] [--no-reference]`,
     about:
       'speed figures beside PyTorch; letters also takes --seeds N --fonts LIST --hidden 64-32\n' +
       '                           --lr X --activation NAME --max-epochs N, vae-mnist --samples N --busy-core,\n' +
-      '                           probe --count N',
+      '                           vae-quality --seeds N --epochs N --samples N, probe --count N',
     positionals: { min: 1, max: 1 },
     options: {
       ...benchCommon,
@@ -56,6 +56,7 @@ export const commands = {
       lr: 'X',
       activation: 'NAME',
       samples: 'N',
+      epochs: 'N',
       'busy-core': null,
       count: 'N'
     }

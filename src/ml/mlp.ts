@@ -36,6 +36,25 @@ export function initialParams(
   return params
 }
 
+/**
+ * PyTorch's default for a dense layer (nn.Linear: kaiming_uniform with a = sqrt(5)): kernels
+ * and biases uniform in +-1/sqrt(inputs), drawn from a seeded generator.
+ */
+export function linearDefaultParams(
+  spec: MlpSpec,
+  random: Random,
+  out?: Float32Array,
+  offset = 0
+): Float32Array {
+  const params = out ?? new Float32Array(layout(spec).count)
+  let at = offset
+  for (const { inputs, outputs } of spec.layers) {
+    const limit = 1 / Math.sqrt(inputs)
+    for (let i = 0; i < (inputs + 1) * outputs; i++) params[at++] = (random() * 2 - 1) * limit
+  }
+  return params
+}
+
 export interface Weights {
   kernels: tf.Tensor2D[]
   biases: tf.Tensor1D[]

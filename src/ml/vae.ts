@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import {
   backwardWide,
   forward,
-  initialParams,
+  linearDefaultParams,
   layout,
   variablesFor,
   weightsOf,
@@ -39,8 +39,12 @@ export function createVae(shape: VaeShape, seed: number, params?: Float32Array):
   if (!values) {
     values = new Float32Array(count)
     const random = mulberry32(seed)
-    initialParams(encoder, random, values, 0)
-    initialParams(decoder, random, values, encCount)
+    // PyTorch's default for nn.Linear, not the letters' Glorot-uniform: after 5 epochs of
+    // MNIST (784-256-2, Adam 1e-3, batch 128) Glorot left the test negative ELBO at 162.6
+    // against 159.9 with this (seed 1; PyTorch itself 160.7), the decoder's first layer (2
+    // inputs) starting 4.6x narrower and every bias at zero.
+    linearDefaultParams(encoder, random, values, 0)
+    linearDefaultParams(decoder, random, values, encCount)
   }
   const variables = [
     ...variablesFor(encoder, values, 0),
