@@ -22,7 +22,7 @@ describe('the two builds of the kernels', () => {
   })
 
   it('the FMA build computes the VAE step within float32 rounding of the plain one, each deterministic and the same on 1 and 2 threads', () => {
-    setFlagsFromString('--experimental-wasm-relaxed-simd')
+    if (!validatedWithoutFlag) setFlagsFromString('--experimental-wasm-relaxed-simd')
     expect(createArena('fma').build).toBe('fma')
     const model = createVae({ inputSize: 784, hidden: [256], latent: 2, activation: 'relu' }, 3)
     const random = mulberry32(5)
