@@ -1,14 +1,17 @@
-import { createReadStream, existsSync, statSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { extname, join, normalize, resolve, sep } from 'node:path'
+import type { AddressInfo, Socket } from 'node:net'
+import { networkInterfaces } from 'node:os'
+import { join } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { EventName, EventPayload } from '../shared/contract'
 import { dispatch } from '../services/lab-service'
 import { createLab } from '../services/lab'
 import type { BackendName } from '../shared/schemas'
-import { API_PATH, MAX_FRAME_BYTES, clientFrameSchema, type ServerFrame } from './wire'
-import { CONTENT_SECURITY_POLICY } from '../shared/csp'
+import { API_PATH, MAX_FRAME_BYTES, type ServerFrame } from '../shared/wire'
+import { accessTokenSchema, createAccess, isLoopback, type Access } from './access'
+import { serveConnection, type Connection, type UploadBudget } from './connection'
+import { parseTarget, serveFile } from './static-files'
 
 // The browser host: serves the built renderer and the lab API over a WebSocket, on 127.0.0.1
 // unless told otherwise. Same services as the Electron main process, another transport.
@@ -16,6 +19,8 @@ import { CONTENT_SECURITY_POLICY } from '../shared/csp'
 export interface BrowserHostOptions {
   port?: number
   host?: string
+  /** Required on every request when set; required to bind beyond the loopback interface. */
+  token?: string
   rendererDir: string
   datasetsDir: string
   workerPath: string
@@ -25,52 +30,72 @@ export interface BrowserHostOptions {
   /** Threads of the wasm backend (default: every core, at most 8). */
   threads?: number
   versions?: Record<string, string>
+  /** Where the host reports clients it closed (default: nowhere). */
+  log?: (line: string) => void
 }
 
 export interface BrowserHost {
+  /** The address to open (without the token). */
   url: string
   close(): Promise<void>
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2'
+function refuse(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${message}\n`)
 }
 
-function serveStatic(rendererDir: string, req: IncomingMessage, res: ServerResponse): void {
-  const root = resolve(rendererDir)
-  const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
-  const relative = urlPath === '/' ? 'index.html' : urlPath.slice(1)
-  const file = normalize(join(root, relative))
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405).end()
+/** Answers a WebSocket upgrade that will not happen, and hangs up. */
+function refuseUpgrade(socket: Socket, status: 400 | 403, message: string): void {
+  const title = status === 400 ? 'Bad Request' : 'Forbidden'
+  const body = `${message}\n`
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  )
+}
+
+const TOKEN_NEEDED =
+  'this lab needs its access token: open the address `lab serve` printed (it ends in ?token=…)'
+
+function handleHttp(
+  access: Access,
+  rendererDir: string,
+  req: IncomingMessage,
+  res: ServerResponse
+): void {
+  const refused = access.refuseHeaders(req.headers)
+  if (refused) return refuse(res, 403, refused)
+  const target = parseTarget(req.url)
+  if (!target) return refuse(res, 400, 'malformed request target')
+  if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed')
+  if (!access.hasToken(req.headers, target.query)) return refuse(res, 403, TOKEN_NEEDED)
+  const cookie = access.cookie()
+  if (cookie && target.query.has('token')) {
+    // First visit: keep the token in a cookie, and take it out of the address bar.
+    target.query.delete('token')
+    const rest = target.query.size ? `?${target.query}` : ''
+    res.writeHead(303, { 'set-cookie': cookie, location: `${req.url?.split('?')[0]}${rest}` })
+    res.end()
     return
   }
-  if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
-    return
-  }
-  res.writeHead(200, {
-    'content-type': MIME[extname(file)] ?? 'application/octet-stream',
-    'content-security-policy': CONTENT_SECURITY_POLICY,
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-cache'
-  })
-  if (req.method === 'HEAD') res.end()
-  else createReadStream(file).pipe(res)
+  serveFile(rendererDir, target.path, req.method, res)
 }
 
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
-  const sockets = new Set<WebSocket>()
+  const bind = options.host ?? '127.0.0.1'
+  if (options.token !== undefined) accessTokenSchema.parse(options.token)
+  else if (!isLoopback(bind))
+    throw new Error(`refusing to serve the lab on ${bind} without an access token`)
+  if (!existsSync(join(options.rendererDir, 'index.html'))) {
+    throw new Error(
+      `the lab's user interface is not built (${options.rendererDir}); run \`npm run build\``
+    )
+  }
+  const connections = new Map<WebSocket, Connection>()
   const broadcast = <K extends EventName>(name: K, payload: EventPayload<K>): void => {
     const frame: ServerFrame = { type: 'event', name, payload }
     const text = JSON.stringify(frame)
-    for (const socket of sockets) socket.send(text)
+    for (const connection of connections.values()) connection.sendText(text)
   }
   const lab = createLab({
     host: 'browser',
@@ -83,67 +108,72 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     versions: options.versions
   })
   let tabs = 0
-  if (!existsSync(join(options.rendererDir, 'index.html'))) {
-    throw new Error(
-      `the lab's user interface is not built (${options.rendererDir}); run \`npm run build\``
-    )
-  }
-  const server = createServer((req, res) => serveStatic(options.rendererDir, req, res))
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
-  server.on('upgrade', (req, socket, head) => {
-    const { pathname } = new URL(req.url ?? '/', 'http://x')
-    // Only pages served by this host may connect: a page from another origin must not drive it.
-    const origin = req.headers.origin
-    const expected = `http://${req.headers.host ?? ''}`
-    if (pathname !== API_PATH || (origin !== undefined && origin !== expected)) {
-      socket.write('HTTP/1.1 403 Forbidden\r\n\r\n')
-      socket.destroy()
-      return
+  // Access depends on the port, known once listening; nothing is served before.
+  let access: Access = createAccess({ bound: bind, port: -1, token: options.token })
+  const server = createServer((req, res) => {
+    try {
+      handleHttp(access, options.rendererDir, req, res)
+    } catch {
+      if (!res.headersSent) refuse(res, 500, 'internal error')
+      else res.destroy()
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
   })
-  wss.on('connection', (ws: WebSocket) => {
-    sockets.add(ws)
-    // Each connection is one tab's session: its own autosave, recoverable once it closes.
-    const client = `tab${(tabs++).toString(36)}`
-    const handlers = lab.handlersFor(client)
-    ws.on('close', () => {
-      sockets.delete(ws)
-      lab.sessions.disconnect(client)
-    })
-    ws.on('message', (data) => {
-      let frame: unknown
-      try {
-        frame = JSON.parse(data.toString())
-      } catch {
-        ws.close(1008, 'request frame is not JSON')
-        return
-      }
-      const parsed = clientFrameSchema.safeParse(frame)
-      if (!parsed.success) {
-        // Not our protocol: a frame without a request id cannot be answered, so hang up.
-        ws.close(1008, 'malformed request frame')
-        return
-      }
-      void dispatch(handlers, parsed.data.name, parsed.data.input).then((envelope) => {
-        const reply: ServerFrame = { type: 'response', id: parsed.data.id, envelope }
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply))
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+  const uploads: UploadBudget = { reserved: 0 }
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    // Node leaves an upgraded socket without an error listener: a reset must not end the host.
+    socket.on('error', () => socket.destroy())
+    const refused = access.refuseHeaders(req.headers)
+    if (refused) return refuseUpgrade(socket, 403, refused)
+    const target = parseTarget(req.url)
+    if (!target) return refuseUpgrade(socket, 400, 'malformed request target')
+    if (target.path !== API_PATH)
+      return refuseUpgrade(socket, 403, `the lab's API is at ${API_PATH}`)
+    if (!access.hasToken(req.headers, target.query)) return refuseUpgrade(socket, 403, TOKEN_NEEDED)
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // Each connection is one tab's session: its own autosave, recoverable once it closes.
+      const client = `tab${(tabs++).toString(36)}`
+      const handlers = lab.handlersFor(client)
+      const connection = serveConnection(ws, {
+        dispatch: (name, input) => dispatch(handlers, name, input),
+        uploads,
+        log: (line) => options.log?.(line)
+      })
+      connections.set(ws, connection)
+      ws.on('close', () => {
+        connections.delete(ws)
+        lab.sessions.disconnect(client)
       })
     })
   })
-  await new Promise<void>((resolvePromise, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolvePromise())
-  })
+  try {
+    await new Promise<void>((resolvePromise, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? 0, bind, () => resolvePromise())
+    })
+  } catch (error) {
+    await lab.close()
+    throw error
+  }
   const address = server.address() as AddressInfo
-  const hostName = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  access = createAccess({ bound: bind, port: address.port, token: options.token })
   return {
-    url: `http://${hostName}:${address.port}/`,
+    url: `http://${reachableName(address)}:${address.port}/`,
     close: async () => {
-      for (const socket of sockets) socket.terminate()
+      for (const ws of connections.keys()) ws.terminate()
       wss.close()
       await lab.close()
       await new Promise<void>((r) => server.close(() => r()))
     }
   }
+}
+
+/** A name to reach the server by: its address, or for a wildcard bind an external one. */
+function reachableName(address: AddressInfo): string {
+  const wildcard = address.address === '0.0.0.0' || address.address === '::'
+  if (!wildcard) return address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((entry) => entry && !entry.internal && entry.family === 'IPv4')
+  return external?.address ?? '127.0.0.1'
 }

@@ -1,17 +1,22 @@
+import { randomBytes } from 'node:crypto'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { startBrowserHost } from './browser-host'
+import { accessTokenSchema, isLoopback } from './access'
 import { datasetsDir, rendererDir, trainingWorkerPath } from '../services/paths'
 import { backendNameSchema, parseThreads } from '../shared/schemas'
 import { labVersions } from '../services/versions'
 import { engineOptionsFromEnv } from '../services/engine-options'
 
-// `node out/main/serve.js [--port N] [--host ADDR] [--backend tensorflow|wasm|cpu] [--threads N]`: the lab in
-// a browser, for machines without Electron's binary or to watch training on another machine.
+// `node out/main/serve.js [--port N] [--host ADDR] [--token T] [--backend tensorflow|wasm|cpu] [--threads N]`:
+// the lab in a browser, for machines without Electron's binary or to watch training on another
+// machine. Beyond the loopback interface it needs a token: random per launch unless given.
 
 export interface ServeArgs {
   port: number
   host: string
+  /** Required on every request; always set for a non-loopback host. */
+  token?: string
   workspace: string
   backend?: 'tensorflow' | 'wasm' | 'cpu'
   threads?: number
@@ -37,6 +42,11 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
     } else if (flag === '--host' && value !== undefined) {
       args.host = value
       i++
+    } else if (flag === '--token' && value !== undefined) {
+      const parsed = accessTokenSchema.safeParse(value)
+      if (!parsed.success) throw new Error(parsed.error.issues[0]?.message)
+      args.token = parsed.data
+      i++
     } else if (flag === '--workspace' && value !== undefined) {
       args.workspace = resolve(value)
       i++
@@ -51,13 +61,14 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
       i++
     } else {
       throw new Error(
-        `unknown option ${flag ?? ''} (options: --port N, --host ADDR, --workspace DIR, --backend NAME, --threads N)`
+        `unknown option ${flag ?? ''} (options: --port N, --host ADDR, --token T, --workspace DIR, --backend NAME, --threads N)`
       )
     }
   }
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
     throw new Error(`--port must be a whole number from 0 to 65535`)
   }
+  if (!isLoopback(args.host)) args.token ??= randomBytes(24).toString('hex')
   return args
 }
 
@@ -67,6 +78,8 @@ export async function serve(argv: readonly string[]): Promise<void> {
   const host = await startBrowserHost({
     port: args.port,
     host: args.host,
+    token: args.token,
+    log: (line) => process.stderr.write(`lab serve: ${line}\n`),
     rendererDir: rendererDir(),
     datasetsDir: datasetsDir(),
     workerPath: trainingWorkerPath(),
@@ -75,12 +88,16 @@ export async function serve(argv: readonly string[]): Promise<void> {
     threads: args.threads,
     versions: labVersions()
   })
+  const withToken = (url: string): string => (args.token ? `${url}?token=${args.token}` : url)
   process.stdout.write(
-    `Autoencoder Lab is running at ${host.url} (Ctrl+C to stop); sessions in ${args.workspace}\n`
+    `Autoencoder Lab is running at ${withToken(host.url)} (Ctrl+C to stop); sessions in ${args.workspace}\n`
   )
-  if (args.host !== '127.0.0.1' && args.host !== 'localhost') {
+  if (args.host === '0.0.0.0' || args.host === '::') {
+    process.stdout.write(`  or ${withToken(`http://127.0.0.1:${new URL(host.url).port}/`)}\n`)
+  }
+  if (!isLoopback(args.host)) {
     process.stdout.write(
-      `Warning: listening on ${args.host}; anyone who can reach it can drive the lab.\n`
+      `Listening on ${args.host}: anyone with this address, token included, can drive the lab.\n`
     )
   }
   const shutdown = (): void => {

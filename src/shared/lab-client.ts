@@ -9,6 +9,7 @@ import {
   type RequestName,
   type RequestOutput
 } from './contract'
+import { MAX_FRAME_BYTES, MAX_REQUEST_BYTES, megabytes, serverFrameSchema } from './wire'
 
 // The client side of the lab API, shared by the renderer and Node tools: reply and event
 // validation, and the WebSocket transport of the browser host.
@@ -61,13 +62,11 @@ export interface WsLabClient extends LabClient {
 /** The subset of the WebSocket interface used here (the browser's, or the `ws` package's in tests). */
 export interface SocketLike {
   readonly readyState: number
-  send(data: string): void
+  /** Text goes as a text frame, bytes as a binary frame. */
+  send(data: string | Uint8Array): void
   close(): void
-  addEventListener(
-    type: 'open' | 'close' | 'error',
-    listener: () => void,
-    options?: { once?: boolean }
-  ): void
+  addEventListener(type: 'open' | 'error', listener: () => void, options?: { once?: boolean }): void
+  addEventListener(type: 'close', listener: (event: { reason?: string }) => void): void
   addEventListener(type: 'message', listener: (message: { data: unknown }) => void): void
 }
 
@@ -86,34 +85,30 @@ export function connectWebSocketClient(
   let closedReason: string | null = null
 
   socket.addEventListener('message', (message) => {
-    let frame: unknown
+    let raw: unknown
     try {
-      frame = JSON.parse(String(message.data))
+      raw = JSON.parse(String(message.data))
     } catch {
       return
     }
-    if (typeof frame !== 'object' || frame === null) return
-    const f = frame as {
-      type?: unknown
-      id?: unknown
-      envelope?: unknown
-      name?: unknown
-      payload?: unknown
-    }
-    if (f.type === 'response' && typeof f.id === 'number') {
-      const entry = pending.get(f.id)
-      pending.delete(f.id)
-      entry?.resolve(f.envelope)
-    } else if (f.type === 'event' && isEventName(f.name)) {
-      const payload = parseEvent(f.name, f.payload)
+    const parsed = serverFrameSchema.safeParse(raw)
+    if (!parsed.success) return
+    const frame = parsed.data
+    if (frame.type === 'response') {
+      const entry = pending.get(frame.id)
+      pending.delete(frame.id)
+      entry?.resolve(frame.envelope)
+    } else if (isEventName(frame.name)) {
+      const payload = parseEvent(frame.name, frame.payload)
       if (payload)
-        for (const listener of listeners.get(f.name) ?? [])
+        for (const listener of listeners.get(frame.name) ?? [])
           (listener as (p: typeof payload) => void)(payload)
     }
   })
-  socket.addEventListener('close', () => {
-    closedReason =
-      'the connection to the lab host was closed; reload the page once the host is running again'
+  socket.addEventListener('close', (event) => {
+    // The host says why when it closes on purpose (e.g. a client that stopped reading).
+    const why = event.reason ? ` (${event.reason})` : ''
+    closedReason = `the connection to the lab host was closed${why}; reload the page once the host is running again`
     for (const entry of pending.values())
       entry.reject(new LabRequestError('disconnected', closedReason))
     pending.clear()
@@ -124,6 +119,12 @@ export function connectWebSocketClient(
       new Promise((resolve, reject) => {
         if (closedReason) return reject(new LabRequestError('disconnected', closedReason))
         const id = nextId++
+        const text = JSON.stringify({ type: 'request', id, name, input })
+        try {
+          transmit(socket, id, text)
+        } catch (error) {
+          return reject(error as Error)
+        }
         pending.set(id, {
           name,
           resolve: (raw) => {
@@ -135,7 +136,6 @@ export function connectWebSocketClient(
           },
           reject
         })
-        socket.send(JSON.stringify({ type: 'request', id, name, input }))
       }),
     on: <K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void) => {
       const set = listeners.get(name) ?? new Set<Listener>()
@@ -153,6 +153,27 @@ export function connectWebSocketClient(
       { once: true }
     )
   })
+}
+
+/**
+ * Sends a request frame: as one text frame when it fits, otherwise announced and uploaded in
+ * binary parts (see wire.ts). Throws, sending nothing, when it is larger than the host accepts.
+ */
+function transmit(socket: SocketLike, id: number, text: string): void {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit, and at least 1.
+  if (text.length * 3 <= MAX_FRAME_BYTES) return socket.send(text)
+  const tooLarge = (bytes: number): LabRequestError =>
+    new LabRequestError(
+      'too-large',
+      `this request is ${megabytes(bytes)}; the lab host accepts at most ${megabytes(MAX_REQUEST_BYTES)}`
+    )
+  if (text.length > MAX_REQUEST_BYTES) throw tooLarge(text.length)
+  const bytes = new TextEncoder().encode(text)
+  if (bytes.length <= MAX_FRAME_BYTES) return socket.send(text)
+  if (bytes.length > MAX_REQUEST_BYTES) throw tooLarge(bytes.length)
+  socket.send(JSON.stringify({ type: 'upload', id, bytes: bytes.length }))
+  for (let at = 0; at < bytes.length; at += MAX_FRAME_BYTES)
+    socket.send(bytes.subarray(at, at + MAX_FRAME_BYTES))
 }
 
 /** The API address of the host that served this page. */

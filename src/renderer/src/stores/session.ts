@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import type { SessionView } from '@shared/schemas'
-import type { OpenedSessionPayload } from '@shared/session'
+import { MAX_SESSION_BYTES, type OpenedSessionPayload } from '@shared/session'
 import { labClient } from '../api/client'
 import { useRunsStore } from './runs'
 import { useCustomSetStore } from './custom-set'
@@ -163,6 +163,11 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function importFile(file: File): Promise<boolean> {
+    // Refused before reading it: nothing is sent.
+    if (file.size > MAX_SESSION_BYTES) {
+      error.value = `${file.name}: the file is ${Math.round(file.size / 2 ** 20)} MB; sessions are at most ${MAX_SESSION_BYTES / 2 ** 20} MB`
+      return false
+    }
     const opened = await run(async () =>
       labClient().request('importSession', { fileName: file.name, text: await file.text() })
     )
