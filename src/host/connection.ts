@@ -20,7 +20,7 @@ import {
 // Protocol violations (bad opcodes, unmasked frames, invalid UTF-8, bad close codes, oversize
 // frames) are the ws package's to detect: it closes that connection with the RFC 6455 code.
 
-export const limits = {
+const limits = {
   maxInFlight: 8,
   highWater: 4 << 20,
   lowWater: 1 << 20,
