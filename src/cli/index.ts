@@ -33,13 +33,13 @@ export const commands = {
     options: { force: null }
   },
   serve: {
-    usage: `lab serve [--port N] [--host ADDR] [--token T] [--workspace DIR] [--backend ${BACKEND}] [--threads N]`,
+    usage: `lab serve [--port N] [--host ADDR] [--token SECRET] [--workspace DIR] [--backend ${BACKEND}] [--threads N]`,
     about:
       'run the lab in a browser (http://127.0.0.1:5183 by default); sessions are saved in the\n' +
       '                           workspace folder (default ~/Autoencoder Lab); beyond the\n' +
       '                           loopback interface every request needs the access token',
     positionals: { min: 0, max: 0 },
-    options: { port: 'N', host: 'ADDR', token: 'T', workspace: 'DIR', ...engine }
+    options: { port: 'N', host: 'ADDR', token: 'SECRET', workspace: 'DIR', ...engine }
   },
   bench: {
     usage: `lab bench <letters|vae-mnist|vae-quality|probe|datasets> [--json] [--backend ${BACKEND}] [--threads N] [--rounds N] [--no-reference]`,
