@@ -1,8 +1,5 @@
-import { createPinia, setActivePinia } from 'pinia'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startBrowserHost, type BrowserHost } from '../src/host/browser-host'
-import { provideLabClient } from '../src/renderer/src/api/client'
-import type { WsLabClient } from '../src/shared/lab-client'
+import { describe, expect, it } from 'vitest'
+import { storesAgainstRealHost, until } from './store-host'
 import { useLabStore } from '../src/renderer/src/stores/lab'
 import { useTrainingStore } from '../src/renderer/src/stores/training'
 import {
@@ -26,33 +23,9 @@ import { gridPoints, interpolationPath, nearestPattern } from '../src/shared/lat
 import { denoisingStats, sweepLevels } from '../src/shared/denoising'
 import { useNoiseStore } from '../src/renderer/src/stores/noise'
 import { useVaeStore } from '../src/renderer/src/stores/vae'
-import { builtRenderer, builtWorker, connect, datasetsDir, scratchWorkspace } from './helpers'
 
 // The stores against a real browser host over a real WebSocket: no mocked transport.
-let host: BrowserHost
-let client: WsLabClient
-
-beforeAll(async () => {
-  host = await startBrowserHost({
-    port: 0,
-    rendererDir: builtRenderer,
-    datasetsDir,
-    workerPath: builtWorker,
-    workspace: scratchWorkspace(),
-    preferredBackend: 'wasm'
-  })
-  client = await connect(`${host.url.replace(/^http/, 'ws')}api`)
-  provideLabClient(client)
-})
-afterAll(async () => {
-  client.close()
-  await host.close()
-})
-beforeEach(() => setActivePinia(createPinia()))
-
-const until = async (condition: () => boolean): Promise<void> => {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve))
-}
+const lab = storesAgainstRealHost()
 
 describe('lab store', () => {
   it('loads the fonts and the backend from the host', async () => {
@@ -171,7 +144,7 @@ describe('runs and explorer stores (letters lab)', () => {
 
   it('reports a run the host does not know', async () => {
     await expect(
-      client.request('decodeLatent', { runId: 'run-unknown', points: [[0, 0]] })
+      lab.client().request('decodeLatent', { runId: 'run-unknown', points: [[0, 0]] })
     ).rejects.toThrow(/has no trained model/)
   })
 })
@@ -394,9 +367,9 @@ describe('VAE store', () => {
 
   it('reports a data set that is not prepared', async () => {
     await expect(
-      client.request('datasetImages', { dataset: 'mnist', split: 'test', indices: [10000] })
+      lab.client().request('datasetImages', { dataset: 'mnist', split: 'test', indices: [10000] })
     ).rejects.toThrow(/has no image 10000/)
-    await expect(client.request('vaeTestSet', { runId: 'run-nothing' })).rejects.toThrow(
+    await expect(lab.client().request('vaeTestSet', { runId: 'run-nothing' })).rejects.toThrow(
       /no trained VAE/
     )
   })

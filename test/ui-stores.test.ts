@@ -1,8 +1,5 @@
-import { createPinia, setActivePinia } from 'pinia'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startBrowserHost, type BrowserHost } from '../src/host/browser-host'
-import { provideLabClient } from '../src/renderer/src/api/client'
-import type { WsLabClient } from '../src/shared/lab-client'
+import { describe, expect, it } from 'vitest'
+import { storesAgainstRealHost, until } from './store-host'
 import { useLabStore } from '../src/renderer/src/stores/lab'
 import { useTrainingStore } from '../src/renderer/src/stores/training'
 import { useRunsStore } from '../src/renderer/src/stores/runs'
@@ -10,33 +7,9 @@ import { useExplorerStore } from '../src/renderer/src/stores/explorer'
 import { useVaeStore } from '../src/renderer/src/stores/vae'
 import { useVaeRunsStore } from '../src/renderer/src/stores/vae-runs'
 import { useSessionStore } from '../src/renderer/src/stores/session'
-import { builtRenderer, builtWorker, connect, datasetsDir, scratchWorkspace } from './helpers'
 
 // Issue 14's stale views, lost work and sticky errors, against a real browser host.
-let host: BrowserHost
-let client: WsLabClient
-
-beforeAll(async () => {
-  host = await startBrowserHost({
-    port: 0,
-    rendererDir: builtRenderer,
-    datasetsDir,
-    workerPath: builtWorker,
-    workspace: scratchWorkspace(),
-    preferredBackend: 'wasm'
-  })
-  client = await connect(`${host.url.replace(/^http/, 'ws')}api`)
-  provideLabClient(client)
-})
-afterAll(async () => {
-  client.close()
-  await host.close()
-})
-beforeEach(() => setActivePinia(createPinia()))
-
-const until = async (condition: () => boolean): Promise<void> => {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve))
-}
+storesAgainstRealHost()
 
 async function trainLetters(subset?: number[]): Promise<string> {
   const training = useTrainingStore()
