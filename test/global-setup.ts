@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { staleBuildReason } from './build-staleness'
 
-// Host and worker tests run the built worker and renderer (as the app does); build them once if
-// this checkout has not been built yet.
+// Host and worker tests run the built worker and renderer (as the app does): build them when this
+// checkout has not been built yet, or when a source is newer than the build (an edit since).
 export default function setup(): void {
   const root = resolve(import.meta.dirname, '..')
-  const needed = ['out/main/training-worker.js', 'out/renderer/index.html']
-  if (needed.every((file) => existsSync(resolve(root, file)))) return
-  process.stdout.write('test setup: building the lab (out/ is missing)\n')
+  const reason = staleBuildReason(root)
+  if (!reason) return
+  process.stdout.write(`test setup: rebuilding the lab (${reason})\n`)
   execFileSync('npx', ['electron-vite', 'build'], { cwd: root, stdio: 'inherit' })
 }
