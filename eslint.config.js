@@ -2,6 +2,70 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import pluginVue from 'eslint-plugin-vue'
 import vueParser from 'vue-eslint-parser'
+import { builtinModules } from 'node:module'
+
+// The layers of src/ (ARCHITECTURE.md, "Layers"): which folders a file may not import. A relative
+// import is matched by the folder it climbs into (`../services/x`, `../../ml/y`), so the renderer's
+// own folders must not be named after a layer.
+const LAYERS = ['shared', 'ml', 'worker', 'services', 'main', 'host', 'cli', 'preload', 'renderer']
+const WHY = 'ARCHITECTURE.md, "Layers", says which layer may import which'
+const into = (folders, climbs = '+') => `^(\\.\\./)${climbs}(${folders.join('|')})(/|$)`
+/** The rule for a layer that may import `allowed` (itself and the layers below it) and no other. */
+const layer = (name, allowed, extra = {}) => {
+  const banned = LAYERS.filter(
+    (l) => l !== name && !allowed.includes(l) && !(extra.checkedApart ?? []).includes(l)
+  )
+  const shown = [name, ...allowed].map((l) => `src/${l}`).join(', ')
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: extra.paths ?? [],
+        patterns: [
+          {
+            regex: into(banned, extra.climbs),
+            message: `src/${name} may import only ${shown} (${WHY}).`
+          },
+          {
+            regex: '^(\\.\\./)+(test|e2e)(/|$)',
+            message: 'the lab never imports its tests.'
+          },
+          ...(extra.patterns ?? [])
+        ]
+      }
+    ]
+  }
+}
+/** Node's modules, for code that runs in the page (the renderer, and src/shared that it imports). */
+const noNode = {
+  paths: builtinModules
+    .filter((m) => !m.startsWith('_'))
+    .map((name) => ({ name, message: `code that runs in the page cannot use Node (${WHY}).` })),
+  patterns: [{ regex: '^node:', message: `code that runs in the page cannot use Node (${WHY}).` }]
+}
+const rendererRule = (patterns = []) =>
+  layer('renderer', ['shared'], {
+    // A renderer file sits at least two folders below src/ (src/renderer/src/), so an import of
+    // another layer climbs twice or more, and a single `../` stays inside the renderer (e.g. a
+    // components/shared/ folder). The preload's bridge.d.ts declares the API the Electron client
+    // calls (types only).
+    climbs: '{2,}',
+    checkedApart: ['preload'],
+    paths: noNode.paths,
+    patterns: [
+      ...noNode.patterns,
+      {
+        regex: '^(\\.\\./)+preload/(?!bridge$)',
+        message: `the renderer may import only the preload's bridge types (${WHY}).`
+      },
+      ...patterns
+    ]
+  })
+/** Components, views and composables reach the lab through the stores (issue 15, item 5). */
+const viaStores = {
+  regex: '^(\\.\\./)+api(/|$)',
+  message: `only the stores (and main.ts, which connects the client) call the lab's API; a component uses a store (${WHY}).`
+}
 
 export default tseslint.config(
   {
@@ -53,6 +117,38 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }
       ]
     }
+  },
+  // Layers, top to bottom: the entries (main, host, cli; preload and the worker are entries of
+  // their own processes and threads), services, the worker and ml, shared.
+  { files: ['src/shared/**'], rules: layer('shared', [], noNode) },
+  { files: ['src/ml/**'], rules: layer('ml', ['shared']) },
+  { files: ['src/worker/**'], rules: layer('worker', ['ml', 'shared']) },
+  { files: ['src/services/**'], rules: layer('services', ['worker', 'ml', 'shared']) },
+  { files: ['src/main/**'], rules: layer('main', ['services', 'worker', 'ml', 'shared']) },
+  { files: ['src/host/**'], rules: layer('host', ['services', 'worker', 'ml', 'shared']) },
+  // `lab serve` is the browser host, started from the CLI.
+  { files: ['src/cli/**'], rules: layer('cli', ['host', 'services', 'worker', 'ml', 'shared']) },
+  { files: ['src/preload/**'], rules: layer('preload', ['shared']) },
+  { files: ['src/renderer/**'], rules: rendererRule() },
+  {
+    files: ['src/renderer/**'],
+    ignores: ['src/renderer/src/stores/**', 'src/renderer/src/api/**', 'src/renderer/src/main.ts'],
+    rules: rendererRule([viaStores])
+  },
+  // temporary: removed by #15 run pipeline (the worker protocol and the run driver leave
+  // src/services; until then these worker files import them).
+  {
+    files: ['src/worker/control.ts', 'src/worker/training-worker.ts', 'src/worker/vae-job.ts'],
+    rules: layer('worker', ['services', 'ml', 'shared'])
+  },
+  // temporary: removed by #15 renderer by lab (API calls only in stores; these two components
+  // still call the client directly).
+  {
+    files: [
+      'src/renderer/src/components/SessionBar.vue',
+      'src/renderer/src/components/VaeScatter.vue'
+    ],
+    rules: rendererRule()
   },
   {
     files: ['bin/**/*.mjs', 'scripts/**/*.mjs', 'eslint.config.js'],
