@@ -32,6 +32,15 @@ export const commands = {
     positionals: { min: 0, max: 0 },
     options: { force: null }
   },
+  'import-data': {
+    usage:
+      'lab import-data <path> --name NAME [--size 28] [--channels 1|3] [--workspace DIR] [--replace]',
+    about:
+      'import your images as a data set: a folder of class folders (PNG/JPEG/WebP/GIF), IDX,\n' +
+      '                           CSV (label,pixel0,...) or NumPy .npy/.npz; into the workspace',
+    positionals: { min: 1, max: 1 },
+    options: { name: 'NAME', size: 'N', channels: '1|3', workspace: 'DIR', replace: null }
+  },
   serve: {
     usage: `lab serve [--port N] [--host ADDR] [--token SECRET] [--workspace DIR] [--backend ${BACKEND}] [--threads N]`,
     about:
@@ -42,11 +51,12 @@ export const commands = {
     options: { port: 'N', host: 'ADDR', token: 'SECRET', workspace: 'DIR', ...engine }
   },
   bench: {
-    usage: `lab bench <letters|vae-mnist|vae-quality|probe|datasets> [--json] [--backend ${BACKEND}] [--threads N] [--rounds N] [--no-reference]`,
+    usage: `lab bench <letters|vae-mnist|vae-quality|probe|datasets|import-data> [--json] [--backend ${BACKEND}] [--threads N] [--rounds N] [--no-reference]`,
     about:
       'speed figures beside PyTorch; letters also takes --seeds N --fonts LIST --hidden 64-32\n' +
       '                           --lr X --activation NAME --max-epochs N, vae-mnist --samples N --busy-core,\n' +
-      '                           vae-quality --seeds N --epochs N --samples N, probe --count N',
+      '                           vae-quality --seeds N --epochs N --samples N, probe --count N,\n' +
+      '                           import-data --count N',
     positionals: { min: 1, max: 1 },
     options: {
       ...benchCommon,
@@ -119,6 +129,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       return prepareData(rest)
     // Loaded when needed: TensorFlow.js takes seconds to load, which `--help` or a refused
     // option should not wait for.
+    case 'import-data':
+      return (await import('./import-data')).importData(rest)
     case 'serve':
       return (await import('../host/serve')).serve(rest)
     case 'bench':
