@@ -17,6 +17,7 @@ import { runReference } from './reference'
 import { benchVae } from './bench-vae'
 import { benchVaeQuality } from './bench-quality'
 import { benchProbe } from './bench-probe'
+import { benchImport } from './bench-import'
 import { backendOptions, option, flag, median, rounds } from './args'
 
 // `lab bench <case> [--json]`: speed figures, each printed beside a reference measured in the
@@ -273,7 +274,8 @@ const cases: Record<string, (print: Print, args: readonly string[]) => Promise<v
   letters: benchLetters,
   'vae-mnist': benchVae,
   'vae-quality': benchVaeQuality,
-  probe: benchProbe
+  probe: benchProbe,
+  'import-data': benchImport
 }
 
 export async function runBench(argv: readonly string[]): Promise<void> {
