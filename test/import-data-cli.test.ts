@@ -55,6 +55,12 @@ describe('lab import-data', () => {
     expect(lines.at(-1)).toMatch(/^34 images in [\d.]+ s \(\d+ images\/s\); saved in /)
     const manifest = await readManifest(join(workspace, 'datasets'), 'pets')
     expect(manifest).toMatchObject({ size: 16, channels: 1, classes: ['cats', 'dogs'], skipped: 1 })
+    const listed = await run('datasets', '--workspace', workspace)
+    expect(listed.code).toBe(0)
+    expect(listed.stdout).toMatch(/^mnist: built in, /m)
+    expect(listed.stdout).toContain(
+      `pets: imported from ${dir.split('/').pop()} (image-folder), 29 training + 5 test images, 16x16 grey, 2 classes, sha256 ${manifest.contentHash.slice(0, 12)}\n`
+    )
   })
 
   it('answers --help', async () => {

@@ -65,6 +65,10 @@ export function formatReport(report: ImportReport): string[] {
   return lines
 }
 
+/** `--workspace DIR`, else $LAB_WORKSPACE, else ~/Autoencoder Lab (as `lab serve`). */
+export const workspaceOf = (given: string | undefined): string =>
+  resolve(given ?? process.env['LAB_WORKSPACE'] ?? join(homedir(), WORKSPACE_FOLDER))
+
 export async function importData(args: readonly string[]): Promise<void> {
   const [source] = args
   const name = option(args, '--name')

@@ -41,6 +41,12 @@ export const commands = {
     positionals: { min: 1, max: 1 },
     options: { name: 'NAME', size: 'N', channels: '1|3', workspace: 'DIR', replace: null }
   },
+  datasets: {
+    usage: 'lab datasets [--workspace DIR]',
+    about: 'list the built-in data sets and those imported into the workspace',
+    positionals: { min: 0, max: 0 },
+    options: { workspace: 'DIR' }
+  },
   serve: {
     usage: `lab serve [--port N] [--host ADDR] [--token SECRET] [--workspace DIR] [--backend ${BACKEND}] [--threads N]`,
     about:
@@ -131,6 +137,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     // option should not wait for.
     case 'import-data':
       return (await import('./import-data')).importData(rest)
+    case 'datasets':
+      return (await import('./datasets')).listDatasets(rest)
     case 'serve':
       return (await import('../host/serve')).serve(rest)
     case 'bench':
