@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
@@ -61,6 +62,27 @@ describe('lab import-data', () => {
     expect(listed.stdout).toContain(
       `pets: imported from ${dir.split('/').pop()} (image-folder), 29 training + 5 test images, 16x16 grey, 2 classes, sha256 ${manifest.contentHash.slice(0, 12)}\n`
     )
+  })
+
+  it('bench import-data: imports generated PNGs and reports the rate, the CPU time and the load', async () => {
+    const result = await run('bench', 'import-data', '--count', '60', '--json')
+    expect(result.stderr).toBe('')
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({
+      case: 'import-data',
+      images: 60,
+      targetImagesPerSecond: 2000,
+      imagesPerSecond: expect.any(Number),
+      cpuSeconds: expect.any(Number),
+      readOnlySeconds: expect.any(Number),
+      loadBefore: expect.any(Number)
+    })
+    // The generated images are gone with the bench's scratch folder.
+    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('lab-bench-import-'))).toEqual([])
   })
 
   it('answers --help', async () => {
