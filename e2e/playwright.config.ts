@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { defineConfig } from '@playwright/test'
+import { rebuildIfStale } from '../test/build-staleness'
 
 // End-to-end tests drive the real lab: the built renderer served by the browser host, in
 // Debian's Chromium (Playwright cannot download its own browsers here).
@@ -12,6 +13,14 @@ const workspace = (process.env['LAB_E2E_WORKSPACE'] ??= resolve(
   '../test-results',
   `workspace-${Date.now()}`
 ))
+
+// The walks serve out/: rebuild it first when a source is newer, as the unit tests' setup does
+// (here, since Playwright starts the web server before its global setup; once, as workers
+// evaluate this file again and inherit the variable).
+if (!process.env['LAB_E2E_BUILD_CHECKED']) {
+  process.env['LAB_E2E_BUILD_CHECKED'] = '1'
+  rebuildIfStale(resolve(import.meta.dirname, '..'), 'e2e setup')
+}
 
 export default defineConfig({
   testDir: '.',

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
@@ -54,4 +55,12 @@ export function staleBuildReason(
   if (newest && newest.mtimeMs > oldest)
     return `${relative(root, newest.path) || '.'} is newer than the build in out/`
   return null
+}
+
+/** Builds the lab with electron-vite when out/ is stale, saying why in one line. */
+export function rebuildIfStale(root: string, who = 'test setup'): void {
+  const reason = staleBuildReason(root)
+  if (!reason) return
+  process.stdout.write(`${who}: rebuilding the lab (${reason})\n`)
+  execFileSync('npx', ['electron-vite', 'build'], { cwd: root, stdio: 'inherit' })
 }
