@@ -50,7 +50,8 @@ export interface KernelExports {
     k: number,
     n: number,
     k0: number,
-    k1: number
+    k1: number,
+    acc: number
   ): void
   outputDelta(p: number, y: number, d: number, count: number, scale: number): void
   sigmoidCrossEntropy(

@@ -234,9 +234,10 @@ export function transpose(w: usize, wt: usize, k: i32, n: i32, j0: i32, j1: i32)
   }
 }
 
-// Row kk of a kernel gradient (kk == k: the bias's row, whose inputs are ones), columns from 0.
+// Row kk of a kernel gradient (kk == k: the bias's row, whose inputs are ones), columns from 0;
+// added to what g holds when acc is 1.
 // @ts-ignore: decorator
-@inline function kernelGradRow(a: usize, d: usize, g: usize, m: i32, k: i32, n: i32, kk: i32): void {
+@inline function kernelGradRow(a: usize, d: usize, g: usize, m: i32, k: i32, n: i32, kk: i32, acc: i32): void {
   const n8 = n & ~7
   const n4 = n & ~3
   const rowD = (<usize>n) << 2
@@ -247,7 +248,8 @@ export function transpose(w: usize, wt: usize, k: i32, n: i32, j0: i32, j1: i32)
   let j = 0
   for (; j < n8; j += 8) {
     const off = (<usize>j) << 2
-    let s0 = f32x4.splat(0), s1 = f32x4.splat(0)
+    let s0 = acc ? v128.load(gk + off) : f32x4.splat(0)
+    let s1 = acc ? v128.load(gk + off, 16) : f32x4.splat(0)
     let dp = d + off
     let ap = ak
     for (let i = 0; i < m; i++) {
@@ -261,7 +263,7 @@ export function transpose(w: usize, wt: usize, k: i32, n: i32, j0: i32, j1: i32)
   }
   for (; j < n4; j += 4) {
     const off = (<usize>j) << 2
-    let s = f32x4.splat(0)
+    let s = acc ? v128.load(gk + off) : f32x4.splat(0)
     let dp = d + off
     let ap = ak
     for (let i = 0; i < m; i++) {
@@ -274,7 +276,7 @@ export function transpose(w: usize, wt: usize, k: i32, n: i32, j0: i32, j1: i32)
   }
   for (; j < n; j++) {
     const off = (<usize>j) << 2
-    let s: f32 = 0
+    let s: f32 = acc ? load<f32>(gk + off) : 0
     let dp = d + off
     let ap = ak
     for (let i = 0; i < m; i++) {
@@ -289,9 +291,11 @@ export function transpose(w: usize, wt: usize, k: i32, n: i32, j0: i32, j1: i32)
 /**
  * Rows [k0, k1) of an augmented kernel's gradient g[(k + 1) x n] = [a, 1]^T @ d, with a[m x k]
  * and d[m x n] (row k is the bias's). Register tiles of 4 rows x 8 columns, then single rows;
- * each element sums its m terms in order, the same in either.
+ * each element sums its m terms in order, the same in either. With acc = 1 the sums start from
+ * what g holds instead of zero: a batch's rows taken in slices, in order, then give the same
+ * bits as the whole batch at once (the accumulators are f32 either way).
  */
-export function kernelGrad(a: usize, d: usize, g: usize, m: i32, k: i32, n: i32, k0: i32, k1: i32): void {
+export function kernelGrad(a: usize, d: usize, g: usize, m: i32, k: i32, n: i32, k0: i32, k1: i32, acc: i32): void {
   const n8 = n & ~7
   const rowD = (<usize>n) << 2
   const rowA = (<usize>k) << 2
@@ -301,8 +305,12 @@ export function kernelGrad(a: usize, d: usize, g: usize, m: i32, k: i32, n: i32,
     const g0 = g + ((<usize>(kk * n)) << 2)
     for (let j = 0; j < n8; j += 8) {
       const off = (<usize>j) << 2
-      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0)
-      let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0)
+      const z = f32x4.splat(0)
+      const g1 = g0 + rowD, g2 = g0 + 2 * rowD, g3 = g0 + 3 * rowD
+      let s00 = acc ? v128.load(g0 + off) : z, s01 = acc ? v128.load(g0 + off, 16) : z
+      let s10 = acc ? v128.load(g1 + off) : z, s11 = acc ? v128.load(g1 + off, 16) : z
+      let s20 = acc ? v128.load(g2 + off) : z, s21 = acc ? v128.load(g2 + off, 16) : z
+      let s30 = acc ? v128.load(g3 + off) : z, s31 = acc ? v128.load(g3 + off, 16) : z
       let dp = d + off
       let ap = a + ((<usize>kk) << 2)
       for (let i = 0; i < m; i++) {
@@ -326,13 +334,13 @@ export function kernelGrad(a: usize, d: usize, g: usize, m: i32, k: i32, n: i32,
     }
     // Columns past the tiles: row by row.
     if (n8 < n)
-      for (let r = 0; r < 4; r++) kernelGradColumns(a, d, g, m, k, n, kk + r, n8)
+      for (let r = 0; r < 4; r++) kernelGradColumns(a, d, g, m, k, n, kk + r, n8, acc)
   }
-  for (; kk < k1; kk++) kernelGradRow(a, d, g, m, k, n, kk)
+  for (; kk < k1; kk++) kernelGradRow(a, d, g, m, k, n, kk, acc)
 }
 
 // Columns [from, n) of row kk < k of a kernel gradient, as kernelGradRow computes them.
-function kernelGradColumns(a: usize, d: usize, g: usize, m: i32, k: i32, n: i32, kk: i32, from: i32): void {
+function kernelGradColumns(a: usize, d: usize, g: usize, m: i32, k: i32, n: i32, kk: i32, from: i32, acc: i32): void {
   const n4 = n & ~3
   const rowD = (<usize>n) << 2
   const rowA = (<usize>k) << 2
@@ -341,7 +349,7 @@ function kernelGradColumns(a: usize, d: usize, g: usize, m: i32, k: i32, n: i32,
   let j = from
   for (; j < n4; j += 4) {
     const off = (<usize>j) << 2
-    let s = f32x4.splat(0)
+    let s = acc ? v128.load(gk + off) : f32x4.splat(0)
     let dp = d + off
     let ap = ak
     for (let i = 0; i < m; i++) {
@@ -353,7 +361,7 @@ function kernelGradColumns(a: usize, d: usize, g: usize, m: i32, k: i32, n: i32,
   }
   for (; j < n; j++) {
     const off = (<usize>j) << 2
-    let s: f32 = 0
+    let s: f32 = acc ? load<f32>(gk + off) : 0
     let dp = d + off
     let ap = ak
     for (let i = 0; i < m; i++) {
