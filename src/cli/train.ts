@@ -120,7 +120,9 @@ export async function train(args: readonly string[]): Promise<void> {
   let stopRequested = false
   const onSigint = (): void => {
     stopRequested = true
-    process.stderr.write('\nstopping after this epoch; the session will still be saved\n')
+    process.stderr.write(
+      '\nstopping (keeping the last completed epoch); the session will still be saved\n'
+    )
   }
   process.once('SIGINT', onSigint)
   try {

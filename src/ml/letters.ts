@@ -1,6 +1,10 @@
 import { GLYPH_PIXELS, type Glyph, type LetterTrainConfig } from '../shared/schemas'
-import type { Arithmetic } from './full-batch'
-import { trainAutoencoder, type AutoencoderRun, type TrainHooks } from './train-autoencoder'
+import {
+  trainAutoencoder,
+  type AutoencoderRun,
+  type TrainHooks,
+  type TrainOptions
+} from './train-autoencoder'
 
 // The letters task: a character set (or a chosen subset of it) as 35-pixel patterns.
 
@@ -27,7 +31,7 @@ export async function trainLetters(
   glyphs: readonly Glyph[],
   config: LetterTrainConfig,
   hooks: TrainHooks = {},
-  options: { arithmetic?: Arithmetic } = {}
+  options: TrainOptions = {}
 ): Promise<AutoencoderRun> {
   const { patterns, labels } = lettersData(glyphs, config.subset)
   return trainAutoencoder(patterns, GLYPH_PIXELS, labels, config, hooks, options)

@@ -140,9 +140,13 @@ export function learningRateAt(
 // ---------------------------------------------------------------------------------------------
 // Full-batch L-BFGS (Nocedal & Wright, Numerical Optimization, 2nd ed., algorithm 7.4) with a
 // backtracking line search on the Armijo condition.
+//
+// Both methods evaluate the full batch many times a step, and on a large batch one evaluation is
+// long: evaluations are asynchronous, so that the trainer can pause inside them (or stop them by
+// throwing, which abandons the step and leaves theta as it was for L-BFGS).
 
-export type LossAndGrad = (theta: Float32Array) => { loss: number; grad: Float32Array }
-export type LossOnly = (theta: Float32Array) => number
+export type LossAndGrad = (theta: Float32Array) => Promise<{ loss: number; grad: Float32Array }>
+export type LossOnly = (theta: Float32Array) => Promise<number>
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let s = 0
@@ -151,16 +155,19 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
 }
 
 export interface Lbfgs {
-  /** One iteration from theta (updated in place); returns the new loss. */
-  iterate(theta: Float32Array): number
+  /** One iteration from theta (updated in place, only once it is complete); returns the new loss. */
+  iterate(theta: Float32Array): Promise<number>
 }
 
 export function createLbfgs(evaluate: LossAndGrad, history: number, initial: Float32Array): Lbfgs {
   const s: Float64Array[] = []
   const y: Float64Array[] = []
-  let current = evaluate(initial)
+  // The loss and gradient at the start, evaluated with the first iteration.
+  let current: Awaited<ReturnType<LossAndGrad>> | null = null
+  const start = Float32Array.from(initial)
   return {
-    iterate(theta) {
+    async iterate(theta) {
+      current ??= await evaluate(start)
       const g = current.grad
       const n = g.length
       // Two-loop recursion: direction = -H g.
@@ -182,10 +189,10 @@ export function createLbfgs(evaluate: LossAndGrad, history: number, initial: Flo
         for (let k = 0; k < n; k++) q[k]! += s[i]![k]! * (alpha[i]! - b)
       }
       let slope = -dot(g, q)
-      if (!(slope < 0)) {
-        // Not a descent direction (numerical trouble): restart from steepest descent.
-        s.length = 0
-        y.length = 0
+      // Not a descent direction (numerical trouble): restart from steepest descent. (The
+      // pairs are forgotten once the line search is over: a stop inside it keeps them.)
+      const restart = !(slope < 0)
+      if (restart) {
         for (let k = 0; k < n; k++) q[k] = g[k]! * gamma
         slope = -dot(g, q)
       }
@@ -194,9 +201,13 @@ export function createLbfgs(evaluate: LossAndGrad, history: number, initial: Flo
       let next = current
       for (let tries = 0; tries < 30; tries++) {
         for (let k = 0; k < n; k++) trial[k] = theta[k]! - step * q[k]!
-        next = evaluate(trial)
+        next = await evaluate(trial)
         if (Number.isFinite(next.loss) && next.loss <= current.loss + 1e-4 * step * slope) break
         step *= 0.5
+      }
+      if (restart) {
+        s.length = 0
+        y.length = 0
       }
       const sk = new Float64Array(n)
       const yk = new Float64Array(n)
@@ -233,54 +244,54 @@ export function createLbfgs(evaluate: LossAndGrad, history: number, initial: Flo
 
 export const POWELL_MAX_PARAMS = 6000
 
-function lineMinimise(
+async function lineMinimise(
   f: LossOnly,
   theta: Float32Array,
   dir: Float64Array,
   f0: number,
   scale: number
-): { step: number; loss: number } {
+): Promise<{ step: number; loss: number }> {
   const n = theta.length
   const point = new Float32Array(n)
-  const at = (t: number): number => {
+  const at = async (t: number): Promise<number> => {
     for (let k = 0; k < n; k++) point[k] = theta[k]! + t * dir[k]!
-    const value = f(point)
+    const value = await f(point)
     return Number.isFinite(value) ? value : Infinity
   }
   // Bracket a minimum starting from steps of `scale` in either direction.
   let a = 0
   let fa = f0
   let b = scale
-  let fb = at(b)
+  let fb = await at(b)
   if (fb > fa) {
     b = -scale
-    fb = at(b)
+    fb = await at(b)
     if (fb > fa) {
       // The minimum lies between -scale and scale: search there.
       return golden(at, -scale, 0, scale, f0)
     }
   }
   let c = b + 1.618 * (b - a)
-  let fc = at(c)
+  let fc = await at(c)
   for (let i = 0; i < 20 && fc < fb; i++) {
     a = b
     fa = fb
     b = c
     fb = fc
     c = b + 1.618 * (b - a)
-    fc = at(c)
+    fc = await at(c)
   }
   void fa
   return golden(at, a, b, c, fb)
 }
 
-function golden(
-  at: (t: number) => number,
+async function golden(
+  at: (t: number) => Promise<number>,
   a: number,
   b: number,
   c: number,
   fb: number
-): { step: number; loss: number } {
+): Promise<{ step: number; loss: number }> {
   const R = 0.381966
   let lo = Math.min(a, c)
   let hi = Math.max(a, c)
@@ -288,7 +299,7 @@ function golden(
   let fx = fb
   for (let i = 0; i < 12; i++) {
     const u = x - lo > hi - x ? x - R * (x - lo) : x + R * (hi - x)
-    const fu = at(u)
+    const fu = await at(u)
     if (fu < fx) {
       if (u < x) hi = x
       else lo = x
@@ -301,8 +312,11 @@ function golden(
 }
 
 export interface Powell {
-  /** One sweep over every direction from theta (updated in place); returns the new loss. */
-  sweep(theta: Float32Array, shouldStop: () => boolean): number
+  /**
+   * One sweep over every direction from theta (updated in place as it goes); returns the new
+   * loss. A stop thrown by an evaluation leaves theta part-way: the caller restores it.
+   */
+  sweep(theta: Float32Array): Promise<number>
 }
 
 export function createPowell(f: LossOnly, size: number): Powell {
@@ -322,16 +336,15 @@ export function createPowell(f: LossOnly, size: number): Powell {
   }
   let scale = 0.5
   return {
-    sweep(theta, shouldStop) {
+    async sweep(theta) {
       const start = Float32Array.from(theta)
-      let loss = f(theta)
+      let loss = await f(theta)
       const startLoss = loss
       let biggestDrop = 0
       let biggestIndex = 0
       for (let i = 0; i < size; i++) {
-        if (i % 64 === 0 && shouldStop()) return loss
         const dir = axis(i)
-        const { step, loss: next } = lineMinimise(f, theta, dir, loss, scale)
+        const { step, loss: next } = await lineMinimise(f, theta, dir, loss, scale)
         if (next < loss) {
           for (let k = 0; k < size; k++) theta[k]! += step * dir[k]!
           if (loss - next > biggestDrop) {
@@ -349,7 +362,7 @@ export function createPowell(f: LossOnly, size: number): Powell {
         norm += overall[k]! ** 2
       }
       if (norm > 0 && startLoss - loss > 0) {
-        const { step, loss: next } = lineMinimise(f, theta, overall, loss, 1)
+        const { step, loss: next } = await lineMinimise(f, theta, overall, loss, 1)
         if (next < loss) {
           for (let k = 0; k < size; k++) theta[k]! += step * overall[k]!
           loss = next

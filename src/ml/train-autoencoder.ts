@@ -1,9 +1,6 @@
-import * as tf from '@tensorflow/tfjs'
 import type { DenoisingSummary, GlyphResult, LetterTrainConfig, RunStatus } from '../shared/schemas'
 import {
   createAutoencoder,
-  decodeTensor,
-  encodeTensor,
   meanBce,
   shapeOf,
   wrongPixels,
@@ -12,11 +9,15 @@ import {
 import { noiseRandom, noisyCopies } from '../shared/noise'
 import type { VaeModel } from './vae'
 import { createLbfgs, createPowell, learningRateAt } from './optimizers'
-import { createFullBatch, type Arithmetic } from './full-batch'
+import { createFullBatch, defaultArithmetic, WORK_PER_CHECK, type Arithmetic } from './full-batch'
+import { describePatterns, evaluateDenoising } from './letters-results'
+import { createPace, Stopped, type Check } from './pace'
 
 // Trains a plain or denoising autoencoder on a small set of patterns, full batch, with any of
 // the lab's optimizers. Progress leaves through callbacks as plain numbers; the caller can
-// pause or stop between epochs.
+// pause or stop between epochs and, when an epoch is long, inside it (full-batch.ts computes a
+// pass in slices and asks between them once about a second of work is done). A stop inside an
+// epoch abandons that epoch: the run keeps the weights of the last completed one.
 
 export interface EpochRecord {
   epoch: number
@@ -36,7 +37,12 @@ export interface TrainControl {
   checkpoint(
     current: () => AutoencoderModel | VaeModel
   ): Promise<'continue' | 'stop'> | 'continue' | 'stop'
-  /** Polled inside long epochs (Powell's sweeps). */
+  /**
+   * Asked inside long epochs (and long evaluations), between slices of the batch: like
+   * `checkpoint` without the checkpoint (the weights there are part-way through an epoch).
+   */
+  between?: Check
+  /** Polled inside long epochs when there is no `between`. */
   shouldStop?(): boolean
 }
 
@@ -61,13 +67,21 @@ export interface AutoencoderRun {
 
 const SNAPSHOT_EVERY = 10
 
+export interface TrainOptions {
+  arithmetic?: Arithmetic
+  /** Rows of the batch computed between two checks at most (default: what fits the work). */
+  sliceRows?: number
+  /** Floating-point operations between two checks inside an epoch (default WORK_PER_CHECK). */
+  workPerCheck?: number
+}
+
 export async function trainAutoencoder(
   patterns: Float32Array,
   size: number,
   labels: readonly string[],
   config: LetterTrainConfig,
   hooks: TrainHooks = {},
-  options: { arithmetic?: Arithmetic } = {}
+  options: TrainOptions = {}
 ): Promise<AutoencoderRun> {
   const n = patterns.length / size
   if (n === 0 || !Number.isInteger(n) || labels.length !== n)
@@ -82,22 +96,25 @@ export async function trainAutoencoder(
   let batch = makeBatch()
   const copies = batch.targets.length / size / n
   const optimizerConfig = config.optimizer
-  const engine = createFullBatch(
-    model,
-    batch.inputs,
-    batch.targets,
-    optimizerConfig,
-    options.arithmetic
+  const arithmetic = options.arithmetic ?? defaultArithmetic()
+  const pace = createPace(
+    controlCheck(hooks.control),
+    options.workPerCheck ?? WORK_PER_CHECK[arithmetic]
   )
+  const engine = createFullBatch(model, batch.inputs, batch.targets, optimizerConfig, {
+    arithmetic,
+    pace,
+    sliceRows: options.sliceRows
+  })
   // L-BFGS and Powell work on a Float32 copy of the parameters.
-  const lossAndGrad = (
+  const lossAndGrad = async (
     values: Float32Array
-  ): { loss: number; grad: Float32Array; outputs: Float32Array } => {
-    const { outputs, grad } = engine.lossAndGrad(values)
+  ): Promise<{ loss: number; grad: Float32Array; outputs: Float32Array }> => {
+    const { outputs, grad } = await engine.lossAndGrad(values)
     return { loss: meanBce(outputs, batch.targets), grad, outputs }
   }
-  const lossOnly = (values: Float32Array): number =>
-    meanBce(engine.outputsAt(values), batch.targets)
+  const lossOnly = async (values: Float32Array): Promise<number> =>
+    meanBce(await engine.outputsAt(values), batch.targets)
   const flat =
     optimizerConfig.kind === 'lbfgs' || optimizerConfig.kind === 'powell' ? engine.params() : null
   const lbfgs =
@@ -132,6 +149,7 @@ export async function trainAutoencoder(
         message = `stopped by the user after ${epoch} epochs`
         break
       }
+      pace.checked()
       if (noise?.fresh && epoch > 0) {
         batch = makeBatch()
         engine.setInputs(batch.inputs)
@@ -140,28 +158,42 @@ export async function trainAutoencoder(
       let loss = Number.NaN
       let wrong: number[] = []
       let preUpdate = false
-      if (lbfgs) {
-        lbfgs.iterate(flat!)
-        const after = lossAndGrad(flat!)
-        loss = after.loss
-        wrong = perPattern(after.outputs)
-        engine.setParams(flat!)
-      } else if (powell) {
-        powell.sweep(flat!, () => hooks.control?.shouldStop?.() ?? false)
-        engine.setParams(flat!)
-        const out = engine.outputsAt(null)
-        loss = meanBce(out, batch.targets)
-        wrong = perPattern(out)
-      } else {
-        // Loss and wrong pixels are those of the weights before this epoch's update: they come
-        // free with the gradient's forward pass. A run that already meets the criterion, or whose
-        // loss is no longer finite, stops without updating.
-        engine.epoch(lr, epoch + 1, (out) => {
+      // What a stop inside this epoch goes back to (first-order epochs change nothing before
+      // their last slice is done).
+      const before = flat ? flat.slice() : null
+      try {
+        if (lbfgs) {
+          await lbfgs.iterate(flat!)
+          const after = await lossAndGrad(flat!)
+          loss = after.loss
+          wrong = perPattern(after.outputs)
+          engine.setParams(flat!)
+        } else if (powell) {
+          await powell.sweep(flat!)
+          engine.setParams(flat!)
+          const out = await engine.outputsAt(null)
           loss = meanBce(out, batch.targets)
           wrong = perPattern(out)
-          return !solved(wrong) && Number.isFinite(loss)
-        })
-        preUpdate = true
+        } else {
+          // Loss and wrong pixels are those of the weights before this epoch's update: they
+          // come free with the gradient's forward pass. A run that already meets the criterion,
+          // or whose loss is no longer finite, stops without updating.
+          await engine.epoch(lr, epoch + 1, (out) => {
+            loss = meanBce(out, batch.targets)
+            wrong = perPattern(out)
+            return !solved(wrong) && Number.isFinite(loss)
+          })
+          preUpdate = true
+        }
+      } catch (error) {
+        if (!(error instanceof Stopped)) throw error
+        if (flat && before) {
+          flat.set(before)
+          engine.setParams(flat)
+        }
+        status = 'stopped'
+        message = `stopped by the user during epoch ${epoch + 1}; kept the weights of epoch ${epoch}`
+        break
       }
       if (!Number.isFinite(loss)) {
         engine.setParams(snapshot)
@@ -205,69 +237,21 @@ export async function trainAutoencoder(
     message = `every glyph within ${k} wrong pixel${k === 1 ? '' : 's'} after ${epoch} epochs`
   }
   const glyphs = describePatterns(model, patterns, size, labels)
-  const denoising = noise ? evaluateDenoising(model, patterns, size, noise) : null
+  let denoising: DenoisingSummary | null = null
+  try {
+    denoising = noise
+      ? await evaluateDenoising(model, patterns, size, noise, undefined, pace)
+      : null
+  } catch (error) {
+    if (!(error instanceof Stopped)) throw error
+    message += '; the denoising evaluation was stopped before it finished'
+  }
   return { model, outcome: { status, message, epochs: epoch, finalLoss, glyphs, denoising } }
 }
 
-/** Latent code, reconstruction and wrong pixels of each clean pattern. */
-export function describePatterns(
-  model: AutoencoderModel,
-  patterns: Float32Array,
-  size: number,
-  labels: readonly string[]
-): GlyphResult[] {
-  const n = labels.length
-  const { latent, recon } = tf.tidy(() => {
-    const x = tf.tensor2d(patterns, [n, size])
-    const z = encodeTensor(model, x)
-    return { latent: z.arraySync(), recon: decodeTensor(model, z).arraySync() }
-  })
-  const wrong = wrongPixels(recon.flat(), patterns, size)
-  return labels.map((char, i) => ({
-    char,
-    latent: latent[i] ?? [],
-    reconstruction: recon[i] ?? [],
-    wrongPixels: wrong[i] ?? 0
-  }))
-}
-
-/**
- * Denoising quality on the noise drawn for training (the first draw) and on fresh noise:
- * per pattern, the mean wrong pixels before denoising (noisy input) and after.
- */
-export function evaluateDenoising(
-  model: AutoencoderModel,
-  patterns: Float32Array,
-  size: number,
-  noise: NonNullable<LetterTrainConfig['noise']>,
-  copies = Math.max(noise.copies, 10)
-): DenoisingSummary {
-  const n = patterns.length / size
-  const measure = (stream: 'train' | 'fresh', k: number): DenoisingSummary['trainNoise'] => {
-    const { inputs, targets } = noisyCopies(
-      patterns,
-      size,
-      { ...noise, copies: k },
-      noiseRandom(noise, stream)
-    )
-    const out = tf.tidy(() =>
-      decodeTensor(model, encodeTensor(model, tf.tensor2d(inputs, [n * k, size]))).dataSync()
-    )
-    const after = wrongPixels(out, targets, size)
-    const before = wrongPixels(inputs, targets, size)
-    const mean = (values: number[], p: number): number =>
-      values.slice(p * k, (p + 1) * k).reduce((a, b) => a + b, 0) / k
-    const perPatternAfter = Array.from({ length: n }, (_, p) => mean(after, p))
-    const perPatternBefore = Array.from({ length: n }, (_, p) => mean(before, p))
-    return {
-      copies: k,
-      wrongBefore: perPatternBefore,
-      wrongAfter: perPatternAfter,
-      meanWrongAfter: after.reduce((a, b) => a + b, 0) / after.length,
-      meanWrongBefore: before.reduce((a, b) => a + b, 0) / before.length,
-      maxWrongAfter: Math.max(...after),
-      exactShare: after.filter((w) => w === 0).length / after.length
-    }
-  }
-  return { trainNoise: measure('train', noise.copies), freshNoise: measure('fresh', copies) }
+/** The control's check between slices: `between`, else a poll of `shouldStop`. */
+function controlCheck(control: TrainControl | undefined): Check | undefined {
+  if (control?.between) return control.between
+  const shouldStop = control?.shouldStop
+  return shouldStop ? () => (shouldStop() ? 'stop' : 'continue') : undefined
 }

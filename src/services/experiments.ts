@@ -7,7 +7,8 @@ import {
 } from '../ml/autoencoder'
 import { loadNetworkParams, saveNetwork } from '../ml/export'
 import { lettersData, trainLetters } from '../ml/letters'
-import { describePatterns, evaluateDenoising, type TrainControl } from '../ml/train-autoencoder'
+import { describePatterns, evaluateDenoising } from '../ml/letters-results'
+import type { TrainControl } from '../ml/train-autoencoder'
 import { batchPixels, trainVae } from '../ml/train-vae'
 import { createVae, vaeGradient, vaeParams, vaeSpecs, type VaeModel } from '../ml/vae'
 import { layout } from '../ml/mlp'
@@ -245,7 +246,7 @@ export async function lettersResults(
   return {
     glyphs: describePatterns(model, patterns, GLYPH_PIXELS, labels),
     denoising: experiment.noise
-      ? evaluateDenoising(model, patterns, GLYPH_PIXELS, experiment.noise)
+      ? await evaluateDenoising(model, patterns, GLYPH_PIXELS, experiment.noise)
       : null
   }
 }

@@ -3,10 +3,10 @@ import type { TrainControl } from '../ml/train-autoencoder'
 import { networksOf } from '../services/experiments'
 import { Control, type FromWorker } from '../services/worker-protocol'
 
-// Pause, stop and checkpoints of the run in progress, checked between epochs (letters) or
-// slices of a batch (VAE). The training loop never yields on its own, so the check also hands
-// the worker's event loop a turn now and then: requests (export, decode, save, import) are
-// answered while a run trains, and while it is paused.
+// Pause, stop and checkpoints of the run in progress, checked between epochs and between slices
+// of a long epoch (letters), or between slices of a batch (VAE). The training loop never yields
+// on its own, so the check also hands the worker's event loop a turn now and then: requests
+// (export, decode, save, import) are answered while a run trains, and while it is paused.
 
 /** The longest stretch of training without a turn of the event loop. */
 const YIELD_EVERY_MS = 20
@@ -50,20 +50,36 @@ export function trainControl(
   runId: string,
   hooks: PauseHooks = {}
 ): TrainControl {
+  const stopped = (): boolean => Atomics.load(control, 0) === Control.stop
+  /** A turn of the event loop when one is due, and the wait while paused; then the verdict. */
+  const goOn = async (): Promise<'continue' | 'stop'> => {
+    if (performance.now() - lastYield >= YIELD_EVERY_MS) await yieldToEventLoop()
+    if (Atomics.load(control, 0) === Control.pause) {
+      hooks.onPause?.(true)
+      while (Atomics.load(control, 0) === Control.pause)
+        await new Promise((resolve) => setTimeout(resolve, PAUSE_POLL_MS))
+      if (!stopped()) hooks.onPause?.(false)
+    }
+    return stopped() ? 'stop' : 'continue'
+  }
   return {
     checkpoint: async (current) => {
       // A stop needs no checkpoint first (on the largest VAE, exporting weights takes seconds).
-      if (Atomics.load(control, 0) === Control.stop) return 'stop'
+      if (stopped()) return 'stop'
       await checkpoints.maybe(runId, current)
-      if (performance.now() - lastYield >= YIELD_EVERY_MS) await yieldToEventLoop()
-      if (Atomics.load(control, 0) === Control.pause) {
-        hooks.onPause?.(true)
-        while (Atomics.load(control, 0) === Control.pause)
-          await new Promise((resolve) => setTimeout(resolve, PAUSE_POLL_MS))
-        if (Atomics.load(control, 0) !== Control.stop) hooks.onPause?.(false)
-      }
-      return Atomics.load(control, 0) === Control.stop ? 'stop' : 'continue'
+      return goOn()
     },
-    shouldStop: () => Atomics.load(control, 0) === Control.stop
+    // Inside an epoch: no checkpoint (the weights are part-way), and nothing to wait for
+    // (no promise) unless a turn of the event loop is due or the run is paused.
+    between: () => {
+      if (stopped()) return 'stop'
+      if (
+        Atomics.load(control, 0) === Control.run &&
+        performance.now() - lastYield < YIELD_EVERY_MS
+      )
+        return 'continue'
+      return goOn()
+    },
+    shouldStop: stopped
   }
 }
