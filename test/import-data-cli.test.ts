@@ -85,6 +85,24 @@ describe('lab import-data', () => {
     expect(readdirSync(tmpdir()).filter((n) => n.startsWith('lab-bench-import-'))).toEqual([])
   })
 
+  it('--preview counts the classes and writes a grid of their first images, importing nothing', async () => {
+    const dir = scratch()
+    await writeImageFolder(dir, [5, 9], { names: ['cats', 'dogs'] })
+    const workspace = scratch('lab-workspace-')
+    const grid = join(workspace, 'grid.png')
+    const result = await run('import-data', dir, '--preview', grid, '--workspace', workspace)
+    expect(result.stderr).toBe('')
+    expect(result.stdout.split('\n')).toEqual([
+      `${dir} (image-folder): 14 images in 2 classes`,
+      '  cats         5',
+      '  dogs         9',
+      'skipped nothing',
+      `${grid}: the first images of each class as the import makes them, one row per class; nothing was imported`,
+      ''
+    ])
+    expect(readdirSync(workspace)).toEqual(['grid.png'])
+  })
+
   it('answers --help', async () => {
     const help = await run('import-data', '--help')
     expect(help.stdout).toMatch(/^usage: lab import-data <path> --name NAME \[--size 28\]/)

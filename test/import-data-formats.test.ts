@@ -4,7 +4,13 @@ import { gzipSync } from 'node:zlib'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { writeIdx } from '../src/ml/data/idx'
-import { importDataset, loadImported, type ImportOptions } from '../src/services/import-data'
+import {
+  importDataset,
+  loadImported,
+  previewGrid,
+  previewImport,
+  type ImportOptions
+} from '../src/services/import-data'
 import {
   encodeImage,
   greyImages,
@@ -238,6 +244,34 @@ describe('importing NumPy files', () => {
     expect(report.manifest.source).toMatchObject({ format: 'npz', split: 'files' })
     expect(report.manifest.counts).toMatchObject({ train: 20, test: 8 })
     expectLabelled(loaded.test, report.manifest.classes, 784)
+  })
+})
+
+describe('a preview before importing', () => {
+  it('counts each class and decodes its first images as the import would, writing nothing', async () => {
+    const dir = scratch()
+    await writeImageFolder(dir, [3, 12, 9])
+    writeFileSync(join(dir, 'class1', '0.png'), 'broken')
+    const preview = await previewImport({ source: dir, size: 14 })
+    expect(preview.classes.map((c) => [c.name, c.count, c.images.length])).toEqual([
+      ['class0', 3, 3],
+      ['class1', 12, 8],
+      ['class2', 9, 8]
+    ])
+    expect(preview.skipped).toEqual([
+      { entry: 'class1/0.png', reason: expect.stringMatching(/^cannot be decoded/) }
+    ])
+    expect(preview.classes[2]!.images[0]![0]).toBe(greyOf(2))
+    // The grid: 8 images of 14x14 across, a row per class, class 0's missing ones black.
+    const grid = sharp(await previewGrid(preview))
+    expect(await grid.metadata()).toMatchObject({ width: 112, height: 42 })
+    const { data } = await grid.greyscale().raw().toBuffer({ resolveWithObject: true })
+    expect([data[0], data[14 * 3 + 1], data[112 * 14 + 1], data[112 * 28 + 100]]).toEqual([
+      greyOf(0),
+      0,
+      greyOf(1),
+      greyOf(2)
+    ])
   })
 })
 

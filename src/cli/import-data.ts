@@ -1,16 +1,21 @@
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { writeFile } from 'node:fs/promises'
 import {
   importDataset,
   importedDatasetsRoot,
+  previewGrid,
+  previewImport,
   type ImportProgress,
-  type ImportReport
+  type ImportReport,
+  type Skipped
 } from '../services/import-data'
 import { WORKSPACE_FOLDER } from '../services/paths'
 import { option } from './args'
 
 // `lab import-data <path> --name NAME [--size 28] [--channels 1|3] [--workspace DIR] [--replace]`:
-// prepares the user's images as a data set in the workspace, printing progress and a report.
+// prepares the user's images as a data set in the workspace, printing progress and a report;
+// with `--preview FILE`, only counts the images per class and writes a grid of the first ones.
 // Ctrl+C cancels: the set is written into a hidden folder and renamed only when complete.
 
 /** Skipped entries listed one per line; the rest are counted. */
@@ -36,6 +41,14 @@ function progressPrinter(interactive: boolean): (p: ImportProgress) => void {
   }
 }
 
+function formatSkipped(skipped: readonly Skipped[]): string[] {
+  if (skipped.length === 0) return ['skipped nothing']
+  const lines = [`skipped ${skipped.length}:`]
+  for (const s of skipped.slice(0, LISTED)) lines.push(`  ${s.entry}: ${s.reason}`)
+  if (skipped.length > LISTED) lines.push(`  ... and ${skipped.length - LISTED} more`)
+  return lines
+}
+
 /** The report, as lines: counts per class, then what was skipped and why. */
 export function formatReport(report: ImportReport): string[] {
   const m = report.manifest
@@ -50,14 +63,7 @@ export function formatReport(report: ImportReport): string[] {
         `  ${name.padEnd(width)}  ${String(m.counts.trainPerClass[k]).padStart(7)}  ${String(m.counts.testPerClass[k]).padStart(7)}`
     )
   ]
-  if (report.skipped.length > 0) {
-    lines.push(`skipped ${report.skipped.length}:`)
-    for (const s of report.skipped.slice(0, LISTED)) lines.push(`  ${s.entry}: ${s.reason}`)
-    if (report.skipped.length > LISTED)
-      lines.push(`  ... and ${report.skipped.length - LISTED} more`)
-  } else {
-    lines.push('skipped nothing')
-  }
+  lines.push(...formatSkipped(report.skipped))
   const images = m.counts.train + m.counts.test
   lines.push(
     `${images} images in ${report.seconds.toFixed(1)} s (${Math.round(images / report.seconds)} images/s); saved in ${report.folder}`
@@ -69,17 +75,33 @@ export function formatReport(report: ImportReport): string[] {
 export const workspaceOf = (given: string | undefined): string =>
   resolve(given ?? process.env['LAB_WORKSPACE'] ?? join(homedir(), WORKSPACE_FOLDER))
 
+/** `--preview FILE`: the counts per class and a grid of each class's first images; no import. */
+async function preview(source: string, file: string, size: number, channels: 1 | 3): Promise<void> {
+  const result = await previewImport({ source: resolve(source), size, channels })
+  await writeFile(file, await previewGrid(result))
+  const total = result.classes.reduce((n, c) => n + c.count, 0)
+  const width = Math.max(5, ...result.classes.map((c) => c.name.length))
+  const lines = [
+    `${source} (${result.format}): ${total} images in ${result.classes.length} class${result.classes.length === 1 ? '' : 'es'}`,
+    ...result.classes.map((c) => `  ${c.name.padEnd(width)}  ${String(c.count).padStart(7)}`),
+    ...formatSkipped(result.skipped),
+    `${file}: the first images of each class as the import makes them, one row per class; nothing was imported`
+  ]
+  process.stdout.write(`${lines.join('\n')}\n`)
+}
+
 export async function importData(args: readonly string[]): Promise<void> {
   const [source] = args
   const name = option(args, '--name')
-  if (source === undefined || name === undefined)
-    throw new Error('import-data needs a file or folder and --name NAME')
   const channels = number(args, '--channels', 1)
   if (channels !== 1 && channels !== 3)
     throw new Error(`--channels must be 1 or 3, not ${channels}`)
-  const workspace = resolve(
-    option(args, '--workspace') ?? process.env['LAB_WORKSPACE'] ?? join(homedir(), WORKSPACE_FOLDER)
-  )
+  const previewFile = option(args, '--preview')
+  if (source !== undefined && previewFile !== undefined)
+    return preview(source, resolve(previewFile), number(args, '--size', 28), channels)
+  if (source === undefined || name === undefined)
+    throw new Error('import-data needs a file or folder and --name NAME (or --preview FILE)')
+  const workspace = workspaceOf(option(args, '--workspace'))
   const controller = new AbortController()
   const cancel = (): void => controller.abort(new Error('import cancelled: nothing was saved'))
   process.once('SIGINT', cancel)

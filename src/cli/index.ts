@@ -34,12 +34,20 @@ export const commands = {
   },
   'import-data': {
     usage:
-      'lab import-data <path> --name NAME [--size 28] [--channels 1|3] [--workspace DIR] [--replace]',
+      'lab import-data <path> --name NAME [--size 28] [--channels 1|3] [--workspace DIR] [--replace] [--preview FILE]',
     about:
       'import your images as a data set: a folder of class folders (PNG/JPEG/WebP/GIF), IDX,\n' +
-      '                           CSV (label,pixel0,...) or NumPy .npy/.npz; into the workspace',
+      '                           CSV (label,pixel0,...) or NumPy .npy/.npz; into the workspace;\n' +
+      '                           --preview FILE only counts the classes and draws their first images',
     positionals: { min: 1, max: 1 },
-    options: { name: 'NAME', size: 'N', channels: '1|3', workspace: 'DIR', replace: null }
+    options: {
+      name: 'NAME',
+      size: 'N',
+      channels: '1|3',
+      workspace: 'DIR',
+      replace: null,
+      preview: 'FILE'
+    }
   },
   datasets: {
     usage: 'lab datasets [--workspace DIR]',

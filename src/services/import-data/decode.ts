@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import sharp, { type Sharp } from 'sharp'
+import { MAX_IMPORT_SIZE, MIN_IMPORT_SIZE } from '../../shared/imported-dataset'
 import type { RawArrays } from './types'
 
 // Decoding and resizing with sharp (libvips): every image becomes size x size pixels of 1 (grey)
@@ -16,6 +17,17 @@ sharp.concurrency(1)
 export interface Target {
   size: number
   channels: 1 | 3
+}
+
+/** The size and channels asked for, checked (28 and grey unless given). */
+export function targetOf(size = 28, channels: number = 1): Target {
+  if (!Number.isInteger(size) || size < MIN_IMPORT_SIZE || size > MAX_IMPORT_SIZE)
+    throw new Error(
+      `--size must be a whole number of pixels from ${MIN_IMPORT_SIZE} to ${MAX_IMPORT_SIZE}, not ${size}`
+    )
+  if (channels !== 1 && channels !== 3)
+    throw new Error(`--channels must be 1 or 3, not ${channels}`)
+  return { size, channels }
 }
 
 /** Images decoded at once (on libuv's thread pool, 4 threads by default). */

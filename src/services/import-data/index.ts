@@ -2,8 +2,6 @@ import { basename } from 'node:path'
 import {
   MAX_CLASSES,
   MAX_IMPORT_BYTES,
-  MAX_IMPORT_SIZE,
-  MIN_IMPORT_SIZE,
   importedDatasetNameSchema
 } from '../../shared/imported-dataset'
 import {
@@ -11,6 +9,7 @@ import {
   decodeArrayImage,
   decodeFiles,
   forEachLimited,
+  targetOf,
   type Target
 } from './decode'
 import { readSource } from './detect'
@@ -24,6 +23,7 @@ import type { ImportOptions, ImportReport, Skipped } from './types'
 
 export type { ImportOptions, ImportReport, ImportProgress, Skipped } from './types'
 export { importedDatasetsRoot, listImported, loadImported, readManifest } from './store'
+export { previewGrid, previewImport, type ImportPreview } from './preview'
 
 const PROGRESS_EVERY = 500
 
@@ -31,14 +31,7 @@ function checkOptions(options: ImportOptions): Target {
   const name = importedDatasetNameSchema.safeParse(options.name)
   if (!name.success)
     throw new Error(`--name "${options.name}": ${name.error.issues[0]?.message ?? 'invalid'}`)
-  const size = options.size ?? 28
-  if (!Number.isInteger(size) || size < MIN_IMPORT_SIZE || size > MAX_IMPORT_SIZE)
-    throw new Error(
-      `--size must be a whole number of pixels from ${MIN_IMPORT_SIZE} to ${MAX_IMPORT_SIZE}, not ${size}`
-    )
-  const channels = options.channels ?? 1
-  if (channels !== 1 && channels !== 3) throw new Error(`--channels must be 1 or 3`)
-  return { size, channels }
+  return targetOf(options.size, options.channels)
 }
 
 export async function importDataset(options: ImportOptions): Promise<ImportReport> {

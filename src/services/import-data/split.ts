@@ -17,7 +17,7 @@ export interface Sample {
 const TEST_SHARE = 0.15
 
 /** The distinct labels: in numeric order when they are all whole numbers, else sorted. */
-export function classNamesOf(samples: readonly Sample[]): string[] {
+export function classNamesOf(samples: readonly { label: string }[]): string[] {
   const names = [...new Set(samples.map((s) => s.label))]
   if (names.every((n) => /^-?\d+$/.test(n))) return names.sort((a, b) => Number(a) - Number(b))
   return names.sort((a, b) => a.localeCompare(b))
