@@ -37,29 +37,45 @@ export interface LabServiceOptions {
   versions?: Record<string, string>
   /** Electron: shows a native dialog and returns the chosen path (absent in the browser host). */
   pickPath?: (mode: 'open' | 'save', suggestedName?: string) => Promise<string | null>
+  /** The lab's data, read once for all its sessions (default: a cache of these handlers' own). */
+  data?: DataCache
+}
+
+/** Fonts and image sets as read from the data sets folder, each read once. */
+export interface DataCache {
+  fonts(): Promise<Font[]>
+  imageSet(dataset: ImageDatasetId, split: Split): Promise<ImageSet>
+}
+
+export function createDataCache(datasetsDir: string): DataCache {
+  let fonts: Promise<Font[]> | null = null
+  const imageSets = new Map<string, Promise<ImageSet>>()
+  return {
+    fonts: () => {
+      fonts ??= loadFonts(datasetsDir).catch((error: unknown) => {
+        fonts = null
+        throw error
+      })
+      return fonts
+    },
+    imageSet: (dataset, split) => {
+      const key = `${dataset}/${split}`
+      let set = imageSets.get(key)
+      if (!set) {
+        set = loadImageSet(datasetsDir, dataset, split)
+        imageSets.set(key, set)
+        set.catch(() => imageSets.delete(key))
+      }
+      return set
+    }
+  }
 }
 
 /** The handlers for one session (a browser tab, a window): `client` names it to the services. */
 export function createHandlers(options: LabServiceOptions, client = DEFAULT_CLIENT): Handlers {
-  let fonts: Promise<Font[]> | null = null
-  const imageSets = new Map<string, Promise<ImageSet>>()
-  const imageSet = (dataset: ImageDatasetId, split: Split): Promise<ImageSet> => {
-    const key = `${dataset}/${split}`
-    let set = imageSets.get(key)
-    if (!set) {
-      set = loadImageSet(options.datasetsDir, dataset, split)
-      imageSets.set(key, set)
-      set.catch(() => imageSets.delete(key))
-    }
-    return set
-  }
-  const getFonts = (): Promise<Font[]> => {
-    fonts ??= loadFonts(options.datasetsDir).catch((error: unknown) => {
-      fonts = null
-      throw error
-    })
-    return fonts
-  }
+  const data = options.data ?? createDataCache(options.datasetsDir)
+  const getFonts = data.fonts
+  const imageSet = data.imageSet
   return {
     getInfo: async () => {
       const { backend, note, tfjs } = await options.training.backend()

@@ -1,6 +1,6 @@
 import type { EventName, EventPayload } from '../shared/contract'
 import type { BackendName, LabInfo } from '../shared/schemas'
-import { createHandlers, type Handlers } from './lab-service'
+import { createDataCache, createHandlers, type Handlers } from './lab-service'
 import { DEFAULT_CLIENT, SessionService } from './sessions'
 import { TrainingService, type Emit } from './training'
 
@@ -53,6 +53,8 @@ export function createLab(options: LabOptions): Lab {
     datasetsDir: options.datasetsDir,
     onAutosaveFailed: (message) => options.emit('autosaveFailed', { message })
   })
+  // One copy of the data sets for every session (MNIST's training images alone are 47 MB).
+  const data = createDataCache(options.datasetsDir)
   const handlersFor = (client: string): Handlers =>
     createHandlers(
       {
@@ -61,7 +63,8 @@ export function createLab(options: LabOptions): Lab {
         training,
         sessions,
         versions: options.versions,
-        pickPath: options.pickPath
+        pickPath: options.pickPath,
+        data
       },
       client
     )
