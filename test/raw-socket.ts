@@ -143,6 +143,8 @@ export class RawWebSocket {
       const payload = this.buffer.subarray(at, at + length)
       this.buffer = this.buffer.subarray(at + length)
       if (opcode === 0x1) this.messages.push(payload.toString('utf8'))
+      // Answer pings, as RFC 6455 asks: the host computes replies only for clients that do.
+      if (opcode === 0x9) this.send(frame({ opcode: 0xa, payload }))
       if (opcode === 0x8) {
         this.closeFrame = {
           code: payload.length >= 2 ? payload.readUInt16BE(0) : null,

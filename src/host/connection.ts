@@ -11,10 +11,17 @@ import {
 
 // One client of the browser host: reads its request frames (reassembling uploads), answers them,
 // and relays events, without letting it grow the host's memory:
-// - at most MAX_IN_FLIGHT requests are handled at once; beyond that the host stops reading it;
-// - while more than HIGH_WATER bytes wait to be sent to it, the host stops reading it too;
-// - a client that reads nothing of its waiting replies for STALL_MS, or falls MAX_BUFFERED
-//   behind, is closed with a reason (1008);
+// - a reply is computed only while the client has confirmed reading all but UNCONFIRMED bytes of
+//   what was sent to it. A ping goes out after every PING_EVERY bytes; a client answers it only
+//   once it has read everything sent before it (browsers and the ws package do so by
+//   themselves). The socket's own backlog is no measure of this: the operating system takes
+//   about 4 MB on loopback before `bufferedAmount` grows, and replies computed for a client that
+//   reads nothing are garbage V8 may collect late (Node 24 let it grow the heap by ~150 MB);
+// - at most MAX_IN_FLIGHT requests are handled at once; waiting requests are kept up to
+//   QUEUE_BYTES, and beyond that, or while more than HIGH_WATER bytes wait to be sent, the host
+//   stops reading the client;
+// - a client that leaves a ping unanswered for STALL_MS, or falls MAX_BUFFERED behind, is closed
+//   with a reason (1008);
 // - uploads of all clients together hold at most MAX_REQUEST_BYTES; another waits its turn
 //   with a "busy" answer.
 // Protocol violations (bad opcodes, unmasked frames, invalid UTF-8, bad close codes, oversize
@@ -22,6 +29,9 @@ import {
 
 const limits = {
   maxInFlight: 8,
+  unconfirmed: 1 << 20,
+  pingEvery: 256 << 10,
+  queueBytes: 1 << 20,
   highWater: 4 << 20,
   lowWater: 1 << 20,
   maxBuffered: 64 << 20,
@@ -62,63 +72,88 @@ interface Upload {
 export function serveConnection(ws: WebSocket, options: ConnectionOptions): Connection {
   let inFlight = 0
   let paused = false
-  let flushed = 0
-  let stall: { timer: NodeJS.Timeout; flushed: number } | null = null
   let upload: Upload | null = null
   let closing = false
-  // Requests wait here while the client has enough in flight or unread; the socket is paused
-  // meanwhile, so this holds at most what was read before the pause took effect.
-  const queue: RequestFrame[] = []
+  // Characters of text sent, and of those, how many the client has confirmed reading (by
+  // answering the ping sent after them). Pings wait for their pong in order.
+  let sent = 0
+  let confirmed = 0
+  let pinged = 0
+  let pingSeq = 0
+  const pings: { seq: number; mark: number }[] = []
+  let stall: NodeJS.Timeout | null = null
+  // Requests wait here while the client has enough in flight or unconfirmed.
+  const queue: { frame: RequestFrame; bytes: number }[] = []
+  let queuedBytes = 0
 
   const release = (): void => {
     if (upload && !upload.dropped) options.uploads.reserved -= upload.bytes
     upload = null
   }
+  const stopTimer = (): void => {
+    if (stall) clearTimeout(stall)
+    stall = null
+  }
   const hangUp = (code: number, reason: string): void => {
     release()
+    stopTimer()
     queue.length = 0
+    queuedBytes = 0
     if (ws.readyState === ws.OPEN) ws.close(code, reason)
   }
   const closeSlow = (reason: string): void => {
     if (closing) return
     closing = true
-    options.log(`${reason}; closed it with ${megabytes(ws.bufferedAmount)} unsent`)
+    options.log(
+      `${reason}; closed it with ${megabytes(sent - confirmed)} unconfirmed, ` +
+        `${megabytes(ws.bufferedAmount)} unsent`
+    )
     hangUp(1008, reason)
     // Read again so that its answer to the close can arrive; cut it off if it never reads.
     ws.resume()
     setTimeout(() => ws.terminate(), limits.graceMs).unref()
   }
+  /** (Re)starts the clock of the oldest unanswered ping. */
+  const watch = (): void => {
+    stopTimer()
+    if (closing || ws.readyState !== ws.OPEN) return
+    if (pings.length > 0)
+      stall = setTimeout(
+        () => closeSlow(`the client did not read its replies for ${limits.stallMs / 1000} s`),
+        limits.stallMs
+      )
+  }
   const adjustReading = (): void => {
     const buffered = ws.bufferedAmount
-    const busy = queue.length > 0 || inFlight >= limits.maxInFlight
-    if (!paused && (busy || buffered > limits.highWater)) {
+    const full = queuedBytes > limits.queueBytes
+    if (!paused && (full || buffered > limits.highWater)) {
       paused = true
       ws.pause()
-    } else if (paused && !busy && buffered <= limits.lowWater && !closing) {
+    } else if (paused && !full && buffered <= limits.lowWater && !closing) {
       paused = false
       ws.resume()
     }
-    if (buffered > limits.highWater && !stall && !closing) {
-      stall = { timer: setTimeout(checkStall, limits.stallMs), flushed }
-    }
-  }
-  const checkStall = (): void => {
-    const since = stall?.flushed ?? flushed
-    stall = null
-    if (ws.readyState !== ws.OPEN || ws.bufferedAmount <= limits.highWater) return
-    if (flushed === since)
-      return closeSlow(`the client did not read its replies for ${limits.stallMs / 1000} s`)
-    adjustReading()
   }
   const sendText = (text: string): void => {
     if (ws.readyState !== ws.OPEN) return
     if (ws.bufferedAmount > limits.maxBuffered)
       return closeSlow(`the client fell more than ${megabytes(limits.maxBuffered)} behind`)
-    ws.send(text, (error) => {
-      if (!error) flushed += text.length
-      pump()
-    })
+    ws.send(text, () => pump())
+    sent += text.length
+    if (sent - pinged >= limits.pingEvery) {
+      pinged = sent
+      pings.push({ seq: ++pingSeq, mark: sent })
+      ws.ping(String(pingSeq))
+      if (pings.length === 1) watch()
+    }
     adjustReading()
+  }
+  const onPong = (data: Buffer): void => {
+    const seq = Number(data.toString('latin1'))
+    if (!pings.some((ping) => ping.seq === seq)) return
+    while (pings.length > 0 && pings[0]!.seq <= seq) confirmed = pings.shift()!.mark
+    watch()
+    pump()
   }
   const send = (frame: ServerFrame): void => sendText(JSON.stringify(frame))
   /** Starts waiting requests while the client keeps up. */
@@ -126,10 +161,12 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
     while (
       queue.length > 0 &&
       inFlight < limits.maxInFlight &&
+      sent - confirmed < limits.unconfirmed &&
       ws.bufferedAmount <= limits.highWater &&
       ws.readyState === ws.OPEN
     ) {
-      const frame = queue.shift()!
+      const { frame, bytes } = queue.shift()!
+      queuedBytes -= bytes
       inFlight++
       void options.dispatch(frame.name, frame.input).then((envelope) => {
         inFlight--
@@ -139,8 +176,9 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
     }
     adjustReading()
   }
-  const answer = (frame: RequestFrame): void => {
-    queue.push(frame)
+  const answer = (frame: RequestFrame, bytes: number): void => {
+    queue.push({ frame, bytes })
+    queuedBytes += bytes
     pump()
   }
   const onText = (text: string): void => {
@@ -155,7 +193,7 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
     // Not our protocol: a frame without a request id cannot be answered, so hang up.
     if (!parsed.success) return hangUp(1008, 'malformed request frame')
     const frame = parsed.data
-    if (frame.type === 'request') return answer(frame)
+    if (frame.type === 'request') return answer(frame, text.length)
     const room = options.uploads.reserved + frame.bytes <= MAX_REQUEST_BYTES
     upload = { id: frame.id, bytes: frame.bytes, received: 0, parts: [], dropped: !room }
     if (room) options.uploads.reserved += frame.bytes
@@ -179,7 +217,7 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
       return hangUp(1008, 'an upload was longer than it announced')
     if (!upload.dropped) upload.parts.push(part)
     if (upload.received < upload.bytes) return
-    const { id, parts, dropped } = upload
+    const { id, parts, dropped, received } = upload
     release()
     if (dropped) return
     let raw: unknown
@@ -190,7 +228,7 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
     }
     const parsed = requestFrameSchema.safeParse(raw)
     if (!parsed.success || parsed.data.id !== id) return hangUp(1008, 'malformed uploaded request')
-    answer(parsed.data)
+    answer(parsed.data, received)
   }
 
   ws.on('message', (data, isBinary) => {
@@ -203,11 +241,12 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
     if (isBinary) onBinary(bytes)
     else onText(bytes.toString('utf8'))
   })
+  ws.on('pong', onPong)
   // Without a listener a protocol error would be thrown, and end the host.
   ws.on('error', () => undefined)
   ws.on('close', () => {
     release()
-    if (stall) clearTimeout(stall.timer)
+    stopTimer()
   })
   return { sendText }
 }
