@@ -30,6 +30,8 @@ export interface BrowserHostOptions {
   /** Threads of the wasm backend (default: every core, at most 8). */
   threads?: number
   versions?: Record<string, string>
+  /** How long an announced upload may send nothing before it is dropped (default 120 s). */
+  uploadIdleMs?: number
   /** Where the host reports clients it closed (default: nowhere). */
   log?: (line: string) => void
 }
@@ -137,7 +139,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       const connection = serveConnection(ws, {
         dispatch: (name, input) => dispatch(handlers, name, input),
         uploads,
-        log: (line) => options.log?.(line)
+        log: (line) => options.log?.(line),
+        uploadIdleMs: options.uploadIdleMs,
+        socket
       })
       connections.set(ws, connection)
       ws.on('close', () => {

@@ -23,7 +23,8 @@ import {
 // - a client that leaves a ping unanswered for STALL_MS, or falls MAX_BUFFERED behind, is closed
 //   with a reason (1008);
 // - uploads of all clients together hold at most MAX_REQUEST_BYTES; another waits its turn
-//   with a "busy" answer.
+//   with a "busy" answer. An announced upload that sends no byte for UPLOAD_IDLE_MS while the
+//   host reads it is dropped, and its client closed (1008).
 // Protocol violations (bad opcodes, unmasked frames, invalid UTF-8, bad close codes, oversize
 // frames) are the ws package's to detect: it closes that connection with the RFC 6455 code.
 
@@ -36,6 +37,11 @@ const limits = {
   lowWater: 1 << 20,
   maxBuffered: 64 << 20,
   stallMs: 10_000,
+  /**
+   * How long an announced upload may send no byte at all while the host reads it. Generous: a
+   * browser under load was seen to pause a 68 MB upload for more than 30 s.
+   */
+  uploadIdleMs: 120_000,
   /** How long a closed slow client has to read the close frame before it is cut off. */
   graceMs: 10_000
 }
@@ -50,6 +56,10 @@ export interface ConnectionOptions {
   dispatch(name: string, input: unknown): Promise<Envelope<unknown>>
   uploads: UploadBudget
   log(line: string): void
+  /** How long an announced upload may send nothing (default 120 s). */
+  uploadIdleMs?: number
+  /** The connection's socket, to see an upload's bytes as they arrive, not only whole parts. */
+  socket?: { on(event: 'data', listener: () => void): unknown }
 }
 
 export interface Connection {
@@ -85,6 +95,10 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
   // Requests wait here while the client has enough in flight or unconfirmed.
   const queue: { frame: RequestFrame; bytes: number }[] = []
   let queuedBytes = 0
+  // When the client's last bytes came in (an upload's parts are 1 MB: slow links take a while).
+  let lastByte = performance.now()
+  const uploadIdleMs = options.uploadIdleMs ?? limits.uploadIdleMs
+  options.socket?.on('data', () => (lastByte = performance.now()))
 
   const release = (): void => {
     if (upload && !upload.dropped) options.uploads.reserved -= upload.bytes
@@ -113,15 +127,31 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
     ws.resume()
     setTimeout(() => ws.terminate(), limits.graceMs).unref()
   }
-  /** (Re)starts the clock of the oldest unanswered ping. */
+  /**
+   * (Re)starts the clock of an upload's next part (only while the host reads the client), or
+   * else of the oldest unanswered ping.
+   */
   const watch = (): void => {
     stopTimer()
     if (closing || ws.readyState !== ws.OPEN) return
-    if (pings.length > 0)
+    if (upload && !paused) stall = setTimeout(checkUpload, uploadIdleMs)
+    else if (pings.length > 0)
       stall = setTimeout(
         () => closeSlow(`the client did not read its replies for ${limits.stallMs / 1000} s`),
         limits.stallMs
       )
+  }
+  const checkUpload = (): void => {
+    // After the poll phase: bytes that came while the host was busy are counted first.
+    setImmediate(() => {
+      if (!upload || paused || closing) return
+      const idle = performance.now() - lastByte
+      if (idle < uploadIdleMs) {
+        stall = setTimeout(checkUpload, uploadIdleMs - idle)
+        return
+      }
+      hangUp(1008, `an announced upload sent nothing for ${uploadIdleMs / 1000} s`)
+    })
   }
   const adjustReading = (): void => {
     const buffered = ws.bufferedAmount
@@ -129,9 +159,11 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
     if (!paused && (full || buffered > limits.highWater)) {
       paused = true
       ws.pause()
+      if (upload) watch()
     } else if (paused && !full && buffered <= limits.lowWater && !closing) {
       paused = false
       ws.resume()
+      if (upload) watch()
     }
   }
   const sendText = (text: string): void => {
@@ -144,7 +176,7 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
       pinged = sent
       pings.push({ seq: ++pingSeq, mark: sent })
       ws.ping(String(pingSeq))
-      if (pings.length === 1) watch()
+      if (pings.length === 1 && !(upload && !paused)) watch()
     }
     adjustReading()
   }
@@ -152,7 +184,7 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
     const seq = Number(data.toString('latin1'))
     if (!pings.some((ping) => ping.seq === seq)) return
     while (pings.length > 0 && pings[0]!.seq <= seq) confirmed = pings.shift()!.mark
-    watch()
+    if (!(upload && !paused)) watch()
     pump()
   }
   const send = (frame: ServerFrame): void => sendText(JSON.stringify(frame))
@@ -209,6 +241,7 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
           }
         }
       })
+    watch()
   }
   const onBinary = (part: Buffer): void => {
     if (!upload) return hangUp(1008, 'a binary frame came outside an upload')
@@ -216,9 +249,10 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
     if (upload.received > upload.bytes)
       return hangUp(1008, 'an upload was longer than it announced')
     if (!upload.dropped) upload.parts.push(part)
-    if (upload.received < upload.bytes) return
+    if (upload.received < upload.bytes) return watch()
     const { id, parts, dropped, received } = upload
     release()
+    watch()
     if (dropped) return
     let raw: unknown
     try {
