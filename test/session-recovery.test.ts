@@ -216,3 +216,73 @@ describe('names, not server paths (item 6)', () => {
     expect(readdirSync(workspace)).toContain('mine.aelab')
   })
 })
+
+describe('a damaged recovery file', () => {
+  it('is set aside, not deleted, and the user is told; the other files are still offered', async () => {
+    const workspace = scratchWorkspace()
+    let finished: (runId: string) => void = () => undefined
+    const first = createLab({
+      host: 'browser',
+      datasetsDir,
+      workerPath: builtWorker,
+      workspace,
+      preferredBackend: 'wasm',
+      emit: (name, payload) => {
+        if (name === 'trainingDone') finished((payload as { runId: string }).runId)
+      }
+    })
+    try {
+      for (const client of ['tab0', 'tab1']) {
+        const done = new Promise<string>((resolve) => (finished = resolve))
+        await first.handlersFor(client).startTraining(short)
+        await done
+      }
+      await first.sessions.autosave()
+    } finally {
+      // As if the lab was killed: both tabs' unsaved runs are in recovery files.
+      await first.close()
+    }
+    const folder = join(workspace, '.recovery')
+    const files = readdirSync(folder).sort()
+    expect(files).toHaveLength(2)
+    // One of them is cut short (a disk that filled up, a copy that broke off).
+    const damaged = join(folder, files[1]!)
+    const bytes = readFileSync(damaged).subarray(0, 2000)
+    writeFileSync(damaged, bytes)
+
+    const messages: string[] = []
+    const second = createLab({
+      host: 'browser',
+      datasetsDir,
+      workerPath: builtWorker,
+      workspace,
+      preferredBackend: 'wasm',
+      emit: (name, payload) => {
+        if (name === 'autosaveFailed')
+          messages.push((payload as EventPayload<'autosaveFailed'>).message)
+      }
+    })
+    try {
+      expect(await second.handlersFor('tab0').recoveryInfo(undefined)).toMatchObject({ runs: 1 })
+      const aside = `${files[1]!}.damaged`
+      expect(messages).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^A recovery file could not be read \\(.+\\): its unsaved runs cannot be recovered\\. ` +
+              `It is kept as \\.recovery/${aside.replace(/\./g, '\\.')} in the workspace\\.$`
+          )
+        )
+      ])
+      expect(messages[0]).not.toContain(workspace)
+      expect(readdirSync(folder).sort()).toEqual([files[0], aside])
+      expect(readFileSync(join(folder, aside))).toEqual(bytes)
+      // Once aside it is not reported again, and the readable file is still recovered.
+      const recovered = await second.handlersFor('tab0').recoverSession(undefined)
+      expect(recovered.session.runs).toHaveLength(1)
+      expect(messages).toHaveLength(1)
+      expect(existsSync(join(folder, aside))).toBe(true)
+    } finally {
+      await second.close()
+    }
+  })
+})

@@ -51,7 +51,9 @@ export function createLab(options: LabOptions): Lab {
     versions: async () => ({ ...options.versions, tfjs: (await training.backend()).tfjs }),
     backend: async () => (await training.backend()).backend,
     datasetsDir: options.datasetsDir,
-    onAutosaveFailed: (message) => options.emit('autosaveFailed', { message })
+    onAutosaveFailed: (message) => options.emit('autosaveFailed', { message }),
+    // The same message path: unsaved work is at risk (here: could not be recovered).
+    onRecoveryDamaged: (message) => options.emit('autosaveFailed', { message })
   })
   // One copy of the data sets for every session (MNIST's training images alone are 47 MB).
   const data = createDataCache(options.datasetsDir)

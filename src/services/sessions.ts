@@ -42,6 +42,8 @@ export interface SessionServiceOptions {
   datasetsDir?: string
   /** Tells the user an autosave failed (their unsaved runs are not protected meanwhile). */
   onAutosaveFailed?: (message: string) => void
+  /** Tells the user a recovery file could not be read (and was set aside). */
+  onRecoveryDamaged?: (message: string) => void
 }
 
 /** The session of a host's only window, and of callers that do not say which. */
@@ -72,7 +74,9 @@ export class SessionService {
   readonly cleaned: Promise<number>
 
   constructor(private readonly options: SessionServiceOptions) {
-    this.recovery = new RecoveryFiles(options.workspace, randomBytes(6).toString('hex'))
+    this.recovery = new RecoveryFiles(options.workspace, randomBytes(6).toString('hex'), (m) =>
+      options.onRecoveryDamaged?.(m)
+    )
     this.cleaned = removeStaleTemporaries([options.workspace, this.recovery.dir])
   }
 
