@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import {
   importDataset,
   listImported,
@@ -14,6 +14,7 @@ import {
   greyImages,
   labelsOf,
   npy,
+  removeScratch,
   scratch,
   writeIdxPair,
   writeImageFolder,
@@ -31,6 +32,8 @@ function options(source: string, extra: Partial<ImportOptions> = {}): ImportOpti
     ...extra
   }
 }
+
+afterAll(removeScratch)
 
 describe('bad images in a folder', () => {
   it('skips a corrupt image, names it in the report, and imports the rest', async () => {

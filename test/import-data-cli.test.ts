@@ -3,10 +3,10 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { readManifest } from '../src/services/import-data'
 import { root } from './helpers'
-import { encodeImage, scratch, writeImageFolder } from './import-files'
+import { encodeImage, removeScratch, scratch, writeImageFolder } from './import-files'
 
 // `lab import-data` as a user runs it (the built CLI): progress, the report, a clear refusal,
 // and Ctrl+C leaving no half-written data set.
@@ -24,6 +24,8 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
     return { code: e.code, stdout: e.stdout, stderr: e.stderr }
   }
 }
+
+afterAll(removeScratch)
 
 describe('lab import-data', () => {
   it('imports a folder into the workspace and prints progress, counts per class and what was skipped', async () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import sharp from 'sharp'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { writeIdx } from '../src/ml/data/idx'
 import {
   importDataset,
@@ -17,6 +17,7 @@ import {
   greyOf,
   labelsOf,
   npy,
+  removeScratch,
   scratch,
   writeIdxPair,
   writeImageFolder,
@@ -47,6 +48,8 @@ function expectLabelled(
       expect(Math.abs(split.images[k]! - expected)).toBeLessThanOrEqual(tolerance)
   })
 }
+
+afterAll(removeScratch)
 
 describe('importing a folder of class folders', () => {
   it('reads PNG, JPEG, WebP and GIF images, one class per folder, split 85/15 per class', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { zipSync } from 'fflate'
@@ -11,7 +11,18 @@ import { writeIdx } from '../src/ml/data/idx'
 // class k is filled with the grey level greyOf(k), so a test can check that each imported image
 // still carries its own label.
 
-export const scratch = (prefix = 'lab-import-'): string => mkdtempSync(join(tmpdir(), prefix))
+const made: string[] = []
+
+/** A fresh temporary folder, removed by removeScratch (each test file calls it in afterAll). */
+export function scratch(prefix = 'lab-import-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  made.push(dir)
+  return dir
+}
+
+export function removeScratch(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true })
+}
 
 export const greyOf = (label: number): number => 20 + 50 * label
 
