@@ -15,10 +15,7 @@ export function naiveSamplesPerSecond(
   batchSize: number,
   batches: number
 ): number {
-  const optimizer = createOptimizer(
-    { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-    model.variables.map((v) => v.shape)
-  )
+  const optimizer = createOptimizer({ kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 })
   const random = mulberry32(1)
   const pixels = new Float32Array(batchSize * data.size)
   const noise = new Float32Array(batchSize * model.shape.latent)
@@ -60,12 +57,7 @@ export function naiveSamplesPerSecond(
         )
         return tf.div(tf.add(recon, kl), batchSize) as tf.Scalar
       }, model.variables)
-      optimizer.apply(
-        model.variables,
-        model.variables.map((v) => grads[v.name]!),
-        0.001,
-        b + 1
-      )
+      optimizer.applyGradients(grads)
     })
   }
   step(0)

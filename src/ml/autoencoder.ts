@@ -1,14 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import {
-  backwardAugmented,
-  forward,
-  forwardAugmented,
-  initialParams,
-  layout,
-  unpack,
-  unpackAugmented,
-  type MlpSpec
-} from './mlp'
+import { forward, initialParams, layout, unpack, type MlpSpec } from './mlp'
 import { mulberry32 } from '../shared/random'
 import { autoencoderSpec, shapeOf, type AutoencoderShape } from './architecture'
 
@@ -80,34 +71,21 @@ export function decodeTensor(m: AutoencoderModel, z: tf.Tensor2D): tf.Tensor2D {
   return forward(decoderSpec(m), splitWeights(m).decoder, z).outputs.at(-1)!
 }
 
-/**
- * One full-batch forward and backward pass of the mean binary cross-entropy between
- * sigmoid(logits) and `targets`. Returns the outputs and the flat gradient. Call inside tf.tidy.
- */
-export function autoencoderGradient(
-  m: AutoencoderModel,
-  theta: tf.Tensor1D,
-  inputs: tf.Tensor2D,
-  targets: tf.Tensor2D
-): { outputs: tf.Tensor2D; grad: tf.Tensor1D } {
-  const kernels = unpackAugmented(m.spec, theta)
-  const pass = forwardAugmented(m.spec, kernels, inputs, true)
-  const outputs = tf.sigmoid(pass.outputs.at(-1)!)
-  // d(mean BCE)/d(logits) = (sigmoid(logits) - y) / (rows * columns).
-  const delta = tf.mul(
-    tf.sub(outputs, targets),
-    tf.scalar(1 / (targets.shape[0] * targets.shape[1]))
-  )
-  return { outputs, grad: backwardAugmented(m.spec, kernels, pass, delta as tf.Tensor2D) }
-}
-
-/** Reconstructions (sigmoid outputs) only. Call inside tf.tidy. */
-export function autoencoderOutputs(
+/** The last layer's pre-activations (logits) for `inputs`, at parameters `theta`. Call inside tf.tidy. */
+export function autoencoderLogits(
   m: AutoencoderModel,
   theta: tf.Tensor1D,
   inputs: tf.Tensor2D
 ): tf.Tensor2D {
-  return forwardAugmented(m.spec, unpackAugmented(m.spec, theta), inputs).outputs.at(-1)!
+  return forward(m.spec, unpack(m.spec, theta), inputs, true).outputs.at(-1)!
+}
+
+/**
+ * The training loss: the mean binary cross-entropy between sigmoid(logits) and `targets`
+ * (tf.losses' stable form from logits; tfjs differentiates it). Call inside tf.tidy.
+ */
+export function autoencoderLoss(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+  return tf.losses.sigmoidCrossEntropy(targets, logits)
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import type { FirstOrderConfig, OptimizerConfig } from '../shared/schemas'
-import { autoencoderGradient, autoencoderOutputs, type AutoencoderModel } from './autoencoder'
+import { autoencoderLogits, autoencoderLoss, type AutoencoderModel } from './autoencoder'
 import { createDenseTrainer } from './kernels/dense'
 import { kernelsSupported } from './kernels/runtime'
 import type { MlpSpec } from './mlp'
@@ -9,8 +9,9 @@ import { createPace, rowsPerSlice, type Pace } from './pace'
 
 // Full-batch training arithmetic for the autoencoder trainer, on one flat parameter vector, in
 // two implementations with one interface: the lab's WebAssembly kernels (kernels/dense.ts), used
-// on the wasm backend, and tfjs ops (autoencoder.ts), used on the other backends. The trainer
-// keeps the loop, the stop rules and the metrics; this keeps the parameters and optimizer state.
+// on the wasm backend, and tfjs ops differentiated by tfjs's autodiff and stepped by tf.train's
+// optimizers (optimizers.ts), used on the other backends. The trainer keeps the loop, the stop
+// rules and the metrics; this keeps the parameters and optimizer state.
 //
 // A pass over the batch runs in slices of rows, with the trainer's pace (pace.ts) checking for a
 // pause or a stop between them once about a second of work is done: the largest network the
@@ -162,7 +163,7 @@ function onTfjs(
   const rows = targetValues.length / size
   let inputs = tf.tensor2d(inputValues, [rows, model.spec.layers[0]!.inputs])
   const targets = tf.tensor2d(targetValues, [rows, size])
-  const optimizer = isFirstOrder(config) ? createOptimizer(config, [[model.theta.size]]) : null
+  const optimizer = isFirstOrder(config) ? createOptimizer(config) : null
   const backward = flopsPerRow(model.spec, 'gradient')
   const forward = flopsPerRow(model.spec, 'forward')
   const outputs = new Float32Array(rows * size)
@@ -175,16 +176,21 @@ function onTfjs(
     try {
       await pace.rows(rows, slice, backward, (r0, r1) => {
         const next: tf.Tensor1D = tf.tidy(() => {
-          const pass = autoencoderGradient(
-            model,
-            theta,
-            part(inputs, r0, r1),
-            part(targets, r0, r1)
-          )
-          outputs.set(pass.outputs.dataSync(), r0 * size)
-          if (r1 - r0 === rows) return pass.grad
+          const x = part(inputs, r0, r1)
+          const y = part(targets, r0, r1)
+          // The slice's loss differentiated by tf.grad; its outputs (sigmoid) kept out of the
+          // gradient's scope to be read here.
+          const kept: tf.Tensor[] = []
+          const grad = tf.grad((t: tf.Tensor) => {
+            const logits = autoencoderLogits(model, t as tf.Tensor1D, x)
+            kept.push(tf.keep(tf.sigmoid(logits)))
+            return autoencoderLoss(logits, y)
+          })(theta) as tf.Tensor1D
+          outputs.set(kept[0]!.dataSync(), r0 * size)
+          tf.dispose(kept)
+          if (r1 - r0 === rows) return grad
           // A slice's mean gradient, weighted by its share of the rows.
-          const share = tf.mul(pass.grad, tf.scalar((r1 - r0) / rows)) as tf.Tensor1D
+          const share = tf.mul(grad, tf.scalar((r1 - r0) / rows)) as tf.Tensor1D
           return sum ? (tf.add(sum, share) as tf.Tensor1D) : share
         })
         sum?.dispose()
@@ -202,10 +208,13 @@ function onTfjs(
       inputs.dispose()
       inputs = tf.tensor2d(values, inputs.shape)
     },
-    async epoch(lr, step, update) {
+    async epoch(lr, _step, update) {
       const grad = await gradientAt(model.theta)
       try {
-        if (update(outputs)) optimizer!.apply([model.theta], [grad], lr, step)
+        if (update(outputs)) {
+          optimizer!.setLearningRate(lr)
+          optimizer!.applyGradients({ [model.theta.name]: grad })
+        }
       } finally {
         grad.dispose()
       }
@@ -227,7 +236,7 @@ function onTfjs(
         await pace.rows(rows, slice, forward, (r0, r1) =>
           tf.tidy(() => {
             outputs.set(
-              autoencoderOutputs(model, theta, part(inputs, r0, r1)).dataSync(),
+              tf.sigmoid(autoencoderLogits(model, theta, part(inputs, r0, r1))).dataSync(),
               r0 * size
             )
           })

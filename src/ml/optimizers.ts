@@ -1,118 +1,118 @@
 import * as tf from '@tensorflow/tfjs'
 import type { FirstOrderConfig, LearningRateSchedule } from '../shared/schemas'
 
-// Optimizers over one flat parameter vector. The first-order ones (Adam, SGD with momentum,
-// RMSprop) are a dozen tfjs ops per step whatever the network's depth. Full-batch L-BFGS and
+// The first-order optimizers are tf.train's (Adam, momentum SGD, RMSprop), set to the lab's
+// conventions where tf.train's differ (below); the lab's WebAssembly kernels have their own
+// (kernels/dense.ts), and the tests hold both to the same textbook steps. Full-batch L-BFGS and
 // Powell's derivative-free method keep their small state in Float64 arrays in JS.
 
-export interface Optimizer {
-  /** Updates each variable with its gradient at learning rate lr; `step` counts from 1. */
-  apply(
-    variables: readonly tf.Variable[],
-    grads: readonly tf.Tensor[],
-    lr: number,
-    step: number
-  ): void
-  dispose(): void
+/** What applyGradients takes: gradients by variable name. */
+type Gradients = Parameters<tf.Optimizer['applyGradients']>[0]
+
+/** A tf.train optimizer whose learning rate can change between steps (schedules). */
+export interface FirstOrderOptimizer extends tf.Optimizer {
+  setLearningRate(lr: number): void
 }
 
 /**
- * A first-order optimizer for variables of the given shapes. With one flat parameter vector
- * (the letters networks), a step is a dozen ops whatever the depth.
+ * Adam as the schema means it (and as Keras and the kernels compute it): epsilon is added to
+ * sqrt(v), the step size carries the bias corrections (Kingma & Ba, 2015, end of section 2).
+ * tf.train.adam adds epsilon to the bias-corrected sqrt(v / (1 - beta2^t)) instead: the same
+ * update with epsilon / sqrt(1 - beta2^t), so that is the epsilon each step hands it.
  */
-export function createOptimizer(config: FirstOrderConfig, shapes: readonly number[][]): Optimizer {
-  const slots = (): tf.Variable[] =>
-    shapes.map((shape) => tf.tidy(() => tf.variable(tf.zeros(shape), false)))
-  const scalars: tf.Scalar[] = []
-  const constant = (x: number): tf.Scalar => {
-    const s = tf.scalar(x)
-    scalars.push(s)
-    return s
+class LabAdam extends tf.AdamOptimizer {
+  constructor(
+    lr: number,
+    b1: number,
+    b2: number,
+    private readonly labEpsilon: number
+  ) {
+    super(lr, b1, b2, labEpsilon)
   }
-  const each = (
-    variables: readonly tf.Variable[],
-    grads: readonly tf.Tensor[],
-    update: (i: number, v: tf.Variable, g: tf.Tensor) => void
-  ): void => {
-    if (variables.length !== shapes.length || grads.length !== shapes.length)
-      throw new Error('optimizer: variables and gradients do not match its shapes')
-    tf.tidy(() => variables.forEach((v, i) => update(i, v, grads[i]!)))
+  setLearningRate(lr: number): void {
+    this.learningRate = lr
   }
+  override applyGradients(grads: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
+    this.epsilon = this.labEpsilon / Math.sqrt(1 - this.beta2 ** (this.iterations + 1))
+    super.applyGradients(grads)
+  }
+}
+
+/** tf.train.momentum, whose dispose() leaves its learning-rate scalar behind (tfjs 4.22). */
+class LabMomentum extends tf.MomentumOptimizer {
+  override dispose(): void {
+    super.dispose()
+    this.c.dispose()
+  }
+}
+
+/**
+ * RMSprop as the schema means it (and as Keras, PyTorch and the kernels compute it): the
+ * gradient over sqrt(mean square) + epsilon. tf.train.rmsprop takes sqrt(mean square + epsilon)
+ * (as TensorFlow 1 did), which no choice of its epsilon turns into this: with the default 1e-7
+ * it floors the denominator at 3e-4, larger than the letters' typical root mean squares. So the
+ * step is written here, on tf.train's Optimizer (slots, iterations, minimize) like the others.
+ */
+class LabRmsprop extends tf.Optimizer {
+  static get className(): string {
+    return 'LabRMSProp'
+  }
+  private readonly slots = new Map<string, { square: tf.Variable; velocity: tf.Variable }>()
+  constructor(
+    private learningRate: number,
+    private readonly config: Extract<FirstOrderConfig, { kind: 'rmsprop' }>
+  ) {
+    super()
+  }
+  setLearningRate(lr: number): void {
+    this.learningRate = lr
+  }
+  applyGradients(grads: Gradients): void {
+    const named = Array.isArray(grads)
+      ? grads
+      : Object.entries(grads).map(([name, tensor]) => ({ name, tensor }))
+    const { decay, epsilon, momentum } = this.config
+    tf.tidy(() => {
+      for (const { name, tensor: g } of named) {
+        const value = tf.engine().registeredVariables[name]!
+        let slot = this.slots.get(name)
+        if (!slot) {
+          slot = {
+            square: tf.variable(tf.zerosLike(value), false),
+            velocity: tf.variable(tf.zerosLike(value), false)
+          }
+          this.slots.set(name, slot)
+        }
+        const square = tf.add(tf.mul(slot.square, decay), tf.mul(tf.square(g), 1 - decay))
+        const velocity = tf.add(
+          tf.mul(slot.velocity, momentum),
+          tf.mul(tf.div(g, tf.add(tf.sqrt(square), epsilon)), this.learningRate)
+        )
+        value.assign(tf.sub(value, velocity))
+        slot.square.assign(square)
+        slot.velocity.assign(velocity)
+      }
+    })
+    this.incrementIterations()
+  }
+  override dispose(): void {
+    for (const slot of this.slots.values()) tf.dispose([slot.square, slot.velocity])
+    this.slots.clear()
+  }
+  getConfig(): tf.serialization.ConfigDict {
+    return { ...this.config, learningRate: this.learningRate }
+  }
+}
+
+/** The tf.train optimizer for a first-order config (learning rate set before each step). */
+export function createOptimizer(config: FirstOrderConfig, lr = 0.001): FirstOrderOptimizer {
   switch (config.kind) {
-    case 'adam': {
-      const { beta1, beta2 } = config
-      // The moments are kept divided by (1 - beta), m / (1 - beta1) and v / (1 - beta2): the
-      // same algorithm, two ops fewer per step (Adam is memory-bound on large layers).
-      const m = slots()
-      const v = slots()
-      const [b1, b2] = [beta1, beta2].map(constant) as tf.Scalar[]
-      const eps = constant(config.epsilon / Math.sqrt(1 - beta2))
-      return {
-        apply(variables, grads, lr, step) {
-          // Bias correction folded into the step size (Kingma & Ba, 2015, section 2).
-          const stepSize = tf.scalar(
-            ((lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step)) *
-              ((1 - beta1) / Math.sqrt(1 - beta2))
-          )
-          each(variables, grads, (i, theta, grad) => {
-            const mNext = tf.add(tf.mul(m[i]!, b1!), grad)
-            const vNext = tf.add(tf.mul(v[i]!, b2!), tf.mul(grad, grad))
-            theta.assign(
-              tf.sub(theta, tf.mul(tf.div(mNext, tf.add(tf.sqrt(vNext), eps)), stepSize))
-            )
-            m[i]!.assign(mNext)
-            v[i]!.assign(vNext)
-          })
-          stepSize.dispose()
-        },
-        dispose: () => tf.dispose([...m, ...v, ...scalars])
-      }
-    }
-    case 'sgd': {
-      const velocity = slots()
-      const mu = constant(config.momentum)
-      const nesterov = config.nesterov
-      return {
-        apply(variables, grads, lr) {
-          const rate = tf.scalar(lr)
-          each(variables, grads, (i, theta, grad) => {
-            const next = tf.add(tf.mul(velocity[i]!, mu), grad)
-            const direction = nesterov ? tf.add(grad, tf.mul(next, mu)) : next
-            theta.assign(tf.sub(theta, tf.mul(direction, rate)))
-            velocity[i]!.assign(next)
-          })
-          rate.dispose()
-        },
-        dispose: () => tf.dispose([...velocity, ...scalars])
-      }
-    }
-    case 'rmsprop': {
-      const square = slots()
-      const velocity = slots()
-      const [rho, oneMinusRho, eps, mu] = [
-        config.decay,
-        1 - config.decay,
-        config.epsilon,
-        config.momentum
-      ].map(constant) as tf.Scalar[]
-      return {
-        apply(variables, grads, lr) {
-          const rate = tf.scalar(lr)
-          each(variables, grads, (i, theta, grad) => {
-            const sq = tf.add(tf.mul(square[i]!, rho!), tf.mul(tf.square(grad), oneMinusRho!))
-            const update = tf.add(
-              tf.mul(velocity[i]!, mu!),
-              tf.mul(tf.div(grad, tf.add(tf.sqrt(sq), eps!)), rate)
-            )
-            theta.assign(tf.sub(theta, update))
-            square[i]!.assign(sq)
-            velocity[i]!.assign(update)
-          })
-          rate.dispose()
-        },
-        dispose: () => tf.dispose([...square, ...velocity, ...scalars])
-      }
-    }
+    case 'adam':
+      return new LabAdam(lr, config.beta1, config.beta2, config.epsilon)
+    case 'sgd':
+      return new LabMomentum(lr, config.momentum, config.nesterov)
+    case 'rmsprop':
+      return new LabRmsprop(lr, config)
   }
 }
 

@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs'
 import type { FirstOrderConfig, RunStatus, VaeTrainConfig } from '../shared/schemas'
 import { gaussian } from '../shared/noise'
-import { createOptimizer, learningRateAt } from './optimizers'
+import { learningRateAt } from './optimizers'
 import { defaultArithmetic, type Arithmetic } from './full-batch'
 import { createVaeKernels } from './kernels/vae'
 import { kernelBuild } from './kernels/runtime'
 import { planVaeEngine, type VaeEnginePlan } from './vae-engine'
 import { wasmThreads } from './wasm-threads'
 import { mulberry32, permutation } from '../shared/random'
-import { assignVaeParams, createVae, vaeGradient, vaeParams, vaeSpecs, type VaeModel } from './vae'
+import { assignVaeParams, createVae, vaeParams, vaeSpecs, type VaeModel } from './vae'
+import { createVaeTfjsStep } from './vae-tfjs'
 import type { TrainControl } from './train-autoencoder'
 
 // Trains the VAE with mini-batches. Every random draw (shuffles, reparameterisation noise)
@@ -47,26 +48,16 @@ export interface VaeOutcome {
   engine: string
 }
 
-/**
- * Fills `out` with the grey levels of the chosen images scaled to [0, 1], one image per row, and
- * `outT`, if given, with the same batch transposed (one pixel per row; the backward pass needs
- * it, and writing it here is cheaper than a transpose kernel).
- */
+/** Fills `out` with the grey levels of the chosen images scaled to [0, 1], one image per row. */
 export function batchPixels(
   data: ImageData,
   indices: ArrayLike<number>,
-  out: Float32Array,
-  outT?: Float32Array
+  out: Float32Array
 ): Float32Array {
-  const rows = indices.length
-  for (let b = 0; b < rows; b++) {
+  for (let b = 0; b < indices.length; b++) {
     const from = indices[b]! * data.size
     const to = b * data.size
     for (let k = 0; k < data.size; k++) out[to + k] = data.images[from + k]! / 255
-  }
-  if (outT) {
-    for (let k = 0; k < data.size; k++)
-      for (let b = 0; b < rows; b++) outT[k * rows + b] = out[b * data.size + k]!
   }
   return out
 }
@@ -247,58 +238,21 @@ interface VaeEngine {
 }
 
 function vaeOnTfjs(model: VaeModel, batchSize: number, config: FirstOrderConfig): VaeEngine {
-  const size = model.shape.inputSize
-  const optimizer = createOptimizer(
-    config,
-    model.variables.map((v) => v.shape)
-  )
-  const pixels = new Float32Array(batchSize * size)
-  const pixelsT = new Float32Array(batchSize * size)
+  const step = createVaeTfjsStep(model, batchSize, config)
+  const pixels = new Float32Array(batchSize * model.shape.inputSize)
   const noise = new Float32Array(batchSize * model.shape.latent)
-  let recon = tf.scalar(0)
-  let kl = tf.scalar(0)
-  let grads: tf.Tensor[] | null = null
   return {
     fill(data, indices, random) {
-      batchPixels(data, indices, pixels, pixelsT)
+      batchPixels(data, indices, pixels)
       for (let k = 0; k < noise.length; k++) noise[k] = gaussian(random)
     },
-    gradient(beta, weight) {
-      const [nextRecon, nextKl, ...nextGrads] = tf.tidy(() => {
-        const x = tf.tensor2d(pixels, [batchSize, size])
-        const xT = tf.tensor2d(pixelsT, [size, batchSize])
-        const eps = tf.tensor2d(noise, [batchSize, model.shape.latent])
-        const result = vaeGradient(model, model.variables, x, eps, beta, xT)
-        const scale = (t: tf.Tensor): tf.Tensor => (weight === 1 ? t : tf.mul(t, weight))
-        const sums = result.grads.map((g, i) => (grads ? tf.add(grads[i]!, scale(g)) : scale(g)))
-        return [tf.add(recon, scale(result.reconstruction)), tf.add(kl, scale(result.kl)), ...sums]
-      })
-      tf.dispose([recon, kl, ...(grads ?? [])])
-      recon = nextRecon as tf.Scalar
-      kl = nextKl as tf.Scalar
-      grads = nextGrads
-    },
-    step(lr, step) {
-      if (!grads) return
-      optimizer.apply(model.variables, grads, lr, step)
-      tf.dispose(grads)
-      grads = null
-    },
-    async takeSums() {
-      const sums = { reconstruction: (await recon.data())[0]!, kl: (await kl.data())[0]! }
-      recon.dispose()
-      kl.dispose()
-      recon = tf.scalar(0)
-      kl = tf.scalar(0)
-      return sums
-    },
+    gradient: (beta, weight) => step.gradient(pixels, noise, beta, weight),
+    step: (lr) => step.step(lr),
+    takeSums: () => step.takeSums(),
     params: () => vaeParams(model),
     setParams: (values) => assignVaeParams(model, values),
     sync: () => undefined,
-    dispose() {
-      optimizer.dispose()
-      tf.dispose([recon, kl, ...(grads ?? [])])
-    }
+    dispose: () => step.dispose()
   }
 }
 

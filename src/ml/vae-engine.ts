@@ -4,16 +4,16 @@ import { EngineChoices, type EngineCandidate } from './engine-choice'
 import type { Arithmetic } from './full-batch'
 import { createVaeKernels } from './kernels/vae'
 import { kernelBuild, kernelsSupported } from './kernels/runtime'
-import { createOptimizer } from './optimizers'
-import { createVae, vaeGradient, vaeParams, type VaeModel } from './vae'
+import { createVae, vaeParams, type VaeModel } from './vae'
+import { createVaeTfjsStep } from './vae-tfjs'
 
 // Which engine trains a VAE, and on how many threads, when the run does not say: the
 // candidates are timed on a few steps of the model at hand (engine-choice.ts), once per shape.
 // - the lab's kernels on every thread allowed and on one: a second thread pays on an idle
 //   machine and can lose when another program keeps a core busy;
-// - tfjs ops, only on tfjs-node's native backend ('tensorflow'). On the wasm and cpu backends
-//   tfjs ops were measured 1.5-2x and ~10x slower than the kernels at every VAE size (README),
-//   so they are not timed there. (tfjs-node cannot be installed on the machines this lab is
+// - tfjs ops (autodiff), only on tfjs-node's native backend ('tensorflow'). On the wasm and cpu
+//   backends tfjs ops were measured several times slower than the kernels at every VAE size
+//   (README), so they are not timed there. (tfjs-node cannot be installed on the machines this lab is
 //   built on; the choice between engines is tested there with injected candidates.)
 
 export interface VaeEnginePlan {
@@ -65,29 +65,21 @@ function tfjsCandidate(
 ): EngineCandidate<Plan> {
   // A copy of the model: the timed steps must not move the run's weights.
   const copy = createVae(model.shape, 1, vaeParams(model))
-  const optimizer = createOptimizer(
-    config,
-    copy.variables.map((v) => v.shape)
-  )
+  const step = createVaeTfjsStep(copy, rows, config)
   const [pixels, noise] = scratchBatch(rows, model.shape.inputSize, model.shape.latent)
-  const x = tf.tensor2d(pixels, [rows, model.shape.inputSize])
-  const eps = tf.tensor2d(noise, [rows, model.shape.latent])
-  let step = 0
   return {
     label: `tfjs ops on ${tf.getBackend()}`,
     value: { arithmetic: 'tfjs', threads: 1 },
     run(steps) {
-      for (let s = 0; s < steps; s++)
-        tf.tidy(() => {
-          const result = vaeGradient(copy, copy.variables, x, eps, 1)
-          optimizer.apply(copy.variables, result.grads, 1e-4, ++step)
-          // Wait for the step (the native backend may run ops asynchronously).
-          result.reconstruction.dataSync()
-        })
+      for (let s = 0; s < steps; s++) {
+        step.gradient(pixels, noise, 1, 1)
+        step.step(1e-4)
+      }
+      // Wait for the steps (the native backend may run ops asynchronously).
+      copy.variables[0]!.dataSync()
     },
     dispose() {
-      optimizer.dispose()
-      tf.dispose([x, eps])
+      step.dispose()
       copy.dispose()
     }
   }

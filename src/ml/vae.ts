@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
 import {
-  backwardWide,
   forward,
   linearDefaultParams,
   layout,
@@ -17,7 +16,8 @@ export { vaeSpecs, type VaeShape }
 // A dense variational autoencoder (Kingma & Welling, 2014): the encoder maps x to the mean and
 // log-variance of q(z|x); z = mu + exp(logvar / 2) * eps; the decoder maps z to pixel logits.
 // Loss per sample = binary cross-entropy summed over pixels + beta * KL(q(z|x) || N(0, I)).
-// Backpropagation is written out (see mlp.ts for why), and checked against tf.grad in tests.
+// On tfjs ops it is differentiated by tfjs's autodiff (train-vae.ts); the lab's kernels
+// (kernels/vae.ts) compute the same step by hand, checked against tf.grad of vaeLoss in tests.
 
 export interface VaeModel {
   kind: 'vae'
@@ -102,73 +102,38 @@ export function vaeDecode(m: VaeModel, z: tf.Tensor2D, weights = vaeWeights(m)):
   return forward(m.decoder, weights.dec, z).outputs.at(-1)!
 }
 
-export interface VaeStep {
-  /** One gradient per variable, in the model's order. */
-  grads: tf.Tensor[]
-  /** Batch means of the two loss parts (scalars). */
+/** The two loss parts of a batch, each a batch mean (scalars). */
+export interface VaeLoss {
   reconstruction: tf.Scalar
   kl: tf.Scalar
 }
 
 /**
- * Loss parts and their gradients for one batch, with the given standard-normal draws `eps`
- * (batch x latent). `xT`, the batch transposed, may be passed to save a transpose. Call inside
- * tf.tidy.
+ * Both loss parts for one batch x, with the given standard-normal draws `eps` (batch x latent)
+ * for the reparameterisation z = mu + exp(logvar / 2) * eps; on `variables` (the model's, or
+ * stand-ins of the same shapes, e.g. for tf.grads). Differentiable; call inside tf.tidy.
  */
-export function vaeGradient(
+export function vaeLoss(
   m: VaeModel,
-  variables: readonly tf.Tensor[],
   x: tf.Tensor2D,
   eps: tf.Tensor2D,
-  beta: number,
-  xT?: tf.Tensor2D
-): VaeStep {
+  variables: readonly tf.Tensor[] = m.variables
+): VaeLoss {
   const weights = vaeWeights(m, variables)
-  const n = x.shape[0]
-  const l = m.shape.latent
-  const encPass = forward(m.encoder, weights.enc, x)
-  const stats = encPass.outputs.at(-1)!
-  const mu = tf.slice(stats, [0, 0], [n, l])
-  const logvar = tf.slice(stats, [0, l], [n, l])
+  const { mu, logvar } = vaeEncode(m, x, weights)
   const std = tf.exp(tf.mul(logvar, 0.5))
   const z = tf.add(mu, tf.mul(std, eps)) as tf.Tensor2D
-  const decPass = forward(m.decoder, weights.dec, z, true)
-  const logits = decPass.outputs.at(-1)!
-  const probs = tf.sigmoid(logits)
-  const invN = tf.scalar(1 / n)
-  // Reconstruction: BCE from logits, softplus(l) - l * x, summed over pixels, averaged over the
-  // batch. softplus(l) = relu(l) - log(max(p, 1 - p)) with p = sigmoid(l), and
-  // max(p, 1 - p) = 0.5 + |p - 0.5| lies in [0.5, 1], so the log is well conditioned. Written
-  // this way because the wasm backend's Softplus, Exp, Maximum and Log are scalar loops: the
-  // logs are taken of products of 8 pixels' terms (each product >= 2^-8, exact to a few ulps),
-  // an eighth as many. On a 128 x 784 batch: ~0.2 ms, against ~2 ms for tf.softplus and
-  // ~0.6 ms for one log per pixel (measured here).
-  const half = tf.scalar(0.5)
-  const q = tf.add(tf.abs(tf.sub(probs, half)), half)
-  const group = [8, 4, 2].find((g) => q.size % g === 0) ?? 1
-  const softplusSum = tf.sub(
-    tf.sum(tf.relu(logits)),
-    tf.sum(tf.log(group > 1 ? tf.prod(tf.reshape(q, [-1, group]), 1) : q))
-  )
-  const reconstruction = tf.mul(tf.sub(softplusSum, tf.sum(tf.mul(logits, x))), invN) as tf.Scalar
-  const variance = tf.square(std)
+  const logits = forward(m.decoder, weights.dec, z, true).outputs.at(-1)!
+  const n = x.shape[0]
+  // Binary cross-entropy from logits, summed over pixels, averaged over the batch.
+  const reconstruction = tf.div(
+    tf.losses.sigmoidCrossEntropy(x, logits, undefined, 0, tf.Reduction.SUM),
+    n
+  ) as tf.Scalar
   // KL(N(mu, var) || N(0, 1)) = -1/2 sum(1 + logvar - mu^2 - var), averaged over the batch.
   const kl = tf.mul(
-    tf.sum(tf.sub(tf.add(tf.square(mu), variance), tf.add(logvar, 1))),
-    tf.scalar(0.5 / n)
+    tf.sum(tf.sub(tf.add(tf.square(mu), tf.square(std)), tf.add(logvar, 1))),
+    0.5 / n
   ) as tf.Scalar
-  // Backward: d(recon)/d(logits) = (p - x) / n.
-  const dLogits = tf.mul(tf.sub(probs, x), invN) as tf.Tensor2D
-  const dec = backwardWide(m.decoder, weights.dec, decPass, dLogits, { inputGrad: true })
-  const dz = dec.inputGrad!
-  const betaN = tf.scalar(beta / n)
-  const dMu = tf.add(dz, tf.mul(mu, betaN))
-  // dz/dlogvar = eps * std / 2; d(KL)/dlogvar = (var - 1) / 2.
-  const dLogvar = tf.add(
-    tf.mul(tf.mul(dz, eps), tf.mul(std, 0.5)),
-    tf.mul(tf.sub(variance, 1), tf.mul(betaN, 0.5))
-  )
-  const dStats = tf.concat([dMu, dLogvar], 1) as tf.Tensor2D
-  const enc = backwardWide(m.encoder, weights.enc, encPass, dStats, { inputT: xT })
-  return { grads: [...enc.grads, ...dec.grads], reconstruction, kl }
+  return { reconstruction, kl }
 }

@@ -10,7 +10,7 @@ import { lettersData, trainLetters } from '../ml/letters'
 import { describePatterns, evaluateDenoising } from '../ml/letters-results'
 import type { TrainControl } from '../ml/train-autoencoder'
 import { batchPixels, trainVae } from '../ml/train-vae'
-import { createVae, vaeGradient, vaeParams, vaeSpecs, type VaeModel } from '../ml/vae'
+import { createVae, vaeLoss, vaeParams, vaeSpecs, type VaeModel } from '../ml/vae'
 import { layout } from '../ml/mlp'
 import { gaussian } from '../shared/noise'
 import { mulberry32 } from '../shared/random'
@@ -341,12 +341,10 @@ export function vaeTestLoss(
     batchPixels(data, indices, pixels)
     for (let k = 0; k < noise.length; k++) noise[k] = gaussian(random)
     tf.tidy(() => {
-      const step = vaeGradient(
+      const step = vaeLoss(
         model,
-        model.variables,
         tf.tensor2d(pixels, [batch, data.size]),
-        tf.tensor2d(noise, [batch, model.shape.latent]),
-        beta
+        tf.tensor2d(noise, [batch, model.shape.latent])
       )
       recon += step.reconstruction.dataSync()[0]! * batch
       kl += step.kl.dataSync()[0]! * batch

@@ -5,8 +5,8 @@ import { backwardChain, chunks, forwardChain, placeChain, placeParams } from './
 import { createPool } from './pool'
 import { createArena, type KernelBuild } from './runtime'
 
-// The VAE's mini-batch step on the lab's WebAssembly kernels, split by rows between threads
-// (the same arithmetic as vae.ts's vaeGradient on tfjs ops, which documents the formulas). The
+// The VAE's mini-batch step on the lab's WebAssembly kernels, split by rows between threads: the
+// loss of vae.ts's vaeLoss, differentiated by hand (the tests hold it to tf.grads of vaeLoss). The
 // wide products dominate: at 784-256-2 and batch 128 about 260 million multiply-adds' worth of
 // flops per step, which the kernels run at ~45 GFLOP/s per thread (measured here with FMA) without repacking
 // operands.
