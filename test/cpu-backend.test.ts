@@ -97,7 +97,7 @@ describe('letters on the cpu backend', () => {
       hidden: [64, 32],
       latent: 8,
       learningRate: 0.01,
-      epochs: 300,
+      epochs: 150,
       maxWrongPixels: null,
       noise: { kind: 'bitflip', level: 0.1, copies: 4, fresh: true, seed: 4 }
     })

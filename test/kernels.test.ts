@@ -13,6 +13,8 @@ import { loadFonts } from '../src/services/datasets'
 import { datasetsDir } from './helpers'
 import {
   compileKernel,
+  exportsPath,
+  generatedExports,
   generatedModule,
   generatedPath,
   KERNELS,
@@ -31,12 +33,14 @@ beforeAll(async () => {
 })
 
 describe('wasm kernels', () => {
-  it('the committed modules are what the AssemblyScript source compiles to (npm run build:kernels)', async () => {
+  it('the committed modules and their typed exports are what the AssemblyScript source compiles to (npm run build:kernels)', async () => {
     expect(KERNELS.map((k) => k.name)).toEqual(['dense', 'dense-fma'])
     for (const { name } of KERNELS) {
       const bytes = await compileKernel(name)
       expect(readFileSync(generatedPath(name), 'utf8')).toBe(generatedModule(name, bytes))
     }
+    // The TypeScript interface pool.run() and the arena are typed by (dense-exports.ts).
+    expect(readFileSync(exportsPath, 'utf8')).toBe(await generatedExports())
     // The memory the runtime creates must satisfy the module's import (its maximum).
     expect(MAX_PAGES).toBe(BUILT_PAGES)
   })

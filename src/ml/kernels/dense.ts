@@ -1,7 +1,14 @@
 import type { FirstOrderConfig } from '../../shared/schemas'
 import type { Activation, LayerSpec, MlpSpec } from '../mlp'
 import { chunksFor, createPool, shares, type Pool } from './pool'
-import { createArena, kernelActivation as activationIn, type Arena } from './runtime'
+import {
+  createArena,
+  kernelActivation as activationIn,
+  type Arena,
+  type KernelArgs,
+  type PooledKernel
+} from './runtime'
+import { ELU, LINEAR, RELU, SIGMOID, TANH } from './activation-codes'
 
 // Dense layers on the lab's WebAssembly kernels: forward and backward passes over a chain of
 // layers and first-order optimizer steps, over memory the network owns, split by rows between
@@ -10,13 +17,14 @@ import { createArena, kernelActivation as activationIn, type Arena } from './run
 // tfjs epoch is ~80 ops whose fixed cost outweighs the arithmetic, and here it is ~20 calls into
 // one module. The VAE builds on the same pieces (kernels/vae.ts).
 
-export const ACTIVATIONS: Record<Activation, number> = {
-  linear: 0,
-  tanh: 1,
-  relu: 2,
-  elu: 3,
-  sigmoid: 4
-}
+/** The code the kernels take for each activation (activation-codes.ts, shared with assembly/). */
+export const ACTIVATIONS = {
+  linear: LINEAR,
+  tanh: TANH,
+  relu: RELU,
+  elu: ELU,
+  sigmoid: SIGMOID
+} as const satisfies Record<Activation, number>
 
 /** One activation as the kernels compute it (for checking their accuracy). */
 export function kernelActivation(activation: Activation, z: number): number {
@@ -139,7 +147,7 @@ export function backwardChain(
     )
     const target = l === 0 ? inputGrad! : scratch.deltas[next]!
     // At the input there is no activation to differentiate (h is then a placeholder).
-    const act = l === 0 ? 0 : ACTIVATIONS[layers[l - 1]!.activation]
+    const act = l === 0 ? LINEAR : ACTIVATIONS[layers[l - 1]!.activation]
     const h = l === 0 ? target : from
     pool.run(
       'backInput',
@@ -181,8 +189,15 @@ export function placeParams(
   const grad = arena.reserve(padded)
   const slotA = arena.reserve(config ? padded : 0)
   const slotB = arena.reserve(config?.kind === 'sgd' || !config ? 0 : padded)
-  const split = (run: (at: number, length: number) => number[]): number[][] =>
-    chunks(pool, padded, padded).map(([a, b]) => run(a * 4, b - a))
+  // One call of an optimizer kernel over the vector, in chunks (byte offset, length).
+  const split = <K extends PooledKernel>(
+    name: K,
+    args: (at: number, length: number) => KernelArgs<K>
+  ): void =>
+    pool.run(
+      name,
+      chunks(pool, padded, padded).map(([a, b]) => args(a * 4, b - a))
+    )
   const step = ((): FlatParams['step'] => {
     if (config === null)
       return () => {
@@ -190,59 +205,50 @@ export function placeParams(
       }
     switch (config.kind) {
       case 'adam': {
-        // The moments are kept divided by (1 - beta), as in optimizers.ts.
+        // The moments are kept divided by (1 - beta): the same update in fewer operations.
         const { beta1, beta2 } = config
         const eps = config.epsilon / Math.sqrt(1 - beta2)
         return (lr, t) => {
           const size =
             ((lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t)) *
             ((1 - beta1) / Math.sqrt(1 - beta2))
-          pool.run(
-            'adam',
-            split((at, n) => [
-              theta + at,
-              grad + at,
-              slotA + at,
-              slotB + at,
-              n,
-              beta1,
-              beta2,
-              eps,
-              size
-            ])
-          )
+          split('adam', (at, n) => [
+            theta + at,
+            grad + at,
+            slotA + at,
+            slotB + at,
+            n,
+            beta1,
+            beta2,
+            eps,
+            size
+          ])
         }
       }
       case 'sgd':
         return (lr) =>
-          pool.run(
-            'sgd',
-            split((at, n) => [
-              theta + at,
-              grad + at,
-              slotA + at,
-              n,
-              config.momentum,
-              config.nesterov ? 1 : 0,
-              lr
-            ])
-          )
+          split('sgd', (at, n) => [
+            theta + at,
+            grad + at,
+            slotA + at,
+            n,
+            config.momentum,
+            config.nesterov,
+            lr
+          ])
       case 'rmsprop':
         return (lr) =>
-          pool.run(
-            'rmsprop',
-            split((at, n) => [
-              theta + at,
-              grad + at,
-              slotA + at,
-              slotB + at,
-              n,
-              config.decay,
-              config.epsilon,
-              config.momentum,
-              lr
-            ])
-          )
+          split('rmsprop', (at, n) => [
+            theta + at,
+            grad + at,
+            slotA + at,
+            slotB + at,
+            n,
+            config.decay,
+            config.epsilon,
+            config.momentum,
+            lr
+          ])
     }
   })()
   return { count, theta, grad, step }

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads'
-import { moduleOf, POOLED, type Arena, type PooledKernel } from './runtime'
+import { moduleOf, POOLED, type Arena, type KernelArgs, type PooledKernel } from './runtime'
 
 // Threads that share the kernel calls of one network, over its arena's shared memory. A call is
 // cut into small chunks (row ranges) that every thread, the calling one included, takes one at
@@ -13,8 +13,11 @@ import { moduleOf, POOLED, type Arena, type PooledKernel } from './runtime'
 export interface Pool {
   /** Threads taking chunks: this one and its helpers. */
   readonly parts: number
-  /** Runs `name` once per argument list in `chunks` (in any order, on any thread); returns when all are done. */
-  run(name: PooledKernel, chunks: readonly (readonly number[])[]): void
+  /**
+   * Runs kernel K once per argument list in `chunks` (in any order, on any thread); returns when
+   * all are done. Each list is typed by K's export (dense-exports.ts).
+   */
+  run<K extends PooledKernel>(name: K, chunks: readonly KernelArgs<K>[]): void
   /** Chunks run so far in shared calls, and how many of them this thread ran. */
   readonly counts: { chunks: number; here: number }
   dispose(): void
@@ -167,7 +170,10 @@ export function createPool(arena: Arena, parts: number): Pool {
     throw error
   }
   const { kernels } = arena
-  const fns = POOLED.map((name) => kernels[name] as (...args: number[]) => void)
+  // Called with argument lists typed by run()'s K (a boolean argument arrives as 0 or 1).
+  const fns = POOLED.map(
+    (name) => kernels[name] as (...args: readonly (number | boolean)[]) => void
+  )
   const runHere = (slot: number): void => {
     const at = slot * ENTRY
     try {
@@ -200,7 +206,7 @@ export function createPool(arena: Arena, parts: number): Pool {
         const at = ((first + c) & (CAPACITY - 1)) * ENTRY
         table[at] = index
         table[at + 1] = args.length
-        table.set(args, at + 2)
+        args.forEach((value, i) => (table[at + 2 + i] = Number(value)))
       })
       Atomics.store(control, DONE, 0)
       // Publishing END opens the chunks to every thread; GEN wakes the sleeping helpers.

@@ -1,5 +1,8 @@
 import { denseFmaWasmBase64 } from './dense-fma-wasm'
 import { denseWasmBase64 } from './dense-wasm'
+import type { KernelExports } from './dense-exports'
+
+export type { KernelExports }
 
 // The lab's WebAssembly kernels at run time: the compiled module, and one shared memory per
 // network with a bump allocator over it. See assembly/dense.ts for the kernels themselves and
@@ -28,74 +31,6 @@ const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
 export const MAX_PAGES = 65536
 const PAGE = 65536
 
-export interface KernelExports {
-  activate(z: number, act: number): number
-  dense(a: number, w: number, c: number, m: number, k: number, n: number, act: number): void
-  backInput(
-    d: number,
-    wt: number,
-    h: number,
-    g: number,
-    m: number,
-    n: number,
-    k: number,
-    act: number
-  ): void
-  transpose(w: number, wt: number, k: number, n: number, j0: number, j1: number): void
-  kernelGrad(
-    a: number,
-    d: number,
-    g: number,
-    m: number,
-    k: number,
-    n: number,
-    k0: number,
-    k1: number,
-    acc: number
-  ): void
-  outputDelta(p: number, y: number, d: number, count: number, scale: number): void
-  sigmoidCrossEntropy(
-    l: number,
-    x: number,
-    d: number,
-    rowLoss: number,
-    m: number,
-    n: number,
-    scale: number
-  ): void
-  adam(
-    theta: number,
-    grad: number,
-    m: number,
-    v: number,
-    count: number,
-    beta1: number,
-    beta2: number,
-    eps: number,
-    stepSize: number
-  ): void
-  sgd(
-    theta: number,
-    grad: number,
-    velocity: number,
-    count: number,
-    momentum: number,
-    nesterov: number,
-    lr: number
-  ): void
-  rmsprop(
-    theta: number,
-    grad: number,
-    square: number,
-    velocity: number,
-    count: number,
-    decay: number,
-    eps: number,
-    momentum: number,
-    lr: number
-  ): void
-}
-
 /** The kernels a helper thread can run, by index in its control block. */
 export const POOLED = [
   'dense',
@@ -106,8 +41,10 @@ export const POOLED = [
   'adam',
   'sgd',
   'rmsprop'
-] as const
+] as const satisfies readonly (keyof KernelExports)[]
 export type PooledKernel = (typeof POOLED)[number]
+/** One call's arguments for kernel K, as its export declares them (dense-exports.ts). */
+export type KernelArgs<K extends keyof KernelExports> = Parameters<KernelExports[K]>
 
 /** Which build of the kernels: with fused multiply-adds (relaxed SIMD) or without. */
 export type KernelBuild = 'fma' | 'plain'

@@ -3,9 +3,11 @@
 // steps. Row-major matrices; pointers are byte offsets into the (imported, shared) memory. Work
 // can be split between threads by rows (pointer offsets) or by the ranges some kernels take;
 // every output element is computed the same way whatever the split.
-// Activation codes: 0 linear, 1 tanh, 2 relu, 3 elu, 4 sigmoid.
+// Activation codes: named in ../activation-codes.ts, which the TypeScript side imports too.
 // (`@inline` is AssemblyScript's decorator for functions, which TypeScript's checker rejects:
 // hence the `@ts-ignore: decorator` lines, the AssemblyScript convention.)
+
+import { ELU, RELU, SIGMOID, TANH } from '../activation-codes'
 
 // exp(x) for four lanes (Cephes expf: range reduction by ln 2, degree-5 polynomial, 2^n by
 // building the exponent bits), relative error ~1e-7 over [-87, 88].
@@ -28,7 +30,7 @@
 
 // @ts-ignore: decorator
 @inline function activate4(z: v128, act: i32): v128 {
-  if (act == 1) {
+  if (act == TANH) {
     // tanh |z| = (1 - e) / (1 + e) with e = exp(-2|z|), then z's sign; below 0.625, where that
     // loses relative accuracy, Cephes tanhf's odd polynomial.
     const a = f32x4.abs(z)
@@ -44,12 +46,12 @@
     const small = f32x4.add(f32x4.mul(f32x4.mul(p, s), z), z)
     return v128.bitselect(small, large, f32x4.lt(a, f32x4.splat(0.625)))
   }
-  if (act == 2) return f32x4.max(z, f32x4.splat(0.0))
-  if (act == 3) {
+  if (act == RELU) return f32x4.max(z, f32x4.splat(0.0))
+  if (act == ELU) {
     const e = f32x4.sub(exp4(f32x4.min(z, f32x4.splat(0.0))), f32x4.splat(1.0))
     return v128.bitselect(z, e, f32x4.gt(z, f32x4.splat(0.0)))
   }
-  if (act == 4) return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), exp4(f32x4.neg(z))))
+  if (act == SIGMOID) return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), exp4(f32x4.neg(z))))
   return z
 }
 
@@ -57,10 +59,10 @@
 // @ts-ignore: decorator
 @inline function derivative4(h: v128, act: i32): v128 {
   const one = f32x4.splat(1.0)
-  if (act == 1) return f32x4.sub(one, f32x4.mul(h, h))
-  if (act == 2) return v128.and(one, f32x4.gt(h, f32x4.splat(0.0)))
-  if (act == 3) return v128.bitselect(one, f32x4.add(h, one), f32x4.gt(h, f32x4.splat(0.0)))
-  if (act == 4) return f32x4.mul(h, f32x4.sub(one, h))
+  if (act == TANH) return f32x4.sub(one, f32x4.mul(h, h))
+  if (act == RELU) return v128.and(one, f32x4.gt(h, f32x4.splat(0.0)))
+  if (act == ELU) return v128.bitselect(one, f32x4.add(h, one), f32x4.gt(h, f32x4.splat(0.0)))
+  if (act == SIGMOID) return f32x4.mul(h, f32x4.sub(one, h))
   return one
 }
 
@@ -422,7 +424,7 @@ export function sigmoidCrossEntropy(l: usize, x: usize, d: usize, rowLoss: usize
       const off = base + ((<usize>j) << 2)
       const z = v128.load(l + off)
       const y = v128.load(x + off)
-      const p = activate4(z, 4)
+      const p = activate4(z, SIGMOID)
       v128.store(d + off, f32x4.mul(f32x4.sub(p, y), sc))
       const q = f32x4.add(f32x4.abs(f32x4.sub(p, half)), half)
       const term = f32x4.sub(f32x4.sub(f32x4.max(z, f32x4.splat(0)), f32x4.mul(z, y)), logHalfToOne4(q))
@@ -434,7 +436,7 @@ export function sigmoidCrossEntropy(l: usize, x: usize, d: usize, rowLoss: usize
       const off = base + ((<usize>j) << 2)
       const z = f32x4.splat(load<f32>(l + off))
       const y = f32x4.splat(load<f32>(x + off))
-      const p = activate4(z, 4)
+      const p = activate4(z, SIGMOID)
       store<f32>(d + off, f32x4.extract_lane(f32x4.mul(f32x4.sub(p, y), sc), 0))
       const q = f32x4.add(f32x4.abs(f32x4.sub(p, half)), half)
       const term = f32x4.sub(f32x4.sub(f32x4.max(z, f32x4.splat(0)), f32x4.mul(z, y)), logHalfToOne4(q))
