@@ -18,6 +18,7 @@ import { benchVae } from './bench-vae'
 import { benchVaeQuality } from './bench-quality'
 import { benchProbe } from './bench-probe'
 import { benchImport } from './bench-import'
+import { benchRenderer } from './bench-renderer'
 import { backendOptions, option, flag, median, rounds } from './args'
 
 // `lab bench <case> [--json]`: speed figures, each printed beside a reference measured in the
@@ -275,7 +276,8 @@ const cases: Record<string, (print: Print, args: readonly string[]) => Promise<v
   'vae-mnist': benchVae,
   'vae-quality': benchVaeQuality,
   probe: benchProbe,
-  'import-data': benchImport
+  'import-data': benchImport,
+  renderer: benchRenderer
 }
 
 export async function runBench(argv: readonly string[]): Promise<void> {
