@@ -30,6 +30,8 @@ export default defineConfig({
     root: resolve(import.meta.dirname, 'src/renderer'),
     resolve: { alias: { '@shared': resolve(import.meta.dirname, 'src/shared') } },
     build: {
+      // Minified: the renderer's code is what the window waits for at start-up.
+      minify: true,
       rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') } }
     },
     plugins: [vue()]

@@ -350,7 +350,7 @@ describe('VAE store', () => {
 
     await vae.probeAt(0.5, -0.5)
     expect(vae.probe?.point).toEqual([0.5, -0.5])
-    expect(vae.probe?.image).toHaveLength(784)
+    expect(vae.probe?.pattern).toHaveLength(784)
 
     vae.addSample(0)
     vae.addSample(1)

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
 import { decodeTensor, encodeTensor, type AutoencoderModel } from './autoencoder'
-import { gaussian } from '../shared/noise'
 import { mulberry32 } from '../shared/random'
 import { vaeDecode, vaeEncode, type VaeModel } from './vae'
-import { gridPoints as latentGrid, type GridSpec } from '../shared/latent'
+import { gridPoints as latentGrid, latentPath, samplePoints, type GridSpec } from '../shared/latent'
 
 export { normalQuantile, type GridSpec } from '../shared/latent'
 
@@ -67,23 +66,15 @@ export function generate(
   seed: number,
   codes?: readonly (readonly number[])[]
 ): { points: number[][]; patterns: number[][] } {
-  const size = latentSize(m)
-  const random = mulberry32(seed)
-  let mean = new Array<number>(size).fill(0)
-  let std = new Array<number>(size).fill(1)
-  if (m.kind !== 'vae') {
-    if (!codes || codes.length === 0)
-      throw new Error(
-        'generating from a plain autoencoder needs the latent codes of its training data'
-      )
-    mean = mean.map((_, i) => codes.reduce((s, c) => s + c[i]!, 0) / codes.length)
-    std = std.map(
-      (_, i) =>
-        Math.sqrt(codes.reduce((s, c) => s + (c[i]! - mean[i]!) ** 2, 0) / codes.length) || 1
+  if (m.kind !== 'vae' && (!codes || codes.length === 0))
+    throw new Error(
+      'generating from a plain autoencoder needs the latent codes of its training data'
     )
-  }
-  const points = Array.from({ length: count }, () =>
-    mean.map((mu, i) => mu + std[i]! * gaussian(random))
+  const points = samplePoints(
+    count,
+    latentSize(m),
+    mulberry32(seed),
+    m.kind === 'vae' ? undefined : codes
   )
   return { points, patterns: decode(m, points) }
 }
@@ -94,18 +85,9 @@ export function interpolate(
   waypoints: readonly (readonly number[])[],
   steps: number
 ): { points: number[][]; patterns: number[][] } {
-  if (waypoints.length < 2) throw new Error('an interpolation needs at least two points')
-  if (!Number.isInteger(steps) || steps < 2 || steps > 200)
-    throw new Error('steps per segment must be 2 to 200')
+  // The path's own checks (two waypoints, 2 to 200 steps) come first, as they always did.
+  const points = latentPath(waypoints, steps)
   check(waypoints, latentSize(m), 'a latent point')
-  const points: number[][] = []
-  for (let s = 0; s + 1 < waypoints.length; s++) {
-    const [a, b] = [waypoints[s]!, waypoints[s + 1]!]
-    for (let i = s === 0 ? 0 : 1; i < steps; i++) {
-      const t = i / (steps - 1)
-      points.push(a.map((v, k) => v + t * (b[k]! - v)))
-    }
-  }
   return { points, patterns: decode(m, points) }
 }
 

@@ -1,5 +1,7 @@
 // Pure latent-space helpers shared by the engine and the renderer: decode grids, interpolation
-// paths, nearest glyphs. No tensors here.
+// paths, samples, nearest glyphs. No tensors here.
+
+import { gaussian } from './noise'
 
 export interface GridSpec {
   /** Points per side. */
@@ -131,4 +133,44 @@ export function latentBounds(
     return [lo - margin, hi + margin]
   }
   return [span(dims[0]), span(dims[1])]
+}
+
+/**
+ * A path through latent points with `steps` points per segment, each waypoint once (the end of
+ * one segment is the start of the next).
+ */
+export function latentPath(waypoints: readonly (readonly number[])[], steps: number): number[][] {
+  if (waypoints.length < 2) throw new Error('an interpolation needs at least two points')
+  if (!Number.isInteger(steps) || steps < 2 || steps > 200)
+    throw new Error('steps per segment must be 2 to 200')
+  const points: number[][] = []
+  for (let s = 0; s + 1 < waypoints.length; s++) {
+    const segment = interpolationPath(waypoints[s]!, waypoints[s + 1]!, steps)
+    points.push(...(s === 0 ? segment : segment.slice(1)))
+  }
+  return points
+}
+
+/**
+ * `count` latent points drawn from N(mean, std^2) per dimension, seeded: from a VAE's prior
+ * N(0, I) without `codes`, else from a normal fitted to `codes` (a plain autoencoder's codes of
+ * its training data; it has no prior of its own).
+ */
+export function samplePoints(
+  count: number,
+  size: number,
+  random: () => number,
+  codes?: readonly (readonly number[])[]
+): number[][] {
+  let mean = new Array<number>(size).fill(0)
+  let std = new Array<number>(size).fill(1)
+  if (codes) {
+    if (codes.length === 0) throw new Error('fitting a normal needs at least one latent code')
+    mean = mean.map((_, i) => codes.reduce((s, c) => s + (c[i] ?? 0), 0) / codes.length)
+    std = std.map(
+      (_, i) =>
+        Math.sqrt(codes.reduce((s, c) => s + ((c[i] ?? 0) - mean[i]!) ** 2, 0) / codes.length) || 1
+    )
+  }
+  return Array.from({ length: count }, () => mean.map((mu, i) => mu + std[i]! * gaussian(random)))
 }

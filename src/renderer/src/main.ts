@@ -5,10 +5,12 @@ import './assets/main.css'
 import { provideLabClient } from './api/client'
 import { createElectronClient } from './api/electron-client'
 import { apiUrlFor, connectWebSocketClient } from '@shared/lab-client'
+import { preloadFirstLab } from './views'
 
 // In Electron the preload provides window.lab; served by the browser host, the same API comes
 // over a WebSocket to the host that served the page.
 async function boot(): Promise<void> {
+  preloadFirstLab()
   const client = window.lab
     ? createElectronClient(window.lab)
     : await connectWebSocketClient(apiUrlFor(window.location))

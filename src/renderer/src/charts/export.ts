@@ -1,7 +1,11 @@
 import * as echarts from 'echarts/core'
+import { SVGRenderer } from 'echarts/renderers'
 import type { EChartsOption } from './echarts'
 import { canvasMeasure, exportLayout } from './export-layout'
 import { dataUrlToBlob, download } from '../lib/download'
+
+// Figures are saved as SVG too, whatever renders the chart on screen.
+echarts.use(SVGRenderer)
 
 /**
  * Saves a chart as PNG (at twice its size on screen) or SVG. Both are drawn afresh from the

@@ -1,15 +1,13 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
-import { gridPoints, interpolationPath, latentBounds, nearestPattern } from '@shared/latent'
+import { latentBounds, nearestPattern } from '@shared/latent'
 import { labClient } from '../api/client'
+import { useLatentExplorer } from '../composables/latent-explorer'
 import { commit, emptyDrawing, redo, undo, type Drawing } from '../lib/pixel-history'
 import { useLabStore } from './lab'
 import { useRunsStore } from './runs'
 
-export interface Decoded {
-  point: number[]
-  pattern: number[]
-}
+export type { Decoded } from '../composables/latent-explorer'
 
 /**
  * Exploring the selected run's latent space: the probe (a clicked or dragged point decoded into
@@ -22,7 +20,6 @@ export const useExplorerStore = defineStore('explorer', () => {
   const error = ref<string | null>(null)
 
   const dims = ref<[number, number]>([0, 1])
-  const probe = shallowRef<Decoded | null>(null)
   const drawing = shallowRef<Drawing>(emptyDrawing())
   const drawn = shallowRef<{
     point: number[]
@@ -30,13 +27,11 @@ export const useExplorerStore = defineStore('explorer', () => {
     nearest: { char: string; distance: number } | null
   } | null>(null)
   const gridSize = ref(12)
-  const grid = shallowRef<Decoded[]>([])
   const interpolation = ref<{ from: number; to: number; steps: number }>({
     from: 1,
     to: 2,
     steps: 8
   })
-  const strip = shallowRef<Decoded[]>([])
 
   const run = computed(() => runs.selected)
   const latentSize = computed(() => run.value?.config.latent ?? 2)
@@ -57,45 +52,35 @@ export const useExplorerStore = defineStore('explorer', () => {
         ] as [[number, number], [number, number]])
   )
 
-  const tokens = { probe: 0, drawn: 0, grid: 0, strip: 0 }
-
-  async function decodePoints(points: number[][]): Promise<number[][]> {
-    const r = run.value
-    if (!r) throw new Error('train a network first')
-    return (await labClient().request('decodeLatent', { runId: r.runId, points })).patterns
-  }
+  let drawnToken = 0
 
   function fail(e: unknown): void {
     error.value = e instanceof Error ? e.message : String(e)
   }
 
-  /** A full latent point from the two shown coordinates (other dimensions at the glyphs' mean). */
-  function pointAt(x: number, y: number): number[] {
-    const size = latentSize.value
-    const mean = Array.from({ length: size }, (_, i) =>
+  /** The glyphs' mean code: where the latent dimensions not on screen sit. */
+  const meanCode = computed(() =>
+    Array.from({ length: latentSize.value }, (_, i) =>
       codes.value.length ? codes.value.reduce((s, c) => s + (c[i] ?? 0), 0) / codes.value.length : 0
     )
-    mean[dims.value[0]] = x
-    mean[dims.value[1]] = y
-    return mean
-  }
-
-  async function probeAt(x: number, y: number): Promise<void> {
-    const token = ++tokens.probe
-    const point = pointAt(x, y)
-    try {
-      const [pattern] = await decodePoints([point])
-      if (token === tokens.probe && pattern) probe.value = { point, pattern }
-      error.value = null
-    } catch (e) {
-      fail(e)
-    }
-  }
+  )
+  const explore = useLatentExplorer({
+    runId: () => run.value?.runId ?? null,
+    latentSize: () => latentSize.value,
+    dims: () => dims.value,
+    base: () => meanCode.value,
+    decode: async (runId, points) =>
+      (await labClient().request('decodeLatent', { runId, points })).patterns,
+    noRun: 'train a network first',
+    ok: () => void (error.value = null),
+    fail
+  })
+  const { probe, grid, path: strip, probeAt } = explore
 
   async function encodeDrawing(): Promise<void> {
     const r = run.value
     if (!r) return
-    const token = ++tokens.drawn
+    const token = ++drawnToken
     // An empty editor is not a drawing: nothing to encode or to plot.
     if (drawing.value.pixels.every((p) => p < 0.5)) {
       drawn.value = null
@@ -106,7 +91,7 @@ export const useExplorerStore = defineStore('explorer', () => {
         runId: r.runId,
         patterns: [[...drawing.value.pixels]]
       })
-      if (token !== tokens.drawn) return
+      if (token !== drawnToken) return
       const nearest = nearestPattern(
         drawing.value.pixels,
         trainingGlyphs.value.map((g) => g.pixels)
@@ -136,31 +121,14 @@ export const useExplorerStore = defineStore('explorer', () => {
   const redoDrawing = (): void => void (drawing.value = redo(drawing.value))
 
   async function refreshGrid(): Promise<void> {
-    if (!run.value) return
-    const token = ++tokens.grid
-    try {
-      const base = pointAt(0, 0)
-      const points = gridPoints(latentSize.value, {
-        n: gridSize.value,
-        range: bounds.value,
-        dims: dims.value,
-        fixed: base
-      })
-      const patterns = await decodePoints(points)
-      if (token === tokens.grid)
-        grid.value = points.map((point, i) => ({ point, pattern: patterns[i]! }))
-      error.value = null
-    } catch (e) {
-      fail(e)
-    }
+    await explore.refreshGrid({ n: gridSize.value, range: bounds.value })
   }
 
   async function refreshStrip(): Promise<void> {
     const { from, to } = interpolation.value
     const count = codes.value.length
-    const token = ++tokens.strip
     if (count === 0) {
-      strip.value = []
+      await explore.refreshPath([], 2)
       return
     }
     // A run with fewer glyphs than the ends point at: bring them into its range (the deep watch
@@ -174,17 +142,7 @@ export const useExplorerStore = defineStore('explorer', () => {
       return
     }
     const steps = Math.min(30, Math.max(2, Math.round(interpolation.value.steps) || 2))
-    const a = codes.value[from]!
-    const b = codes.value[to]!
-    try {
-      const points = interpolationPath(a, b, steps)
-      const patterns = await decodePoints(points)
-      if (token === tokens.strip)
-        strip.value = points.map((point, i) => ({ point, pattern: patterns[i]! }))
-      error.value = null
-    } catch (e) {
-      fail(e)
-    }
+    await explore.refreshPath([codes.value[from]!, codes.value[to]!], steps)
   }
 
   // A new run, new dimensions or a new grid size redraw what depends on them.

@@ -1,10 +1,11 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
+import { LABS, type Lab } from '../labs'
 
-export type Lab = 'letters' | 'denoising' | 'vae'
+export type { Lab } from '../labs'
 
 /** Which lab is on screen. */
 export const useUiStore = defineStore('ui', () => {
-  const lab = ref<Lab>('letters')
+  const lab = ref<Lab>(LABS[0].id)
   return { lab }
 })

@@ -1,13 +1,10 @@
 import { ref, shallowRef, type Ref } from 'vue'
-import { gridPoints, interpolationPath } from '@shared/latent'
-import { gaussian } from '@shared/noise'
+import { samplePoints } from '@shared/latent'
 import { mulberry32 } from '@shared/random'
 import { labClient } from '../api/client'
+import { useLatentExplorer, type Decoded } from '../composables/latent-explorer'
 
-export interface Decoded {
-  point: number[]
-  image: number[]
-}
+export type { Decoded } from '../composables/latent-explorer'
 
 /** What exploring a VAE's latent space needs from the store that holds the run. */
 interface Context {
@@ -20,73 +17,51 @@ interface Context {
   fail: (e: unknown) => void
 }
 
+/** The range a grid spaced by the prior's quantiles covers (most of N(0, 1)'s mass). */
+const PRIOR_RANGE: [[number, number], [number, number]] = [
+  [-2.5, 2.5],
+  [-2.5, 2.5]
+]
+
 /**
- * Exploring the VAE on screen (part of the VAE store): the probe, the decode grid, the
- * interpolation path, samples from the prior and the drawing pad's encoding.
+ * Exploring the VAE on screen (part of the VAE store): the probe, the decode grid and the
+ * interpolation path (the latent explorer every lab uses), samples from the prior and the
+ * drawing pad's encoding.
  */
 export function useVaeExploration(context: Context) {
   const { runId, latent, ok, fail } = context
-  const probe = shallowRef<Decoded | null>(null)
+  const decode = async (id: string, points: number[][]): Promise<number[][]> =>
+    (await labClient().request('decodeLatent', { runId: id, points })).patterns
+  const explore = useLatentExplorer({
+    runId: () => runId.value,
+    latentSize: latent,
+    dims: () => [0, 1],
+    // The other dimensions at the prior's mean.
+    base: () => [],
+    decode,
+    noRun: 'train a VAE first',
+    ok,
+    fail
+  })
+  const { probe, grid, path, probeAt } = explore
   const gridSize = ref(15)
   const gridSpacing = ref<'even' | 'normal'>('normal')
-  const grid = shallowRef<Decoded[]>([])
   const waypoints = ref<number[][]>([])
   const pathSteps = ref(6)
-  const path = shallowRef<Decoded[]>([])
   const samples = shallowRef<Decoded[]>([])
   const pad = shallowRef<{ point: number[]; image: number[] } | null>(null)
-  let probeToken = 0
 
   function clearView(): void {
-    probe.value = null
-    grid.value = []
+    explore.clear()
     waypoints.value = []
-    path.value = []
     samples.value = []
     pad.value = null
   }
 
-  /** Thrown away when the screen moved to another run while a request was on its way. */
-  class Stale extends Error {}
-
-  async function decode(points: number[][]): Promise<number[][]> {
-    const id = runId.value
-    if (!id) throw new Error('train a VAE first')
-    const { patterns } = await labClient().request('decodeLatent', { runId: id, points })
-    if (id !== runId.value) throw new Stale()
-    return patterns
-  }
-
-  /** Decodes the point (x, y) of the first two latent dimensions (others at 0, the prior's mean). */
-  async function probeAt(x: number, y: number): Promise<void> {
-    const token = ++probeToken
-    const point = Array.from({ length: latent() }, (_, i) => (i === 0 ? x : i === 1 ? y : 0))
-    try {
-      const [image] = await decode([point])
-      if (token === probeToken && image) probe.value = { point, image }
-      ok()
-    } catch (e) {
-      if (!(e instanceof Stale)) fail(e)
-    }
-  }
-
   async function refreshGrid(): Promise<void> {
-    try {
-      const n = Math.min(30, Math.max(2, Math.round(gridSize.value)))
-      const range: [[number, number], [number, number]] =
-        gridSpacing.value === 'normal'
-          ? [
-              [-2.5, 2.5],
-              [-2.5, 2.5]
-            ]
-          : context.bounds()
-      const points = gridPoints(latent(), { n, range, spacing: gridSpacing.value })
-      const images = await decode(points)
-      grid.value = points.map((point, i) => ({ point, image: images[i]! }))
-      ok()
-    } catch (e) {
-      if (!(e instanceof Stale)) fail(e)
-    }
+    const n = Math.min(30, Math.max(2, Math.round(gridSize.value)))
+    const range = gridSpacing.value === 'normal' ? PRIOR_RANGE : context.bounds()
+    await explore.refreshGrid({ n, range, spacing: gridSpacing.value })
   }
 
   function addWaypoint(point: readonly number[]): void {
@@ -102,41 +77,26 @@ export function useVaeExploration(context: Context) {
 
   function clearPath(): void {
     waypoints.value = []
-    path.value = []
+    void explore.refreshPath([], 2)
   }
 
   async function refreshPath(): Promise<void> {
-    if (waypoints.value.length < 2) {
-      path.value = []
-      return
-    }
-    try {
-      const steps = Math.min(20, Math.max(2, Math.round(pathSteps.value)))
-      const points: number[][] = []
-      waypoints.value.slice(1).forEach((b, i) => {
-        const segment = interpolationPath(waypoints.value[i]!, b, steps)
-        points.push(...(i === 0 ? segment : segment.slice(1)))
-      })
-      const images = await decode(points)
-      path.value = points.map((point, i) => ({ point, image: images[i]! }))
-      ok()
-    } catch (e) {
-      if (!(e instanceof Stale)) fail(e)
-    }
+    const steps = Math.min(20, Math.max(2, Math.round(pathSteps.value)))
+    await explore.refreshPath(waypoints.value, steps)
   }
 
   /** Samples from the prior N(0, I), seeded so that the same seed shows the same samples. */
   async function sample(count: number, seed = Date.now() >>> 0): Promise<void> {
-    const random = mulberry32(seed)
-    const points = Array.from({ length: count }, () =>
-      Array.from({ length: latent() }, () => gaussian(random))
-    )
+    const id = runId.value
+    if (!id) return fail(new Error('train a VAE first'))
+    const points = samplePoints(count, latent(), mulberry32(seed))
     try {
-      const images = await decode(points)
-      samples.value = points.map((point, i) => ({ point, image: images[i]! }))
+      const patterns = await decode(id, points)
+      if (id !== runId.value) return
+      samples.value = points.map((point, i) => ({ point, pattern: patterns[i]! }))
       ok()
     } catch (e) {
-      if (!(e instanceof Stale)) fail(e)
+      if (id === runId.value) fail(e)
     }
   }
 
@@ -149,7 +109,7 @@ export function useVaeExploration(context: Context) {
       pad.value = { point: result.points[0] ?? [], image: result.reconstructions[0] ?? [] }
       ok()
     } catch (e) {
-      if (!(e instanceof Stale)) fail(e)
+      if (id === runId.value) fail(e)
     }
   }
 

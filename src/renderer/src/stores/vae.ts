@@ -6,6 +6,7 @@ import {
   type VaeDone,
   type VaeProgress,
   type VaeTrainConfig,
+  type ImageDatasetId,
   CLASS_NAMES
 } from '@shared/schemas'
 import { latentBounds } from '@shared/latent'
@@ -74,6 +75,26 @@ export const useVaeStore = defineStore('vae', () => {
   const { probe, gridSize, gridSpacing, grid, waypoints, pathSteps, path, samples, pad } = explore
   const { probeAt, refreshGrid, refreshPath, sample, clearView } = explore
 
+  /** A test image of a data set (values 0-255), e.g. for the scatter's tooltip. */
+  async function testImage(dataset: ImageDatasetId, index: number): Promise<number[]> {
+    const { images } = await labClient().request('datasetImages', {
+      dataset,
+      split: 'test',
+      indices: [index]
+    })
+    return images[0] ?? []
+  }
+
+  /** The test images whose reconstructions the lab shows after each epoch, scaled to [0, 1]. */
+  async function fixedImages(dataset: ImageDatasetId): Promise<number[][]> {
+    const { images } = await labClient().request('datasetImages', {
+      dataset,
+      split: 'test',
+      indices: [0, 1, 2, 3, 4, 5, 6, 7]
+    })
+    return images.map((img) => img.map((v) => v / 255))
+  }
+
   function listen(): void {
     if (unsubscribe.length) return
     const client = labClient()
@@ -117,12 +138,7 @@ export const useVaeStore = defineStore('vae', () => {
     const snapshot = JSON.parse(JSON.stringify(config.value)) as VaeTrainConfig
     trainedConfig.value = snapshot
     try {
-      const images = await labClient().request('datasetImages', {
-        dataset: snapshot.dataset,
-        split: 'test',
-        indices: [0, 1, 2, 3, 4, 5, 6, 7]
-      })
-      fixed.value = images.images.map((img) => img.map((v) => v / 255))
+      fixed.value = await fixedImages(snapshot.dataset)
       runId.value = (await labClient().request('startVaeTraining', snapshot)).runId
     } catch (e) {
       phase.value = 'idle'
@@ -161,12 +177,7 @@ export const useVaeStore = defineStore('vae', () => {
       pathSteps.value = view.pathSteps
     }
     try {
-      const images = await labClient().request('datasetImages', {
-        dataset: run.config.dataset,
-        split: 'test',
-        indices: [0, 1, 2, 3, 4, 5, 6, 7]
-      })
-      fixed.value = images.images.map((img) => img.map((v) => v / 255))
+      fixed.value = await fixedImages(run.config.dataset)
       await afterTraining()
       if (view?.waypoints.length) {
         waypoints.value = view.waypoints
@@ -247,6 +258,7 @@ export const useVaeStore = defineStore('vae', () => {
     classNames,
     bounds,
     start,
+    testImage,
     stop: () => control('stopTraining'),
     pause: () => control('pauseTraining'),
     resume: () => control('resumeTraining'),

@@ -1,0 +1,110 @@
+import { shallowRef } from 'vue'
+import { gridPoints, latentPath, type GridSpec } from '@shared/latent'
+
+/** A latent point and what the decoder makes of it (pixel values in [0, 1]). */
+export interface Decoded {
+  point: number[]
+  pattern: number[]
+}
+
+/** What exploring a run's latent space needs from the store that holds the run. */
+export interface ExplorerSource {
+  /** The run on screen (null: none yet). */
+  runId: () => string | null
+  latentSize: () => number
+  /** The two latent dimensions on screen. */
+  dims: () => [number, number]
+  /** Where the other dimensions sit (the glyphs' mean code; a VAE's prior mean, 0). */
+  base: () => readonly number[]
+  /** Decodes points with the run's decoder (the store's request to the lab). */
+  decode: (runId: string, points: number[][]) => Promise<number[][]>
+  /** Said when there is no run to decode with ("train a network first"). */
+  noRun: string
+  ok: () => void
+  fail: (e: unknown) => void
+}
+
+/**
+ * Exploring a latent space, the same for every lab: the probe (a point of the plane decoded),
+ * the decode grid and interpolation paths. Only the latest request of each kind counts, and
+ * an answer for a run no longer on screen is dropped.
+ */
+export function useLatentExplorer(source: ExplorerSource) {
+  const probe = shallowRef<Decoded | null>(null)
+  const grid = shallowRef<Decoded[]>([])
+  const path = shallowRef<Decoded[]>([])
+  const tokens = { probe: 0, grid: 0, path: 0 }
+
+  /** Decodes `points` for the request `kind`; null when a later request or another run took over. */
+  async function decodeLatest(
+    kind: keyof typeof tokens,
+    points: number[][]
+  ): Promise<Decoded[] | null> {
+    const token = ++tokens[kind]
+    const runId = source.runId()
+    try {
+      if (!runId) throw new Error(source.noRun)
+      const patterns = await source.decode(runId, points)
+      if (token !== tokens[kind] || runId !== source.runId()) return null
+      source.ok()
+      return points.map((point, i) => ({ point, pattern: patterns[i]! }))
+    } catch (e) {
+      if (token === tokens[kind] && runId === source.runId()) source.fail(e)
+      return null
+    }
+  }
+
+  /** The full latent point at (x, y) of the two dimensions on screen. */
+  function pointAt(x: number, y: number): number[] {
+    const [dx, dy] = source.dims()
+    const point = Array.from({ length: source.latentSize() }, (_, i) => source.base()[i] ?? 0)
+    point[dx] = x
+    point[dy] = y
+    return point
+  }
+
+  async function probeAt(x: number, y: number): Promise<void> {
+    const decoded = await decodeLatest('probe', [pointAt(x, y)])
+    if (decoded?.[0]) probe.value = decoded[0]
+  }
+
+  /** The decode grid over `spec`'s range of the two dimensions on screen. */
+  async function refreshGrid(spec: Omit<GridSpec, 'dims' | 'fixed'>): Promise<void> {
+    if (!source.runId()) return
+    let points: number[][]
+    try {
+      points = gridPoints(source.latentSize(), {
+        ...spec,
+        dims: source.dims(),
+        fixed: source.base()
+      })
+    } catch (e) {
+      source.fail(e)
+      return
+    }
+    const decoded = await decodeLatest('grid', points)
+    if (decoded) grid.value = decoded
+  }
+
+  /** The path through `waypoints`, `steps` points per segment (fewer than two: no path). */
+  async function refreshPath(
+    waypoints: readonly (readonly number[])[],
+    steps: number
+  ): Promise<void> {
+    if (waypoints.length < 2) {
+      ++tokens.path
+      path.value = []
+      return
+    }
+    const decoded = await decodeLatest('path', latentPath(waypoints, steps))
+    if (decoded) path.value = decoded
+  }
+
+  function clear(): void {
+    probe.value = null
+    grid.value = []
+    path.value = []
+  }
+
+  return { probe, grid, path, pointAt, probeAt, refreshGrid, refreshPath, clear }
+}
