@@ -30,6 +30,12 @@ test('VAE lab: train on a Fashion-MNIST subset, see the classes, decode the plan
   await expect(page.getByRole('img', { name: 'test image 0 after epoch 1' })).toBeVisible()
   await expect(page.getByRole('img', { name: /^test image 0 after epoch \d$/ })).toHaveCount(3)
   await expect(page.getByTestId('vae-status')).toContainText('ran all 4 epochs')
+  // The engine the run's timed start chose, and why, in the panel and in the backend note.
+  await expect(page.getByTestId('vae-engine')).toContainText(
+    /Trained on (the kernels|tfjs ops).*(timed at [\d.]+ ms per step|the only engine)/
+  )
+  await expect(page.getByTestId('backend')).toContainText(/VAE on (the kernels|tfjs ops)/)
+  await expect(page.getByTestId('backend')).toHaveAttribute('title', /The VAE on screen trained on/)
   const scatter = page.getByTestId('vae-scatter')
   await expect(scatter).toHaveAttribute('data-points', '10000', { timeout: 30_000 })
   // The plane's accessible name lists the classes.
