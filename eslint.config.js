@@ -141,15 +141,6 @@ export default tseslint.config(
     files: ['src/worker/control.ts', 'src/worker/training-worker.ts', 'src/worker/vae-job.ts'],
     rules: layer('worker', ['services', 'ml', 'shared'])
   },
-  // temporary: removed by #15 renderer by lab (API calls only in stores; these two components
-  // still call the client directly).
-  {
-    files: [
-      'src/renderer/src/components/SessionBar.vue',
-      'src/renderer/src/components/VaeScatter.vue'
-    ],
-    rules: rendererRule()
-  },
   {
     files: ['bin/**/*.mjs', 'scripts/**/*.mjs', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } }
