@@ -60,7 +60,11 @@ const STARTUP_PROBE = `(() => {
   }
   requestAnimationFrame(check)
 })()`
-const STARTUP_DONE = `window.__labStartup.train !== undefined && window.__labStartup.chart !== undefined`
+/** True once both marks are in (a function: the page's CSP forbids evaluating strings there). */
+const startupDone = (): boolean => {
+  const marks = (globalThis as { __labStartup?: { train?: number; chart?: number } }).__labStartup
+  return marks?.train !== undefined && marks.chart !== undefined
+}
 const STARTUP_READ = `(() => {
   const nav = performance.getEntriesByType('navigation')[0]
   const scripts = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.js'))
@@ -114,7 +118,7 @@ async function startup(browser: Browser, url: string): Promise<Startup> {
     const page = await context.newPage()
     await page.addInitScript(STARTUP_PROBE)
     await page.goto(url)
-    await page.waitForFunction(STARTUP_DONE, undefined, { timeout: 60_000 })
+    await page.waitForFunction(startupDone, undefined, { timeout: 60_000 })
     return startupSchema.parse(await page.evaluate(STARTUP_READ))
   } finally {
     await context.close()
