@@ -13,6 +13,7 @@ import { appPaths, type AppPaths } from '../services/paths'
 import { labVersions } from '../services/versions'
 import { APP_ENTRY, APP_SCHEME_PRIVILEGES } from './app-protocol'
 import { fromOurPage, setupSecurity } from './security'
+import { PageSessions } from './page-sessions'
 import { createPicker, displayName, setupMenu } from './menu'
 import {
   forwardedSessionFiles,
@@ -29,8 +30,7 @@ function broadcast<K extends EventName>(name: K, payload: EventPayload<K>): void
     window.webContents.send(eventChannel(name), payload)
 }
 
-function setupApi(lab: Lab): void {
-  const handlers = lab.handlers
+function setupApi(pages: PageSessions): void {
   for (const name of requestNames) {
     ipcMain.handle(requestChannel(name), (event, input: unknown) => {
       if (!fromOurPage(event))
@@ -38,16 +38,16 @@ function setupApi(lab: Lab): void {
           ok: false,
           error: { code: 'invalid-request', message: 'request from an unknown page' }
         }
-      return dispatch(handlers, name, input)
+      return dispatch(pages.handlersOf(event.sender), name, input)
     })
   }
 }
 
 /** Session files from the OS (argv, a second instance, macOS's open-file), held until the page is ready. */
 const osFiles = new OpenFileQueue()
-let running: { lab: Lab; paths: AppPaths } | null = null
+let running: { lab: Lab; paths: AppPaths; pages: PageSessions } | null = null
 
-function createWindow({ lab, paths }: { lab: Lab; paths: AppPaths }): BrowserWindow {
+function createWindow({ lab, paths, pages }: NonNullable<typeof running>): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 860,
@@ -62,8 +62,14 @@ function createWindow({ lab, paths }: { lab: Lab; paths: AppPaths }): BrowserWin
     }
   })
   window.once('ready-to-show', () => window.show())
+  const contents = window.webContents
+  // A reload or a crashed renderer ends the page's session: its unsaved runs are offered again.
+  contents.on('render-process-gone', () => pages.end(contents))
   // A file is handed to the page once it has loaded (and subscribed to menu commands).
-  window.webContents.on('did-start-loading', () => osFiles.notReady())
+  contents.on('did-start-loading', () => {
+    pages.end(contents)
+    osFiles.notReady()
+  })
   window.webContents.on('did-finish-load', () =>
     osFiles.ready((path) => {
       if (window.isDestroyed()) return
@@ -75,7 +81,10 @@ function createWindow({ lab, paths }: { lab: Lab; paths: AppPaths }): BrowserWin
       } satisfies EventPayload<'menuCommand'>)
     })
   )
-  window.on('closed', () => osFiles.notReady())
+  window.on('closed', () => {
+    pages.end(contents)
+    osFiles.notReady()
+  })
   void window.loadURL(process.env['ELECTRON_RENDERER_URL'] ?? APP_ENTRY)
   return window
 }
@@ -108,9 +117,10 @@ async function onReady(): Promise<void> {
     pickPath
   })
   setupSecurity(paths.rendererDir)
-  setupApi(lab)
+  const pages = new PageSessions(lab)
+  setupApi(pages)
   setupMenu(lab, pickPath, (payload) => broadcast('menuCommand', payload))
-  running = { lab, paths }
+  running = { lab, paths, pages }
   createWindow(running)
   app.on('activate', () => {
     if (running && BrowserWindow.getAllWindows().length === 0) createWindow(running)

@@ -168,7 +168,10 @@ export const contextBridge = {
 }
 
 /** The page a request comes from; tests change it to play a foreign frame. */
-export const sender = { url: (): string => BrowserWindow.windows[0]?.url ?? '' }
+export const sender = {
+  url: (): string => BrowserWindow.windows[0]?.url ?? '',
+  contents: (): object | undefined => BrowserWindow.windows[0]?.webContents
+}
 
 export const ipcRenderer = {
   invoke: async (channel: string, input: unknown): Promise<unknown> => {
@@ -176,7 +179,10 @@ export const ipcRenderer = {
     if (!handler) throw new Error(`No handler registered for '${channel}'`)
     // Electron structured-clones arguments; so does this stand-in.
     return structuredClone(
-      await handler({ senderFrame: { url: sender.url() } }, structuredClone(input))
+      await handler(
+        { senderFrame: { url: sender.url() }, sender: sender.contents() },
+        structuredClone(input)
+      )
     )
   },
   on: (channel: string, fn: Listener): void => {
@@ -188,5 +194,5 @@ export const ipcRenderer = {
     void state.rendererListeners.get(channel)?.delete(fn)
 }
 
-export type IpcMainInvokeEvent = { senderFrame: { url: string } | null }
+export type IpcMainInvokeEvent = { senderFrame: { url: string } | null; sender?: object }
 export type IpcRendererEvent = object
