@@ -1,25 +1,42 @@
 #!/usr/bin/env node
-// Prints one closing line for the whole suite, from the vitest and Playwright JSON reports:
-// "total: N passed, N failed" (and skipped, if any).
+// Prints one closing line for the whole suite, from the JSON reports of the unit tests (run on
+// the Node running npm, and again on Node 24) and of Playwright:
+// "total: N passed, N failed" (and skipped, if any), counting every run.
 import { existsSync, readFileSync } from 'node:fs'
 
+const reports = {
+  unit: 'test-results/vitest.json',
+  'unit on Node 24': 'test-results/vitest-node24.json',
+  e2e: 'test-results/e2e.json'
+}
 const read = (path) => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null)
-const unit = read('test-results/vitest.json')
-const e2e = read('test-results/e2e.json')
-if (!unit || !e2e) {
-  process.stderr.write(
-    'test summary: a test report is missing (test-results/vitest.json, test-results/e2e.json)\n'
-  )
+const missing = Object.values(reports).filter((path) => !existsSync(path))
+if (missing.length > 0) {
+  process.stderr.write(`test summary: a test report is missing (${missing.join(', ')})\n`)
   process.exit(1)
 }
-const passed = unit.numPassedTests + (e2e.stats?.expected ?? 0)
-const failed = unit.numFailedTests + (e2e.stats?.unexpected ?? 0) + (e2e.stats?.flaky ?? 0)
-const skipped = unit.numPendingTests + unit.numTodoTests + (e2e.stats?.skipped ?? 0)
-process.stdout.write(`unit: ${unit.numPassedTests} passed, ${unit.numFailedTests} failed\n`)
+const counts = (report) =>
+  report.stats
+    ? {
+        passed: report.stats.expected ?? 0,
+        failed: (report.stats.unexpected ?? 0) + (report.stats.flaky ?? 0),
+        skipped: report.stats.skipped ?? 0
+      }
+    : {
+        passed: report.numPassedTests,
+        failed: report.numFailedTests,
+        skipped: report.numPendingTests + report.numTodoTests
+      }
+const total = { passed: 0, failed: 0, skipped: 0 }
+for (const [name, path] of Object.entries(reports)) {
+  const { passed, failed, skipped } = counts(read(path))
+  total.passed += passed
+  total.failed += failed
+  total.skipped += skipped
+  process.stdout.write(`${name}: ${passed} passed, ${failed} failed\n`)
+}
 process.stdout.write(
-  `e2e: ${e2e.stats?.expected ?? 0} passed, ${e2e.stats?.unexpected ?? 0} failed\n`
+  `total: ${total.passed} passed, ${total.failed} failed` +
+    `${total.skipped ? `, ${total.skipped} skipped` : ''}\n`
 )
-process.stdout.write(
-  `total: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`
-)
-process.exit(failed > 0 ? 1 : 0)
+process.exit(total.failed > 0 ? 1 : 0)
