@@ -3,7 +3,7 @@
 // written to build/datasets/: fonts.json as is, and the MNIST / Fashion-MNIST IDX files that
 // `npm run prepare-data` left in resources/datasets/, gzipped (110 MB down to 41 MB; level 9 saves
 // under 1% more at several times the time), which the lab reads as they are (see
-// src/services/datasets.ts). Files already packed from the same
+// src/ml/data/datasets.ts). Files already packed from the same
 // source are kept. Run by `npm run package` and `npm run package:dir` (and the packaging test).
 import { createReadStream, createWriteStream, existsSync } from 'node:fs'
 import { copyFile, mkdir, rename, stat } from 'node:fs/promises'

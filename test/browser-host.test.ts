@@ -10,6 +10,9 @@ import {
   builtWorker,
   connect,
   datasetsDir,
+  glyphDone,
+  glyphProgress,
+  letters,
   nextEvent,
   recordEvents,
   scratchWorkspace
@@ -95,28 +98,27 @@ describe('browser host', () => {
 
   it('returns a clear error for an invalid payload and stays usable', async () => {
     await expect(
-      client.request('startTraining', { ...defaultLetterConfig, epochs: 0 })
+      client.request('startRun', letters({ ...defaultLetterConfig, epochs: 0 }))
     ).rejects.toThrow(/epochs/)
     await expect(
-      client.request('startTraining', { ...defaultLetterConfig, epochs: 0 })
+      client.request('startRun', letters({ ...defaultLetterConfig, epochs: 0 }))
     ).rejects.toBeInstanceOf(LabRequestError)
     expect((await client.request('listFonts', undefined)).length).toBe(3)
   })
 
   it('trains in the worker and streams progress, then the result', async () => {
     const progress: number[] = []
-    const off = client.on('trainingProgress', (p) =>
-      progress.push(...p.points.map(([epoch]) => epoch))
+    const off = client.on('runProgress', (p) =>
+      progress.push(...(glyphProgress(p)?.points.map(([epoch]) => epoch) ?? []))
     )
-    const finished = recordEvents(client, 'trainingDone')
-    const { runId } = await client.request('startTraining', {
-      ...defaultLetterConfig,
-      epochs: 300,
-      maxWrongPixels: null
-    })
+    const finished = recordEvents(client, 'runDone')
+    const { runId } = await client.request(
+      'startRun',
+      letters({ ...defaultLetterConfig, epochs: 300, maxWrongPixels: null })
+    )
     // The host's event loop stays free while the worker trains: requests are answered at once.
     expect((await client.request('listFonts', undefined)).length).toBe(3)
-    const done = await finished.until((d) => d.runId === runId)
+    const done = glyphDone(await finished.until((d) => d.runId === runId))
     finished.stop()
     off()
     expect(done.status).toBe('completed')
@@ -127,45 +129,51 @@ describe('browser host', () => {
   })
 
   it('runs one training at a time and stops, pauses and resumes on request', async () => {
-    const { runId } = await client.request('startTraining', {
-      ...defaultLetterConfig,
-      epochs: 1_000_000,
-      maxWrongPixels: null
-    })
-    await expect(client.request('startTraining', defaultLetterConfig)).rejects.toThrow(
+    const { runId } = await client.request(
+      'startRun',
+      letters({ ...defaultLetterConfig, epochs: 1_000_000, maxWrongPixels: null })
+    )
+    await expect(client.request('startRun', letters(defaultLetterConfig))).rejects.toThrow(
       /already in progress/
     )
-    await nextEvent(client, 'trainingProgress', (p) => p.runId === runId && p.epoch > 0)
+    await nextEvent(client, 'runProgress', (p) => p.runId === runId && p.epoch > 0)
     // Listen before asking: the paused event can arrive before the reply.
-    const pausedEvent = nextEvent(client, 'trainingProgress', (p) => p.runId === runId && p.paused)
-    await client.request('pauseTraining', { runId })
+    const pausedEvent = nextEvent(
+      client,
+      'runProgress',
+      (p) => p.runId === runId && glyphProgress(p)?.paused === true
+    )
+    await client.request('pauseRun', { runId })
     const paused = await pausedEvent
-    await client.request('resumeTraining', { runId })
+    await client.request('resumeRun', { runId })
     const resumed = await nextEvent(
       client,
-      'trainingProgress',
-      (p) => p.runId === runId && !p.paused && p.epoch > paused.epoch
+      'runProgress',
+      (p) => p.runId === runId && glyphProgress(p)?.paused === false && p.epoch > paused.epoch
     )
     expect(resumed.epoch).toBeGreaterThan(paused.epoch)
-    const doneEvent = nextEvent(client, 'trainingDone', (d) => d.runId === runId)
-    await client.request('stopTraining', { runId })
-    const done = await doneEvent
+    const doneEvent = nextEvent(client, 'runDone', (d) => d.runId === runId)
+    await client.request('stopRun', { runId })
+    const done = glyphDone(await doneEvent)
     expect(done.status).toBe('stopped')
     expect(done.glyphs).toHaveLength(32)
-    await expect(client.request('stopTraining', { runId })).rejects.toThrow(/no training run/)
+    await expect(client.request('stopRun', { runId })).rejects.toThrow(/no training run/)
   })
 
   it('stops a paused run', async () => {
-    const { runId } = await client.request('startTraining', {
-      ...defaultLetterConfig,
-      epochs: 1_000_000,
-      maxWrongPixels: null
-    })
-    const paused = nextEvent(client, 'trainingProgress', (p) => p.runId === runId && p.paused)
-    await client.request('pauseTraining', { runId })
+    const { runId } = await client.request(
+      'startRun',
+      letters({ ...defaultLetterConfig, epochs: 1_000_000, maxWrongPixels: null })
+    )
+    const paused = nextEvent(
+      client,
+      'runProgress',
+      (p) => p.runId === runId && glyphProgress(p)?.paused === true
+    )
+    await client.request('pauseRun', { runId })
     await paused
-    const done = nextEvent(client, 'trainingDone', (d) => d.runId === runId)
-    await client.request('stopTraining', { runId })
+    const done = nextEvent(client, 'runDone', (d) => d.runId === runId)
+    await client.request('stopRun', { runId })
     expect((await done).status).toBe('stopped')
   })
 

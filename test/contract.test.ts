@@ -3,7 +3,7 @@ import { createHandlers, dispatch, type Handlers } from '../src/services/lab-ser
 import { TrainingService } from '../src/services/training'
 import { defaultLetterConfig } from '../src/shared/schemas'
 import { requestNames, requests } from '../src/shared/contract'
-import { datasetsDir, scratchWorkspace } from './helpers'
+import { datasetsDir, letters, scratchWorkspace } from './helpers'
 import { SessionService } from '../src/services/sessions'
 
 /** A training service whose worker must never be started: invalid input must not reach it. */
@@ -43,19 +43,32 @@ describe('lab contract at the boundary', () => {
   })
 
   const bad: [string, unknown, RegExp][] = [
-    ['missing config', undefined, /startTraining input/],
-    ['unknown font', { ...defaultLetterConfig, font: 'Font9' }, /font/],
-    ['negative epochs', { ...defaultLetterConfig, epochs: -5 }, /epochs/],
-    ['fractional layer size', { ...defaultLetterConfig, hidden: [25.5] }, /hidden\.0/],
-    ['too many layers', { ...defaultLetterConfig, hidden: [1, 2, 3, 4, 5, 6, 7] }, /hidden/],
-    ['string learning rate', { ...defaultLetterConfig, learningRate: '0.1' }, /learningRate/],
-    ['NaN learning rate', { ...defaultLetterConfig, learningRate: Number.NaN }, /learningRate/],
-    ['unexpected field', { ...defaultLetterConfig, extra: true }, /extra/],
+    ['missing config', undefined, /startRun input/],
+    ['unknown kind', { ...defaultLetterConfig, kind: 'rbm' }, /kind/],
+    ['unknown font', { ...letters(defaultLetterConfig), font: 'Font9' }, /font/],
+    ['negative epochs', { ...letters(defaultLetterConfig), epochs: -5 }, /epochs/],
+    ['fractional layer size', { ...letters(defaultLetterConfig), hidden: [25.5] }, /hidden\.0/],
+    [
+      'too many layers',
+      { ...letters(defaultLetterConfig), hidden: [1, 2, 3, 4, 5, 6, 7] },
+      /hidden/
+    ],
+    [
+      'string learning rate',
+      { ...letters(defaultLetterConfig), learningRate: '0.1' },
+      /learningRate/
+    ],
+    [
+      'NaN learning rate',
+      { ...letters(defaultLetterConfig), learningRate: Number.NaN },
+      /learningRate/
+    ],
+    ['unexpected field', { ...letters(defaultLetterConfig), extra: true }, /extra/],
     ['not an object', 'Font2', /expected object/]
   ]
   for (const [what, input, field] of bad) {
-    it(`rejects startTraining with ${what}, naming the field, and starts nothing`, async () => {
-      const reply = await dispatch(handlers, 'startTraining', input)
+    it(`rejects startRun with ${what}, naming the field, and starts nothing`, async () => {
+      const reply = await dispatch(handlers, 'startRun', input)
       expect(reply.ok).toBe(false)
       if (!reply.ok) {
         expect(reply.error.code).toBe('invalid-input')
@@ -71,13 +84,13 @@ describe('lab contract at the boundary', () => {
       { runId: 'run-1', more: 1 },
       { runId: 'x'.repeat(500) }
     ]) {
-      const reply = await dispatch(handlers, 'stopTraining', input)
+      const reply = await dispatch(handlers, 'stopRun', input)
       expect(reply).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
     }
   })
 
   it('reports a well-formed request for an unknown run as not found', async () => {
-    const reply = await dispatch(handlers, 'stopTraining', { runId: 'run-nothing' })
+    const reply = await dispatch(handlers, 'stopRun', { runId: 'run-nothing' })
     expect(reply).toMatchObject({
       ok: false,
       error: { code: 'not-found', message: /no training run run-nothing/ }

@@ -7,7 +7,7 @@ import type { LabBridge } from '../src/preload/bridge'
 import { eventNames, requestChannel, requestNames } from '../src/shared/contract'
 import { eventListenerName } from '../src/shared/channels'
 import { defaultLetterConfig } from '../src/shared/schemas'
-import { nextEvent, recordEvents, scratchWorkspace } from './helpers'
+import { glyphDone, letters, nextEvent, recordEvents, scratchWorkspace } from './helpers'
 
 // The Electron main process and preload, with only Electron itself stood in (its binary cannot
 // run here): real handlers, real services, the real training worker, the real renderer client.
@@ -169,15 +169,14 @@ describe('preload bridge', () => {
     // LAB_THREADS=1: the VAE's worker too runs one thread, so the note has no VAE threads.
     expect(info.backendNote).toBe("wasm (1 thread); training on the lab's WebAssembly kernels")
     await expect(
-      client.request('startTraining', { ...defaultLetterConfig, font: 'Nope' as 'Font1' })
+      client.request('startRun', letters({ ...defaultLetterConfig, font: 'Nope' as 'Font1' }))
     ).rejects.toThrow(/font/)
-    const events = recordEvents(client, 'trainingDone')
-    const { runId } = await client.request('startTraining', {
-      ...defaultLetterConfig,
-      epochs: 50,
-      maxWrongPixels: null
-    })
-    const done = await events.until((d) => d.runId === runId)
+    const events = recordEvents(client, 'runDone')
+    const { runId } = await client.request(
+      'startRun',
+      letters({ ...defaultLetterConfig, epochs: 50, maxWrongPixels: null })
+    )
+    const done = glyphDone(await events.until((d) => d.runId === runId))
     events.stop()
     expect(done).toMatchObject({ status: 'completed', epochs: 50 })
     expect(done.glyphs).toHaveLength(32)
@@ -185,15 +184,14 @@ describe('preload bridge', () => {
 
   it('unsubscribes event listeners', async () => {
     let calls = 0
-    const off = bridge.onTrainingProgress(() => calls++)
+    const off = bridge.onRunProgress(() => calls++)
     off()
     const client = createElectronClient(bridge)
-    const events = recordEvents(client, 'trainingDone')
-    const { runId } = await client.request('startTraining', {
-      ...defaultLetterConfig,
-      epochs: 20,
-      maxWrongPixels: null
-    })
+    const events = recordEvents(client, 'runDone')
+    const { runId } = await client.request(
+      'startRun',
+      letters({ ...defaultLetterConfig, epochs: 20, maxWrongPixels: null })
+    )
     await events.until((d) => d.runId === runId)
     events.stop()
     expect(calls).toBe(0)

@@ -5,7 +5,7 @@ import { chooseByTiming, EngineChoices, type EngineCandidate } from '../src/ml/e
 import { trainVae } from '../src/ml/train-vae'
 import { planVaeEngine, vaeCandidates } from '../src/ml/vae-engine'
 import { createVae, vaeParams } from '../src/ml/vae'
-import { loadImageSet } from '../src/services/datasets'
+import { loadImageSet } from '../src/ml/data/datasets'
 import { vaeTrainConfigSchema } from '../src/shared/schemas'
 import { datasetsDir } from './helpers'
 

@@ -34,7 +34,7 @@ import type {
   VaeTrainConfig
 } from '../src/shared/schemas'
 import { defaultLetterConfig } from '../src/shared/schemas'
-import { loadFonts, loadImageSet } from '../src/services/datasets'
+import { loadFonts, loadImageSet } from '../src/ml/data/datasets'
 import { datasetsDir, differing } from './helpers'
 
 let font2: Glyph[] = []

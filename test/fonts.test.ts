@@ -7,7 +7,7 @@ import {
   nameImportedSets,
   parseCharacterSetFile
 } from '../src/shared/character-sets'
-import { loadFonts } from '../src/services/datasets'
+import { loadFonts } from '../src/ml/data/datasets'
 import { datasetsDir, root } from './helpers'
 
 const header = readFileSync(resolve(root, 'test/fixtures/font.h'), 'utf8')

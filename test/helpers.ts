@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import WebSocket from 'ws'
 import { connectWebSocketClient, type SocketLike, type WsLabClient } from '../src/shared/lab-client'
 import type { EventName, EventPayload, LabClient } from '../src/shared/contract'
+import type { LetterTrainInput } from '../src/shared/schemas'
 
 export const root = resolve(import.meta.dirname, '..')
 export const builtWorker = resolve(root, 'out/main/training-worker.js')
@@ -29,6 +30,27 @@ export function nextEvent<K extends EventName>(
       resolvePromise(payload)
     })
   })
+}
+
+/** A letters config as the letters lab starts it: an autoencoder experiment. */
+export const letters = <T extends LetterTrainInput>(config: T): T & { kind: 'autoencoder' } => ({
+  ...config,
+  kind: 'autoencoder'
+})
+
+/** The run protocol's events of glyph runs (autoencoder, denoising). */
+export type GlyphProgress = Extract<EventPayload<'runProgress'>, { points: unknown }>
+export type GlyphDone = Extract<EventPayload<'runDone'>, { glyphs: unknown }>
+
+/** A progress event of a glyph run (with its loss points and `paused`), or null. */
+export const glyphProgress = (p: EventPayload<'runProgress'>): GlyphProgress | null =>
+  'points' in p ? p : null
+
+/** A `runDone` event as a glyph run's; fails the test for any other kind. */
+export function glyphDone(done: EventPayload<'runDone'>): GlyphDone {
+  if (!('glyphs' in done))
+    throw new Error(`expected a glyph run's result, got a ${done.kind} run's`)
+  return done
 }
 
 /** A fresh, empty workspace folder for a host under test. */

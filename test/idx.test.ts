@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readIdx, writeIdx } from '../src/ml/data/idx'
-import { CLASS_NAMES, loadImageSet, summariseImageSets } from '../src/services/datasets'
+import { CLASS_NAMES, loadImageSet, summariseImageSets } from '../src/ml/data/datasets'
 import { prepareDatasets } from '../src/services/prepare-datasets'
 import { datasetsDir } from './helpers'
 

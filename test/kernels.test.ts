@@ -9,7 +9,7 @@ import { createArena, MAX_PAGES } from '../src/ml/kernels/runtime'
 import { trainLetters } from '../src/ml/letters'
 import type { EpochRecord } from '../src/ml/train-autoencoder'
 import { defaultLetterConfig, type Glyph, type LetterTrainConfig } from '../src/shared/schemas'
-import { loadFonts } from '../src/services/datasets'
+import { loadFonts } from '../src/ml/data/datasets'
 import { datasetsDir } from './helpers'
 import {
   compileKernel,

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend, type BackendLoader } from '../src/ml/backend'
 import { trainLetters } from '../src/ml/letters'
 import { wrongPixels } from '../src/ml/autoencoder'
-import { loadFonts } from '../src/services/datasets'
+import { loadFonts } from '../src/ml/data/datasets'
 import {
   defaultLetterConfig,
   type Glyph,

@@ -9,6 +9,7 @@ import { createLab, type Lab } from '../src/services/lab'
 import { appPaths, type AppPaths } from '../src/services/paths'
 import { vaeTrainConfigSchema, defaultLetterConfig } from '../src/shared/schemas'
 import type { EventName, EventPayload } from '../src/shared/contract'
+import { letters } from './helpers'
 import {
   appFiles,
   archivedPaths,
@@ -166,23 +167,26 @@ describe('packaged app (simulated)', () => {
         ['mnist', true, 60000, 10000],
         ['fashion-mnist', true, 60000, 10000]
       ])
-      const letters = await lab.handlers.startTraining({
-        ...defaultLetterConfig,
-        epochs: 30,
-        maxWrongPixels: null
-      })
-      expect((await next('trainingDone', letters.runId)).status).toBe('completed')
+      const glyphRun = await lab.handlers.startRun(
+        letters({
+          ...defaultLetterConfig,
+          epochs: 30,
+          maxWrongPixels: null
+        })
+      )
+      expect((await next('runDone', glyphRun.runId)).status).toBe('completed')
       for (const dataset of ['mnist', 'fashion-mnist'] as const) {
-        const { runId } = await lab.handlers.startVaeTraining(
-          vaeTrainConfigSchema.parse({
+        const { runId } = await lab.handlers.startRun({
+          ...vaeTrainConfigSchema.parse({
             dataset,
             trainSize: 256,
             hidden: [16],
             epochs: 2,
             batchSize: 64
-          })
-        )
-        const done = await next('vaeDone', runId)
+          }),
+          kind: 'vae'
+        })
+        const done = await next('runDone', runId)
         expect(done.status, dataset).toBe('completed')
       }
       const sample = await lab.handlers.datasetImages({

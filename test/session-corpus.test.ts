@@ -6,7 +6,14 @@ import { createLab } from '../src/services/lab'
 import type { EventPayload } from '../src/shared/contract'
 import { defaultLetterConfig, sessionViewSchema } from '../src/shared/schemas'
 import { damagedCorpus } from './damaged-sessions'
-import { builtWorker, datasetsDir, recoveryRunIds, root, scratchWorkspace } from './helpers'
+import {
+  builtWorker,
+  datasetsDir,
+  letters,
+  recoveryRunIds,
+  root,
+  scratchWorkspace
+} from './helpers'
 
 // A generated corpus of damaged and hostile session files (issue 13, "Done when"): truncations,
 // flipped bytes, wrong content re-signed with a correct checksum, hostile sizes and nesting, and
@@ -81,17 +88,17 @@ describe('the damaged-session corpus', () => {
     // The file's runs reuse this id: a refusal must not replace its weights.
     const done = new Promise<void>((resolve) => {
       const timer = setInterval(() => {
-        if (events.some((e) => e.name === 'trainingDone')) {
+        if (events.some((e) => e.name === 'runDone')) {
           clearInterval(timer)
           resolve()
         }
       }, 20)
     })
-    runId = (await h.startTraining({ ...defaultLetterConfig, epochs: 30, maxWrongPixels: null }))
-      .runId
+    runId = (
+      await h.startRun(letters({ ...defaultLetterConfig, epochs: 30, maxWrongPixels: null }))
+    ).runId
     await done
-    const finished = events.find((e) => e.name === 'trainingDone')!
-      .payload as EventPayload<'trainingDone'>
+    const finished = events.find((e) => e.name === 'runDone')!.payload as EventPayload<'runDone'>
     expect(finished.runId).toBe(runId)
     before = await h.decodeLatent({ runId, points })
     await lab.sessions.autosave()

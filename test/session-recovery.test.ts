@@ -19,6 +19,7 @@ import {
   builtWorker,
   connect,
   datasetsDir,
+  letters,
   recordEvents,
   root,
   scratchWorkspace
@@ -45,8 +46,8 @@ const tab = (host: BrowserHost): Promise<WsLabClient> =>
   connect(`${host.url.replace(/^http/, 'ws')}api`)
 
 async function train(client: WsLabClient): Promise<string> {
-  const done = recordEvents(client, 'trainingDone')
-  const { runId } = await client.request('startTraining', short)
+  const done = recordEvents(client, 'runDone')
+  const { runId } = await client.request('startRun', letters(short))
   await done.until((d) => d.runId === runId)
   done.stop()
   return runId
@@ -152,12 +153,12 @@ describe('temporaries and failed autosaves (item 12)', () => {
       preferredBackend: 'wasm',
       emit: (name, payload) => {
         if (name === 'autosaveFailed') failures.push(payload as EventPayload<'autosaveFailed'>)
-        if (name === 'trainingDone') finished((payload as { runId: string }).runId)
+        if (name === 'runDone') finished((payload as { runId: string }).runId)
       }
     })
     try {
       const done = new Promise<string>((resolve) => (finished = resolve))
-      await lab.handlers.startTraining(short)
+      await lab.handlers.startRun(letters(short))
       await done
       await lab.sessions.autosave()
       expect(failures.length).toBeGreaterThan(0)

@@ -7,7 +7,14 @@ import { provideLabClient } from '../src/renderer/src/api/client'
 import { useSessionStore } from '../src/renderer/src/stores/session'
 import type { WsLabClient } from '../src/shared/lab-client'
 import { defaultLetterConfig } from '../src/shared/schemas'
-import { builtRenderer, builtWorker, connect, datasetsDir, scratchWorkspace } from './helpers'
+import {
+  builtRenderer,
+  builtWorker,
+  connect,
+  datasetsDir,
+  letters,
+  scratchWorkspace
+} from './helpers'
 
 // The session store shows what the host says about autosave (issue 13, item 12): a failed
 // autosave reaches the user instead of being swallowed.
@@ -39,7 +46,10 @@ afterAll(async () => {
 it('shows a failed autosave as the session error', async () => {
   const session = useSessionStore()
   const off = session.watchAutosave()
-  await client.request('startTraining', { ...defaultLetterConfig, epochs: 5, maxWrongPixels: null })
+  await client.request(
+    'startRun',
+    letters({ ...defaultLetterConfig, epochs: 5, maxWrongPixels: null })
+  )
   while (!session.error) await new Promise((resolve) => setTimeout(resolve, 20))
   off()
   expect(session.error).toMatch(/^Autosave failed \(a file is in the way of its folder\)/)

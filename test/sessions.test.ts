@@ -12,7 +12,14 @@ import {
 } from '../src/services/session-file'
 import { defaultLetterConfig, sessionViewSchema, vaeTrainConfigSchema } from '../src/shared/schemas'
 import type { EventName, EventPayload } from '../src/shared/contract'
-import { builtWorker, datasetsDir, recoveryRunIds, root, scratchWorkspace } from './helpers'
+import {
+  builtWorker,
+  datasetsDir,
+  letters,
+  recoveryRunIds,
+  root,
+  scratchWorkspace
+} from './helpers'
 import { resign } from './damaged-sessions'
 
 const workspace = scratchWorkspace()
@@ -230,30 +237,32 @@ describe('session round trip through the services of a host', () => {
 
   it('saves letters, denoising and VAE runs with the view and custom glyphs, and reopens them in a fresh worker', async () => {
     const h = first.handlers
-    const letters = await h.startTraining({ ...defaultLetterConfig, font: 'Font2' })
-    await waitFor('trainingDone', letters.runId)
-    const denoising = await h.startTraining({
+    const glyphRun = await h.startRun(letters({ ...defaultLetterConfig, font: 'Font2' }))
+    await waitFor('runDone', glyphRun.runId)
+    const denoising = await h.startRun({
       ...defaultLetterConfig,
+      kind: 'denoising',
       epochs: 50,
       maxWrongPixels: null,
       noise: { kind: 'gaussian', level: 0.3, copies: 3, fresh: true, seed: 2 }
     })
-    await waitFor('trainingDone', denoising.runId)
-    const vae = await h.startVaeTraining(
-      vaeTrainConfigSchema.parse({
+    await waitFor('runDone', denoising.runId)
+    const vae = await h.startRun({
+      ...vaeTrainConfigSchema.parse({
         dataset: 'fashion-mnist',
         trainSize: 256,
         hidden: [16],
         epochs: 2,
         batchSize: 64
-      })
-    )
-    await waitFor('vaeDone', vae.runId)
+      }),
+      kind: 'vae'
+    })
+    await waitFor('runDone', vae.runId)
 
     const view = sessionViewSchema.parse({
       lab: 'denoising',
       selectedRunId: denoising.runId,
-      compared: [letters.runId],
+      compared: [glyphRun.runId],
       letters: {
         gridSize: 9,
         dims: [0, 1],
@@ -269,7 +278,7 @@ describe('session round trip through the services of a host', () => {
       }
     })
     const glyph = { char: 'x', code: 120, pixels: new Array(35).fill(0).map((_, i) => i % 2) }
-    const ids = [letters.runId, denoising.runId, vae.runId]
+    const ids = [glyphRun.runId, denoising.runId, vae.runId]
     await h.saveSession({
       target: { name: 'round trip' },
       runIds: ids,
@@ -286,7 +295,7 @@ describe('session round trip through the services of a host', () => {
     const before = await Promise.all(ids.map((runId) => h.decodeLatent({ runId, points })))
     const opened = await second.handlers.openSession({ target: { name: 'round trip' } })
     expect(opened.session.runs.map((r) => [r.id, r.experiment.kind])).toEqual([
-      [letters.runId, 'autoencoder'],
+      [glyphRun.runId, 'autoencoder'],
       [denoising.runId, 'denoising'],
       [vae.runId, 'vae']
     ])
@@ -325,12 +334,14 @@ describe('session round trip through the services of a host', () => {
   it('autosaves unsaved runs, not saved ones, and offers them back after a crash', async () => {
     // Every run of the first lab was saved: none is in a recovery file.
     expect(recoveryRunIds(workspace)).toEqual([])
-    const run = await first.handlers.startTraining({
-      ...defaultLetterConfig,
-      epochs: 30,
-      maxWrongPixels: null
-    })
-    await waitFor('trainingDone', run.runId)
+    const run = await first.handlers.startRun(
+      letters({
+        ...defaultLetterConfig,
+        epochs: 30,
+        maxWrongPixels: null
+      })
+    )
+    await waitFor('runDone', run.runId)
     await first.sessions.autosave()
     expect(recoveryRunIds(workspace)).toEqual([run.runId])
     // The first lab's own session holds that run: it offers nothing to itself.
@@ -375,8 +386,8 @@ describe('session round trip through the services of a host', () => {
     })
     const firstCheckpoint = new Promise<void>((resolve) => {
       const original = crashing.sessions.checkpoint.bind(crashing.sessions)
-      crashing.sessions.checkpoint = (id, networks) => {
-        original(id, networks)
+      crashing.sessions.checkpoint = (id, networks, record) => {
+        original(id, networks, record)
         resolve()
       }
     })
@@ -387,15 +398,16 @@ describe('session round trip through the services of a host', () => {
     // Wait for the first checkpoint and the autosave it triggers, then "crash": the worker
     // dies mid-run.
     const { crashing, crashWorkspace, firstCheckpoint } = crashingLab()
-    const { runId } = await crashing.handlers.startVaeTraining(
-      vaeTrainConfigSchema.parse({
+    const { runId } = await crashing.handlers.startRun({
+      ...vaeTrainConfigSchema.parse({
         dataset: 'mnist',
         trainSize: 512,
         hidden: [32],
         epochs: 1000,
         batchSize: 64
-      })
-    )
+      }),
+      kind: 'vae'
+    })
     // The checkpoint is in the recovery file once its autosave is done.
     await firstCheckpoint
     await crashing.sessions.autosave()
@@ -416,8 +428,9 @@ describe('session round trip through the services of a host', () => {
 
   it('recovers a letters run from a checkpoint with its per-glyph results recomputed', async () => {
     const { crashing, crashWorkspace, firstCheckpoint } = crashingLab()
-    const { runId } = await crashing.handlers.startTraining({
+    const { runId } = await crashing.handlers.startRun({
       ...defaultLetterConfig,
+      kind: 'denoising',
       noise: { kind: 'bitflip', level: 0.05, copies: 2, fresh: false, seed: 3 },
       epochs: 1_000_000,
       maxWrongPixels: null

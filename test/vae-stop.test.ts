@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../src/ml/backend'
 import { MAX_WORK_PER_CHECK, rowsPerCheck, trainVae } from '../src/ml/train-vae'
 import { vaeParams } from '../src/ml/vae'
-import { loadImageSet } from '../src/services/datasets'
+import { loadImageSet } from '../src/ml/data/datasets'
 import { vaeTrainConfigSchema } from '../src/shared/schemas'
 import { datasetsDir } from './helpers'
 

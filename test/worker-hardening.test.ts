@@ -5,8 +5,16 @@ import { createLab, type Lab } from '../src/services/lab'
 import { readSession } from '../src/services/session-file'
 import { TrainingService } from '../src/services/training'
 import type { EventName, EventPayload } from '../src/shared/contract'
-import { defaultLetterConfig, sessionViewSchema, type Experiment } from '../src/shared/schemas'
-import { builtWorker, datasetsDir, recoveryRunIds, root, scratchWorkspace } from './helpers'
+import { defaultLetterConfig, sessionViewSchema } from '../src/shared/schemas'
+import { type Experiment } from '../src/shared/experiments'
+import {
+  builtWorker,
+  datasetsDir,
+  letters,
+  recoveryRunIds,
+  root,
+  scratchWorkspace
+} from './helpers'
 import { firstNetwork, parse, variant, withExtraBytes } from './damaged-sessions'
 
 // The training worker while it trains, holds many runs, or is paused (issue 13, items 7-9, 11):
@@ -21,12 +29,12 @@ const short = { ...defaultLetterConfig, epochs: 5, maxWrongPixels: null }
 function recordingLab(options: { checkpointSeconds?: number } = {}): {
   lab: Lab
   workspace: string
-  done: (runId: string) => Promise<EventPayload<'trainingDone'>>
+  done: (runId: string) => Promise<EventPayload<'runDone'>>
   checkpoints: () => number
 } {
   const workspace = scratchWorkspace()
-  const finished = new Map<string, EventPayload<'trainingDone'>>()
-  const waiting = new Map<string, (p: EventPayload<'trainingDone'>) => void>()
+  const finished = new Map<string, EventPayload<'runDone'>>()
+  const waiting = new Map<string, (p: EventPayload<'runDone'>) => void>()
   const lab = createLab({
     host: 'browser',
     datasetsDir,
@@ -35,17 +43,17 @@ function recordingLab(options: { checkpointSeconds?: number } = {}): {
     preferredBackend: 'wasm',
     checkpointSeconds: options.checkpointSeconds,
     emit: <K extends EventName>(name: K, payload: EventPayload<K>) => {
-      if (name !== 'trainingDone') return
-      const p = payload as EventPayload<'trainingDone'>
+      if (name !== 'runDone') return
+      const p = payload as EventPayload<'runDone'>
       finished.set(p.runId, p)
       waiting.get(p.runId)?.(p)
     }
   })
   let count = 0
   const original = lab.sessions.checkpoint.bind(lab.sessions)
-  lab.sessions.checkpoint = (id, networks) => {
+  lab.sessions.checkpoint = (id, networks, record) => {
     count++
-    original(id, networks)
+    original(id, networks, record)
   }
   return {
     lab,
@@ -68,9 +76,9 @@ describe('requests while a run trains (item 7)', () => {
 
   it('answers decode and save for a finished run, and checkpoints the running one', async () => {
     const h = lab.handlers
-    const finished = await h.startTraining(short)
+    const finished = await h.startRun(letters(short))
     await done(finished.runId)
-    const running = await h.startTraining(long)
+    const running = await h.startRun(letters(long))
     // Answered while the long run is still training.
     const decoded = await h.decodeLatent({ runId: finished.runId, points: [[0, 0]] })
     expect(decoded.patterns[0]).toHaveLength(35)
@@ -89,7 +97,7 @@ describe('requests while a run trains (item 7)', () => {
     expect(lab.training.running).toBe(running.runId)
     // Only the running run: the finished one is saved.
     expect(recoveryRunIds(workspace)).toEqual([running.runId])
-    await h.stopTraining({ runId: running.runId })
+    await h.stopRun({ runId: running.runId })
     expect((await done(running.runId)).status).toBe('stopped')
   })
 })
@@ -101,7 +109,7 @@ describe('many runs (item 8)', () => {
   it('saves 14 runs with every run weights', async () => {
     const ids: string[] = []
     for (let i = 0; i < 14; i++) {
-      const { runId } = await lab.handlers.startTraining({ ...short, seed: i + 1 })
+      const { runId } = await lab.handlers.startRun(letters({ ...short, seed: i + 1 }))
       await done(runId)
       ids.push(runId)
     }
@@ -124,10 +132,10 @@ describe('pause (item 11)', () => {
 
   it('a paused run does not hold up saving and opening', async () => {
     const h = lab.handlers
-    const finished = await h.startTraining(short)
+    const finished = await h.startRun(letters(short))
     await done(finished.runId)
-    const running = await h.startTraining(long)
-    await h.pauseTraining({ runId: running.runId })
+    const running = await h.startRun(letters(long))
+    await h.pauseRun({ runId: running.runId })
     await h.saveSession({
       target: { name: 'paused' },
       runIds: [finished.runId],
@@ -137,7 +145,7 @@ describe('pause (item 11)', () => {
     const opened = await h.openSession({ target: { name: 'paused' } })
     expect(opened.session.runs.map((r) => r.id)).toEqual([finished.runId])
     expect(lab.training.running).toBe(running.runId)
-    await h.stopTraining({ runId: running.runId })
+    await h.stopRun({ runId: running.runId })
     expect((await done(running.runId)).status).toBe('stopped')
   })
 })
@@ -182,7 +190,7 @@ describe('a refused file changes nothing (item 9)', () => {
 
   it('keeps the weights of an unsaved run whose id the refused file reuses', async () => {
     const h = lab.handlers
-    const { runId } = await h.startTraining({ ...short, font: 'Font1', hidden: [16] })
+    const { runId } = await h.startRun(letters({ ...short, font: 'Font1', hidden: [16] }))
     await done(runId)
     const points = [
       [0.5, -0.5],

@@ -36,12 +36,15 @@ export async function benchProbe(print: Print, args: readonly string[]): Promise
   )
   try {
     const done = new Promise<void>((resolve) => {
-      const off = client.on('trainingDone', () => {
+      const off = client.on('runDone', () => {
         off()
         resolve()
       })
     })
-    const { runId } = await client.request('startTraining', defaultLetterConfig)
+    const { runId } = await client.request('startRun', {
+      ...defaultLetterConfig,
+      kind: 'autoencoder'
+    })
     await done
     const time = async (fn: () => Promise<unknown>): Promise<number[]> => {
       const times: number[] = []

@@ -6,7 +6,7 @@ import { kernelBuild } from '../ml/kernels/runtime'
 import { threadsFor } from '../ml/threads'
 import { trainLetters } from '../ml/letters'
 import { datasetsDir } from '../services/paths'
-import { idxFileNames, loadFonts, loadImageSet } from '../services/datasets'
+import { idxFileNames, loadFonts, loadImageSet } from '../ml/data/datasets'
 import {
   activationSchema,
   defaultLetterConfig,

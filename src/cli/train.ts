@@ -1,12 +1,13 @@
 import { mkdir, readFile } from 'node:fs/promises'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { chooseBackend } from '../ml/backend'
+import { traitsOf } from '../ml/kinds/catalog'
 import { threadsFor } from '../ml/threads'
 import { evaluateRun, runExperiment, type ProgressUpdate } from '../services/experiments'
 import { datasetsDir } from '../services/paths'
 import { SESSION_EXTENSION, newSession, readSession, writeSession } from '../services/session-file'
 import { labVersions } from '../services/versions'
-import { experimentSchema, type Experiment } from '../shared/schemas'
+import { experimentSchema, type Experiment } from '../shared/experiments'
 import { describeIssues } from '../shared/contract'
 import { backendOptions, flag, option } from './args'
 import { parseCharacterSetFile } from '../shared/character-sets'
@@ -19,7 +20,7 @@ import { formatDuration } from '../shared/format'
  * into `glyphs`, with `fontName` naming the array it took (and picking it when there are several).
  */
 async function resolveFontFile(path: string, experiment: Experiment): Promise<Experiment> {
-  if (experiment.kind === 'vae' || experiment.fontFile === undefined) return experiment
+  if (!('fontFile' in experiment) || experiment.fontFile === undefined) return experiment
   if (experiment.glyphs) throw new Error(`${path}: give "glyphs" or "fontFile", not both`)
   const fontPath = resolve(dirname(path), experiment.fontFile)
   let text: string
@@ -109,7 +110,7 @@ export async function train(args: readonly string[]): Promise<void> {
   const backend = backendOptions(args)
   const choice = await chooseBackend({
     ...backend,
-    threads: threadsFor(experiment.kind === 'vae' ? 'images' : 'glyphs', backend.threads)
+    threads: threadsFor(traitsOf(experiment).worker, backend.threads)
   })
   const out = resolve(
     option(args, '--out') ??

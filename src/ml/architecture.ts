@@ -1,9 +1,4 @@
-import {
-  GLYPH_PIXELS,
-  IMAGE_PIXELS,
-  type Experiment,
-  type LetterTrainConfig
-} from '../shared/schemas'
+import type { LetterTrainConfig } from '../shared/schemas'
 
 // The networks' architecture as plain numbers, without TensorFlow.js: the layers an experiment
 // builds and where their parameters sit in a flat vector. Hosts use it to check a session
@@ -95,19 +90,6 @@ export function vaeSpecs(shape: VaeShape): { encoder: MlpSpec; decoder: MlpSpec 
     encoder: { layers: chain(enc, [...shape.hidden.map(() => shape.activation), 'linear']) },
     decoder: { layers: chain(dec, [...shape.hidden.map(() => shape.activation), 'sigmoid']) }
   }
-}
-
-/** The layers of each network an experiment trains, by the name it is saved under. */
-export function networkSpecs(experiment: Experiment): Partial<Record<NetworkName, MlpSpec>> {
-  if (experiment.kind === 'vae') {
-    return vaeSpecs({
-      inputSize: IMAGE_PIXELS,
-      hidden: experiment.hidden,
-      latent: experiment.latent,
-      activation: experiment.activation
-    })
-  }
-  return { autoencoder: autoencoderSpec(shapeOf(experiment, GLYPH_PIXELS)).spec }
 }
 
 export type NetworkName = 'autoencoder' | 'encoder' | 'decoder'

@@ -8,14 +8,15 @@ import {
   type RequestName,
   type RequestOutput
 } from '../shared/contract'
+import { IMAGE_PIXELS, type Font, type ImageDatasetId, type LabInfo } from '../shared/schemas'
+import { traitsOf } from '../ml/kinds/catalog'
 import {
-  IMAGE_PIXELS,
-  type Experiment,
-  type Font,
-  type ImageDatasetId,
-  type LabInfo
-} from '../shared/schemas'
-import { loadFonts, loadImageSet, summariseImageSets, type ImageSet, type Split } from './datasets'
+  loadFonts,
+  loadImageSet,
+  summariseImageSets,
+  type ImageSet,
+  type Split
+} from '../ml/data/datasets'
 import { LabBusyError, LabNotFoundError, type TrainingService } from './training'
 import { DEFAULT_CLIENT, type SessionService } from './sessions'
 import { SessionFileError } from './session-file'
@@ -88,36 +89,22 @@ export function createHandlers(options: LabServiceOptions, client = DEFAULT_CLIE
     },
     listFonts: () => getFonts(),
     listDatasets: () => summariseImageSets(options.datasetsDir),
-    startTraining: async (config) => {
-      let glyphs = config.glyphs
-      if (!glyphs) {
-        const font = (await getFonts()).find((f) => f.name === config.font)
-        if (!font) throw new LabNotFoundError(`character set ${config.font} is not available`)
-        glyphs = font.glyphs
-      }
-      const runId = await options.training.start(config, glyphs)
-      const experiment: Experiment = config.noise
-        ? { ...config, kind: 'denoising', noise: config.noise }
-        : { ...config, kind: 'autoencoder' }
+    startRun: async (experiment) => {
+      // Fail here, naming what is missing (a data set, a character set), not in the worker.
+      await traitsOf(experiment)
+        .check(experiment, options.datasetsDir)
+        .catch((error: unknown) => {
+          throw new LabNotFoundError(error instanceof Error ? error.message : String(error))
+        })
+      const runId = await options.training.start(experiment, options.datasetsDir)
       options.sessions.started(runId, experiment, client)
-      return { runId }
+      return { runId, kind: experiment.kind }
     },
-    stopTraining: async ({ runId }) => ({ ok: options.training.stop(runId) }),
-    pauseTraining: async ({ runId }) => ({ ok: options.training.pause(runId) }),
-    resumeTraining: async ({ runId }) => ({ ok: options.training.resume(runId) }),
+    stopRun: async ({ runId }) => ({ ok: options.training.stop(runId) }),
+    pauseRun: async ({ runId }) => ({ ok: options.training.pause(runId) }),
+    resumeRun: async ({ runId }) => ({ ok: options.training.resume(runId) }),
     decodeLatent: (request) => options.training.decode(request),
     encodePatterns: (request) => options.training.encode(request),
-    startVaeTraining: async (config) => {
-      // Fail here, with the data set named, rather than in the worker.
-      const available = (await summariseImageSets(options.datasetsDir)).find(
-        (d) => d.id === config.dataset
-      )
-      if (!available?.available)
-        throw new LabNotFoundError(available?.message ?? `${config.dataset} is not available`)
-      const runId = await options.training.startVae(config, options.datasetsDir)
-      options.sessions.started(runId, { ...config, kind: 'vae' }, client)
-      return { runId }
-    },
     vaeTestSet: ({ runId }) => options.training.testSet(runId, options.datasetsDir),
     listSessions: () => options.sessions.list(),
     saveSession: async ({ target, runIds, view, customGlyphs, characterSets }) =>

@@ -1,11 +1,11 @@
-import type { EventName, EventPayload } from '../shared/contract'
 import type { BackendName, LabInfo } from '../shared/schemas'
 import { createDataCache, createHandlers, type Handlers } from './lab-service'
 import { DEFAULT_CLIENT, SessionService } from './sessions'
 import { TrainingService, type Emit } from './training'
 
 // Everything a host needs, wired once: the training worker's owner, the session keeper (which
-// watches the events on their way out) and the request handlers.
+// takes each run's record from the run driver, through the training service) and the request
+// handlers.
 
 export interface LabOptions {
   host: LabInfo['host']
@@ -33,19 +33,17 @@ export interface Lab {
 
 export function createLab(options: LabOptions): Lab {
   let sessions: SessionService | null = null
-  const emit = <K extends EventName>(name: K, payload: EventPayload<K>): void => {
-    sessions?.observe(name, payload)
-    options.emit(name, payload)
-  }
   const training = new TrainingService({
     workerPath: options.workerPath,
-    emit,
+    emit: options.emit,
     preferredBackend: options.preferredBackend,
     threads: options.threads,
     checkpointSeconds: options.checkpointSeconds,
-    onCheckpoint: (runId, networks) => sessions?.checkpoint(runId, networks)
+    onCheckpoint: (runId, networks, record) => sessions?.checkpoint(runId, networks, record),
+    onRecord: (record) => sessions?.finished(record),
+    onFailed: (runId) => sessions?.failed(runId)
   })
-  sessions = new SessionService({
+  const keeper = new SessionService({
     workspace: options.workspace,
     training,
     versions: async () => ({ ...options.versions, tfjs: (await training.backend()).tfjs }),
@@ -55,6 +53,7 @@ export function createLab(options: LabOptions): Lab {
     // The same message path: unsaved work is at risk (here: could not be recovered).
     onRecoveryDamaged: (message) => options.emit('autosaveFailed', { message })
   })
+  sessions = keeper
   // One copy of the data sets for every session (MNIST's training images alone are 47 MB).
   const data = createDataCache(options.datasetsDir)
   const handlersFor = (client: string): Handlers =>
@@ -63,7 +62,7 @@ export function createLab(options: LabOptions): Lab {
         host: options.host,
         datasetsDir: options.datasetsDir,
         training,
-        sessions,
+        sessions: keeper,
         versions: options.versions,
         pickPath: options.pickPath,
         data
@@ -74,7 +73,7 @@ export function createLab(options: LabOptions): Lab {
     handlers: handlersFor(DEFAULT_CLIENT),
     handlersFor,
     training,
-    sessions,
+    sessions: keeper,
     close: () => training.close()
   }
 }

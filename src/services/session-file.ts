@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { constants, type Stats } from 'node:fs'
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises'
-import { networkSpecs } from '../ml/architecture'
+import { traitsOf } from '../ml/kinds/catalog'
 import { checkSavedNetwork } from '../ml/saved-network'
 import {
   MAX_SESSION_BYTES,
@@ -140,7 +140,7 @@ export function parseSession(text: string, label: string): Session {
     )
   }
   parsed.data.runs.forEach((run, i) => {
-    const specs = networkSpecs(run.experiment)
+    const specs = traitsOf(run.experiment).networks(run.experiment)
     for (const name of ['autoencoder', 'encoder', 'decoder'] as const) {
       const spec = specs[name]
       const saved = run.networks[name]

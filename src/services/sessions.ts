@@ -2,14 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, unlink } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { CharacterSet } from '../shared/character-sets'
-import type { EventName, EventPayload } from '../shared/contract'
 import {
   sessionViewSchema,
   type BackendName,
-  type Experiment,
   type Glyph,
   type SessionView
 } from '../shared/schemas'
+import { type Experiment } from '../shared/experiments'
 import {
   SESSION_EXTENSION,
   type RunRecord,
@@ -25,7 +24,7 @@ import {
 } from './session-file'
 import { LabBusyError, type TrainingService } from './training'
 import { RecoveryFiles, removeStaleTemporaries } from './recovery'
-import { observeRun, runRecordOf, type Draft } from './run-drafts'
+import { runRecordOf, type Draft } from './run-drafts'
 import { describeFsError, listSessions, refuseLinksOut } from './workspace-files'
 
 // Keeps the record of every run this host has trained or opened (config, per-epoch history,
@@ -110,26 +109,39 @@ export class SessionService {
     this.drafts.set(runId, {
       id: runId,
       experiment,
-      history: {},
       record: null,
-      environment: null,
       networks: null,
       owner: clientId,
       unsaved: true
     })
   }
 
-  /** Watches the events a host relays, to keep each run's history and result. */
-  observe<K extends EventName>(name: K, payload: EventPayload<K>): void {
-    const finished = observeRun(this.drafts, name, payload)
-    if (finished) void this.autosave(finished.owner)
+  /**
+   * A run ended, with the record the run driver built: keep it (a run that never finished an
+   * epoch has nothing to keep) and autosave it.
+   */
+  finished(record: SessionSummary): void {
+    const draft = this.drafts.get(record.id)
+    if (!draft) return
+    if (record.epochs === 0) {
+      this.drafts.delete(record.id)
+      return
+    }
+    draft.record = record
+    void this.autosave(draft.owner)
+  }
+
+  /** A run failed: nothing of it is kept. */
+  failed(runId: string): void {
+    const draft = this.drafts.get(runId)
+    if (draft && !draft.record) this.drafts.delete(runId)
   }
 
   /** A run in progress sent its weights: autosave it, so a crash loses at most this much. */
-  checkpoint(runId: string, networks: RunRecord['networks']): void {
+  checkpoint(runId: string, networks: RunRecord['networks'], record: SessionSummary): void {
     const draft = this.drafts.get(runId)
     if (!draft || draft.record) return
-    draft.checkpoint = networks
+    draft.checkpoint = { networks, record }
     void this.autosave(draft.owner)
   }
 
@@ -258,9 +270,15 @@ export class SessionService {
       if (r) session.runs[i] = { ...session.runs[i]!, ...r }
     })
     for (const run of session.runs) {
-      const { id, experiment, history, networks, environment, ...record } = run
-      const draft = { id, experiment, history, record, environment, networks }
-      this.drafts.set(id, { ...draft, owner: clientId, unsaved })
+      const { networks, ...record } = run
+      this.drafts.set(run.id, {
+        id: run.id,
+        experiment: run.experiment,
+        record,
+        networks,
+        owner: clientId,
+        unsaved
+      })
     }
     this.remember(session.view, session.customGlyphs, clientId, session.characterSets)
     const runs = session.runs.map(({ networks: _networks, ...summary }) => summary)

@@ -5,13 +5,12 @@ export const requestNames = [
   'getInfo',
   'listFonts',
   'listDatasets',
-  'startTraining',
-  'stopTraining',
-  'pauseTraining',
-  'resumeTraining',
+  'startRun',
+  'stopRun',
+  'pauseRun',
+  'resumeRun',
   'decodeLatent',
   'encodePatterns',
-  'startVaeTraining',
   'vaeTestSet',
   'datasetImages',
   'listSessions',
@@ -26,11 +25,9 @@ export const requestNames = [
 ] as const
 
 export const eventNames = [
-  'trainingProgress',
-  'trainingDone',
-  'vaeProgress',
-  'vaeBatch',
-  'vaeDone',
+  'runProgress',
+  'runDone',
+  'runFailed',
   'menuCommand',
   'autosaveFailed'
 ] as const
@@ -42,7 +39,7 @@ export type EventName = (typeof eventNames)[number]
 export const requestChannel = (name: RequestName): string => `lab:request:${name}`
 export const eventChannel = (name: EventName): string => `lab:event:${name}`
 
-/** `trainingProgress` -> `onTrainingProgress`: the preload's name for an event subscription. */
+/** `runProgress` -> `onRunProgress`: the preload's name for an event subscription. */
 export type EventListenerName<K extends EventName> = `on${Capitalize<K>}`
 export const eventListenerName = <K extends EventName>(name: K): EventListenerName<K> =>
   `on${name.charAt(0).toUpperCase()}${name.slice(1)}` as EventListenerName<K>

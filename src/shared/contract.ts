@@ -3,22 +3,17 @@ import {
   datasetSummarySchema,
   fontSchema,
   labInfoSchema,
-  letterTrainConfigSchema,
   runIdSchema,
-  trainingDoneSchema,
-  trainingProgressSchema,
   decodeRequestSchema,
   decodeResultSchema,
   encodeRequestSchema,
   encodeResultSchema,
-  vaeTrainConfigSchema,
   vaeTestSetResultSchema,
   datasetImagesRequestSchema,
-  datasetImagesResultSchema,
-  vaeProgressSchema,
-  vaeBatchProgressSchema,
-  vaeDoneSchema
+  datasetImagesResultSchema
 } from './schemas'
+import { experimentSchema } from './experiments'
+import { runDoneSchema, runFailedSchema, runProgressSchema, runStartedSchema } from './run-protocol'
 import { glyphSchema, sessionNameSchema, sessionViewSchema } from './schemas'
 import { MAX_SESSION_BYTES, openedSessionSchema } from './session'
 import { MAX_CHARACTER_SETS, characterSetSchema } from './character-sets'
@@ -49,13 +44,13 @@ export const requests = {
   getInfo: { input: none, output: labInfoSchema },
   listFonts: { input: none, output: z.array(fontSchema) },
   listDatasets: { input: none, output: z.array(datasetSummarySchema) },
-  startTraining: { input: letterTrainConfigSchema, output: z.object({ runId: runIdSchema }) },
-  stopTraining: { input: runRef, output: z.object({ ok: z.boolean() }) },
-  pauseTraining: { input: runRef, output: z.object({ ok: z.boolean() }) },
-  resumeTraining: { input: runRef, output: z.object({ ok: z.boolean() }) },
+  /** Starts a run of any model kind (one at a time); its events say how it goes. */
+  startRun: { input: experimentSchema, output: runStartedSchema },
+  stopRun: { input: runRef, output: z.object({ ok: z.boolean() }) },
+  pauseRun: { input: runRef, output: z.object({ ok: z.boolean() }) },
+  resumeRun: { input: runRef, output: z.object({ ok: z.boolean() }) },
   decodeLatent: { input: decodeRequestSchema, output: decodeResultSchema },
   encodePatterns: { input: encodeRequestSchema, output: encodeResultSchema },
-  startVaeTraining: { input: vaeTrainConfigSchema, output: z.object({ runId: runIdSchema }) },
   vaeTestSet: { input: runRef, output: vaeTestSetResultSchema },
   datasetImages: { input: datasetImagesRequestSchema, output: datasetImagesResultSchema },
   listSessions: {
@@ -108,11 +103,9 @@ export const requests = {
 } as const satisfies Record<RequestName, { input: z.ZodType; output: z.ZodType }>
 
 export const events = {
-  trainingProgress: trainingProgressSchema,
-  trainingDone: trainingDoneSchema,
-  vaeProgress: vaeProgressSchema,
-  vaeBatch: vaeBatchProgressSchema,
-  vaeDone: vaeDoneSchema,
+  runProgress: runProgressSchema,
+  runDone: runDoneSchema,
+  runFailed: runFailedSchema,
   /** Electron's File menu: the renderer carries out the command (it holds the view to save). */
   menuCommand: z.object({
     command: z.enum(['new', 'open', 'save', 'saveAs', 'openFile']),

@@ -97,7 +97,7 @@ export const noiseSchema = z.strictObject({
 export type NoiseConfig = z.output<typeof noiseSchema>
 
 /** A letters-autoencoder run: the architecture, the optimiser settings and the stop rule. */
-const letterTrainFields = z.strictObject({
+export const letterTrainFields = z.strictObject({
   /** One of the lab's character sets; not needed when `glyphs` is given. */
   font: fontNameSchema.optional(),
   /** Glyphs to train on instead of a lab character set: drawn in the editor, or imported. */
@@ -124,13 +124,13 @@ const letterTrainFields = z.strictObject({
   noise: noiseSchema.nullable().default(null)
 })
 /** A glyph run names what it trains on: a lab character set, or its own glyphs. */
-const needsGlyphs = {
+export const needsGlyphs = {
   message: 'give "font" (Font1, Font2 or Font3), "glyphs" or "fontFile"',
   path: ['font'],
   // Checked alongside the other fields, so that every missing field is reported at once.
   when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null
 }
-const hasGlyphs = (c: { font?: unknown; glyphs?: unknown }): boolean =>
+export const hasGlyphs = (c: { font?: unknown; glyphs?: unknown }): boolean =>
   c.font !== undefined || c.glyphs !== undefined
 export const letterTrainConfigSchema = letterTrainFields.refine(hasGlyphs, needsGlyphs)
 export type LetterTrainConfig = z.output<typeof letterTrainConfigSchema>
@@ -280,32 +280,6 @@ export const datasetSummarySchema = z.object({
   message: z.string()
 })
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>
-
-/** An experiment file for `lab train`: what to train, with which settings. */
-/** An experiment file may take its glyphs from a `.h` header or glyph JSON (the CLI reads it). */
-const glyphSource = {
-  name: z.string().min(1).max(200).optional(),
-  /** A `.h` or glyph JSON file, relative to the experiment file; read into `glyphs`. */
-  fontFile: z.string().min(1).max(1000).optional(),
-  // `fontName` picks one array of a fontFile holding several, and names the set.
-  fontName: z.string().trim().min(1).max(80).optional()
-}
-const glyphSourceGiven = (c: { font?: unknown; glyphs?: unknown; fontFile?: unknown }): boolean =>
-  hasGlyphs(c) || c.fontFile !== undefined
-
-export const experimentSchema = z.discriminatedUnion('kind', [
-  letterTrainFields
-    .extend({ kind: z.literal('autoencoder'), ...glyphSource })
-    .refine(glyphSourceGiven, needsGlyphs),
-  letterTrainFields
-    .extend({ kind: z.literal('denoising'), noise: noiseSchema, ...glyphSource })
-    .refine(glyphSourceGiven, needsGlyphs),
-  vaeTrainConfigSchema.extend({
-    kind: z.literal('vae'),
-    name: z.string().min(1).max(200).optional()
-  })
-])
-export type Experiment = z.output<typeof experimentSchema>
 
 const latentPointSchema = z.array(z.number().finite().min(-1e6).max(1e6)).min(1).max(16)
 

@@ -2,7 +2,6 @@ import { z } from 'zod'
 import {
   backendNameSchema,
   denoisingSummarySchema,
-  experimentSchema,
   glyphResultSchema,
   glyphSchema,
   runIdSchema,
@@ -10,6 +9,7 @@ import {
   runStatusSchema,
   sessionViewSchema
 } from './schemas'
+import { experimentSchema } from './experiments'
 import { MAX_CHARACTER_SETS, characterSetSchema } from './character-sets'
 
 // The session file's schema (.aelab): a versioned JSON document holding runs with their

@@ -7,9 +7,10 @@ import {
   type TrainingProgress
 } from '@shared/schemas'
 import { labClient } from '../api/client'
+import { controlRun, type RunPhase } from './run-control'
 import { useRunsStore } from './runs'
 
-export type RunPhase = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'finished'
+export type { RunPhase } from './run-control'
 
 /** One letters-training run at a time: its config, live progress and final result. */
 export const useTrainingStore = defineStore('training', () => {
@@ -34,15 +35,15 @@ export const useTrainingStore = defineStore('training', () => {
     if (unsubscribe.length) return
     const client = labClient()
     unsubscribe = [
-      client.on('trainingProgress', (p) => {
-        if (p.runId !== runId.value) return
+      client.on('runProgress', (p) => {
+        if (p.runId !== runId.value || !('points' in p)) return
         progress.value = p
         if (p.points.length) lossPoints.value = lossPoints.value.concat(p.points)
         if (phase.value === 'running' || phase.value === 'paused')
           phase.value = p.paused ? 'paused' : 'running'
       }),
-      client.on('trainingDone', (done) => {
-        if (done.runId !== runId.value) return
+      client.on('runDone', (done) => {
+        if (done.runId !== runId.value || !('glyphs' in done)) return
         result.value = done
         if (runConfig.value && done.glyphs.length > 0) {
           useRunsStore().add({
@@ -54,6 +55,11 @@ export const useTrainingStore = defineStore('training', () => {
         }
         phase.value = 'finished'
         if (done.status === 'failed' || done.status === 'diverged') error.value = done.message
+      }),
+      client.on('runFailed', (failed) => {
+        if (failed.runId !== runId.value) return
+        phase.value = 'finished'
+        error.value = failed.message
       })
     ]
   }
@@ -70,7 +76,12 @@ export const useTrainingStore = defineStore('training', () => {
     const snapshot = JSON.parse(JSON.stringify(config.value)) as LetterTrainConfig
     runConfig.value = snapshot
     try {
-      const reply = await labClient().request('startTraining', snapshot)
+      // A run on noisy copies of the glyphs is a denoising autoencoder's.
+      const { noise } = snapshot
+      const reply = await labClient().request(
+        'startRun',
+        noise ? { ...snapshot, kind: 'denoising', noise } : { ...snapshot, kind: 'autoencoder' }
+      )
       runId.value = reply.runId
       if (phase.value === 'starting') phase.value = 'running'
     } catch (e) {
@@ -79,23 +90,10 @@ export const useTrainingStore = defineStore('training', () => {
     }
   }
 
-  async function control(
-    action: 'stopTraining' | 'pauseTraining' | 'resumeTraining'
-  ): Promise<void> {
-    if (!runId.value) return
-    try {
-      await labClient().request(action, { runId: runId.value })
-      if (action === 'stopTraining' && phase.value !== 'finished') phase.value = 'stopping'
-      if (action === 'pauseTraining' && phase.value === 'running') phase.value = 'paused'
-      if (action === 'resumeTraining' && phase.value === 'paused') phase.value = 'running'
-    } catch (e) {
-      error.value = e instanceof Error ? e.message : String(e)
-    }
-  }
-
-  const stop = (): Promise<void> => control('stopTraining')
-  const pause = (): Promise<void> => control('pauseTraining')
-  const resume = (): Promise<void> => control('resumeTraining')
+  const fail = (e: unknown): void => void (error.value = e instanceof Error ? e.message : String(e))
+  const stop = (): Promise<void> => controlRun('stopRun', runId.value, phase, fail)
+  const pause = (): Promise<void> => controlRun('pauseRun', runId.value, phase, fail)
+  const resume = (): Promise<void> => controlRun('resumeRun', runId.value, phase, fail)
 
   function dispose(): void {
     unsubscribe.forEach((u) => u())

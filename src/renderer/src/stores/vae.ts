@@ -11,10 +11,11 @@ import {
 } from '@shared/schemas'
 import { latentBounds } from '@shared/latent'
 import { labClient } from '../api/client'
+import { controlRun, type RunPhase } from './run-control'
 import { useVaeExploration } from './vae-explore'
 import { useVaeRunsStore, type VaeRun } from './vae-runs'
 
-export type VaePhase = 'idle' | 'starting' | 'running' | 'paused' | 'finished'
+export type VaePhase = RunPhase
 
 /** The view of a VAE run saved with a session. */
 export interface VaeView {
@@ -45,7 +46,11 @@ export const useVaeStore = defineStore('vae', () => {
   let unsubscribe: (() => void)[] = []
 
   const busy = computed(
-    () => phase.value === 'starting' || phase.value === 'running' || phase.value === 'paused'
+    () =>
+      phase.value === 'starting' ||
+      phase.value === 'running' ||
+      phase.value === 'paused' ||
+      phase.value === 'stopping'
   )
   const trained = computed(() => phase.value === 'finished' && (result.value?.epochs ?? 0) > 0)
   const classNames = computed(
@@ -99,18 +104,19 @@ export const useVaeStore = defineStore('vae', () => {
     if (unsubscribe.length) return
     const client = labClient()
     unsubscribe = [
-      client.on('vaeProgress', (p) => {
-        if (p.runId !== runId.value) return
-        curve.value = [...curve.value, p]
+      client.on('runProgress', (p) => {
+        if (p.runId !== runId.value || p.kind !== 'vae') return
+        if (p.at === 'epoch') curve.value = [...curve.value, p]
+        else batch.value = p
         if (phase.value === 'starting') phase.value = 'running'
       }),
-      client.on('vaeBatch', (b) => {
-        if (b.runId !== runId.value) return
-        batch.value = b
-        if (phase.value === 'starting') phase.value = 'running'
+      client.on('runFailed', (failed) => {
+        if (failed.runId !== runId.value) return
+        phase.value = 'finished'
+        error.value = failed.message
       }),
-      client.on('vaeDone', (done) => {
-        if (done.runId !== runId.value) return
+      client.on('runDone', (done) => {
+        if (done.runId !== runId.value || done.kind !== 'vae') return
         result.value = done
         phase.value = 'finished'
         if (done.status === 'failed' || done.status === 'diverged') error.value = done.message
@@ -139,22 +145,9 @@ export const useVaeStore = defineStore('vae', () => {
     trainedConfig.value = snapshot
     try {
       fixed.value = await fixedImages(snapshot.dataset)
-      runId.value = (await labClient().request('startVaeTraining', snapshot)).runId
+      runId.value = (await labClient().request('startRun', { ...snapshot, kind: 'vae' })).runId
     } catch (e) {
       phase.value = 'idle'
-      fail(e)
-    }
-  }
-
-  async function control(
-    action: 'stopTraining' | 'pauseTraining' | 'resumeTraining'
-  ): Promise<void> {
-    if (!runId.value) return
-    try {
-      await labClient().request(action, { runId: runId.value })
-      if (action === 'pauseTraining' && phase.value === 'running') phase.value = 'paused'
-      if (action === 'resumeTraining' && phase.value === 'paused') phase.value = 'running'
-    } catch (e) {
       fail(e)
     }
   }
@@ -259,9 +252,9 @@ export const useVaeStore = defineStore('vae', () => {
     bounds,
     start,
     testImage,
-    stop: () => control('stopTraining'),
-    pause: () => control('pauseTraining'),
-    resume: () => control('resumeTraining'),
+    stop: () => controlRun('stopRun', runId.value, phase, fail),
+    pause: () => controlRun('pauseRun', runId.value, phase, fail),
+    resume: () => controlRun('resumeRun', runId.value, phase, fail),
     show,
     select,
     removeRun,

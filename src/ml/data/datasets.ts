@@ -3,8 +3,8 @@ import { open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { constants as zlibConstants, gunzip, gunzipSync } from 'node:zlib'
-import { parseFontsJson } from '../ml/data/fonts'
-import { readIdx } from '../ml/data/idx'
+import { parseFontsJson } from './fonts'
+import { readIdx } from './idx'
 import {
   IMAGE_PIXELS,
   IMAGE_SIDE,
@@ -12,19 +12,19 @@ import {
   type Font,
   type ImageDatasetId,
   CLASS_NAMES
-} from '../shared/schemas'
+} from '../../shared/schemas'
 
 // Loads the lab's data sets from a datasets folder: fonts.json, and MNIST / Fashion-MNIST as
 // prepared by prepare-datasets.ts (IDX files; 60,000 training and 10,000 test images each). A
 // packaged app ships the IDX files gzipped (scripts/pack-datasets.mjs): each file is read as
 // prepared or, when only `<name>.gz` is there, decompressed in memory.
 
-export type { ImageDatasetId } from '../shared/schemas'
+export type { ImageDatasetId } from '../../shared/schemas'
 export type Split = 'train' | 'test'
 
-export { CLASS_NAMES } from '../shared/schemas'
+export { CLASS_NAMES } from '../../shared/schemas'
 
-export { IMAGE_SIDE, IMAGE_PIXELS } from '../shared/schemas'
+export { IMAGE_SIDE, IMAGE_PIXELS } from '../../shared/schemas'
 
 export async function loadFonts(dir: string): Promise<Font[]> {
   const path = join(dir, 'fonts.json')

@@ -1,0 +1,63 @@
+import type { Experiment, ExperimentKind, ExperimentOf } from '../../shared/experiments'
+import { GLYPH_PIXELS, IMAGE_PIXELS } from '../../shared/schemas'
+import { autoencoderSpec, shapeOf, vaeSpecs, type MlpSpec, type NetworkName } from '../architecture'
+import { loadFonts, summariseImageSets } from '../data/datasets'
+
+// The host's side of each model kind: which worker trains it, the networks it saves (to check a
+// session file before any model is built) and what must exist before a run starts. Free of
+// TensorFlow.js, so hosts can use it; the kinds' modules (registry.ts) build on these traits.
+
+export type WorkerKind = 'glyphs' | 'images'
+
+export interface KindTraits<K extends ExperimentKind> {
+  /** The training worker of the kind's runs (glyph networks on one thread, images on all). */
+  readonly worker: WorkerKind
+  /** The layers of each network an experiment trains, by the name it is saved under. */
+  networks(experiment: ExperimentOf<K>): Partial<Record<NetworkName, MlpSpec>>
+  /** Fails, naming what is missing, when a run of this experiment cannot start here. */
+  check(experiment: ExperimentOf<K>, datasetsDir: string): Promise<void>
+}
+
+type GlyphExperiment = ExperimentOf<'autoencoder' | 'denoising'>
+
+/** A glyph run trains on its own glyphs, or on a lab character set that must be there. */
+async function checkGlyphs(experiment: GlyphExperiment, datasetsDir: string): Promise<void> {
+  if (experiment.fontFile !== undefined)
+    throw new Error('"fontFile" is read by `lab train`; send the glyphs themselves')
+  if (experiment.glyphs) return
+  const fonts = await loadFonts(datasetsDir)
+  if (!fonts.some((f) => f.name === experiment.font))
+    throw new Error(`character set ${experiment.font ?? '(none given)'} is not available`)
+}
+
+const glyphTraits = {
+  worker: 'glyphs',
+  networks: (e: GlyphExperiment) => ({
+    autoencoder: autoencoderSpec(shapeOf(e, GLYPH_PIXELS)).spec
+  }),
+  check: checkGlyphs
+} as const
+
+export const catalog = {
+  autoencoder: glyphTraits,
+  denoising: glyphTraits,
+  vae: {
+    worker: 'images',
+    networks: (e) =>
+      vaeSpecs({
+        inputSize: IMAGE_PIXELS,
+        hidden: e.hidden,
+        latent: e.latent,
+        activation: e.activation
+      }),
+    check: async (e, datasetsDir) => {
+      const found = (await summariseImageSets(datasetsDir)).find((d) => d.id === e.dataset)
+      if (!found?.available) throw new Error(found?.message ?? `${e.dataset} is not available`)
+    }
+  }
+} as const satisfies { [K in ExperimentKind]: KindTraits<K> }
+
+/** The traits of an experiment's kind. */
+export function traitsOf<E extends Experiment>(experiment: E): KindTraits<E['kind']> {
+  return catalog[experiment.kind] as KindTraits<E['kind']>
+}

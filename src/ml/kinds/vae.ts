@@ -1,0 +1,236 @@
+import * as tf from '@tensorflow/tfjs'
+import { vaeExperimentSchema, type ExperimentOf } from '../../shared/experiments'
+import { gaussian } from '../../shared/noise'
+import { mulberry32 } from '../../shared/random'
+import { IMAGE_PIXELS } from '../../shared/schemas'
+import { spreadEvenly } from '../../shared/spread'
+import { layout } from '../architecture'
+import { loadImageSet, type ImageSet } from '../data/datasets'
+import { loadNetworkParams, saveNetwork } from '../export'
+import { decode, encode, type Model } from '../inference'
+import { batchPixels, trainVae } from '../train-vae'
+import { createVae, vaeLoss, vaeParams, vaeSpecs, type VaeModel } from '../vae'
+import { catalog } from './catalog'
+import type { ModelKind, Networks } from './types'
+
+// The variational autoencoder (part 3) on MNIST or Fashion-MNIST: mini-batches, progress within
+// each epoch, the reconstructions of a few fixed test images after each epoch, and the test
+// set's latent means for exploring.
+
+type VaeExperiment = ExperimentOf<'vae'>
+
+/** Test images reconstructed after each epoch (the lab shows them; a session keeps a few). */
+const FIXED_TEST_IMAGES = 8
+/** How many epochs of those reconstructions a session keeps (the lab shows as many). */
+const SAVED_EPOCH_IMAGES = 6
+/** At most one progress message per this many milliseconds within an epoch. */
+const BATCH_PROGRESS_MS = 500
+
+const testSets = new Map<string, Promise<ImageSet>>()
+
+/** A data set's test split, loaded once per process. */
+function testSet(datasetsDir: string, dataset: VaeExperiment['dataset']): Promise<ImageSet> {
+  const key = `${datasetsDir}\u0000${dataset}`
+  let set = testSets.get(key)
+  if (!set) {
+    set = loadImageSet(datasetsDir, dataset, 'test')
+    testSets.set(key, set)
+    set.catch(() => testSets.delete(key))
+  }
+  return set
+}
+
+const scaled = (set: ImageSet, index: number): number[] =>
+  Array.from(set.images.subarray(index * IMAGE_PIXELS, (index + 1) * IMAGE_PIXELS), (v) => v / 255)
+
+const shapeOf = (e: VaeExperiment) => ({
+  inputSize: IMAGE_PIXELS,
+  hidden: e.hidden,
+  latent: e.latent,
+  activation: e.activation
+})
+
+function vaeOf(model: Model): VaeModel {
+  if (model.kind !== 'vae') throw new Error('the run and its model do not match')
+  return model
+}
+
+/** Mean reconstruction BCE and KL per image over a data set, with seeded reparameterisation draws. */
+export function vaeTestLoss(
+  model: VaeModel,
+  data: { count: number; images: Uint8Array; size: number },
+  beta: number,
+  seed: number
+): { reconstruction: number; kl: number } {
+  const batch = 500
+  const random = mulberry32(seed ^ 0x7e57)
+  const pixels = new Float32Array(batch * data.size)
+  const noise = new Float32Array(batch * model.shape.latent)
+  let recon = 0
+  let kl = 0
+  let seen = 0
+  for (let start = 0; start + batch <= data.count; start += batch) {
+    const indices = Array.from({ length: batch }, (_, i) => start + i)
+    batchPixels(data, indices, pixels)
+    for (let k = 0; k < noise.length; k++) noise[k] = gaussian(random)
+    tf.tidy(() => {
+      const step = vaeLoss(
+        model,
+        tf.tensor2d(pixels, [batch, data.size]),
+        tf.tensor2d(noise, [batch, model.shape.latent])
+      )
+      recon += step.reconstruction.dataSync()[0]! * batch
+      kl += step.kl.dataSync()[0]! * batch
+    })
+    seen += batch
+  }
+  return { reconstruction: recon / seen, kl: kl / seen }
+}
+
+export const vaeKind: ModelKind<'vae'> = {
+  kind: 'vae',
+  schema: vaeExperimentSchema,
+  ...catalog.vae,
+
+  async train(experiment, datasetsDir, hooks) {
+    const train = await loadImageSet(datasetsDir, experiment.dataset, 'train')
+    const test = await testSet(datasetsDir, experiment.dataset)
+    const fixed = Array.from({ length: FIXED_TEST_IMAGES }, (_, i) => scaled(test, i))
+    const epochImages: { epoch: number; images: number[][] }[] = []
+    // Within an epoch: the first batch, then about twice a second (an MNIST epoch takes seconds).
+    let lastBatch = Number.NEGATIVE_INFINITY
+    const data = { count: train.count, images: train.images, size: IMAGE_PIXELS }
+    const run = await trainVae(data, experiment, {
+      control: hooks.control(),
+      onBatch: (epoch, batch, batches, samplesPerSecond) => {
+        const now = performance.now()
+        if (now - lastBatch < BATCH_PROGRESS_MS) return
+        lastBatch = now
+        hooks.progress({
+          at: 'batch',
+          epoch,
+          epochs: experiment.epochs,
+          batch,
+          batches,
+          samplesPerSecond,
+          elapsedSeconds: hooks.elapsed()
+        })
+      },
+      onEpoch: (record, model) => {
+        hooks.record({
+          epoch: record.epoch,
+          loss: record.loss,
+          reconstruction: record.reconstruction,
+          kl: record.kl,
+          learningRate: record.learningRate,
+          samplesPerSecond: record.samplesPerSecond
+        })
+        const reconstructions = decode(model, encode(model, fixed))
+        epochImages.push({
+          epoch: record.epoch,
+          images: reconstructions.map((image) => image.map((v) => Math.round(v * 255)))
+        })
+        hooks.progress({
+          at: 'epoch',
+          epoch: record.epoch,
+          epochs: experiment.epochs,
+          loss: record.loss,
+          reconstruction: record.reconstruction,
+          kl: record.kl,
+          samplesPerSecond: record.samplesPerSecond,
+          elapsedSeconds: hooks.elapsed(),
+          reconstructions
+        })
+      }
+    })
+    const { engine, ...outcome } = run.outcome
+    return {
+      model: run.model,
+      outcome,
+      result: { engine },
+      record: {
+        glyphs: null,
+        denoising: null,
+        ...(epochImages.length
+          ? { epochImages: spreadEvenly(epochImages, SAVED_EPOCH_IMAGES) }
+          : {})
+      }
+    }
+  },
+
+  async save(model): Promise<Networks> {
+    const m = vaeOf(model)
+    const params = vaeParams(m)
+    const count = layout(m.encoder).count
+    return {
+      encoder: await saveNetwork(m.encoder, params.subarray(0, count), 'encoder'),
+      decoder: await saveNetwork(m.decoder, params.subarray(count), 'decoder')
+    }
+  },
+
+  async load(experiment, networks) {
+    const shape = shapeOf(experiment)
+    const { encoder, decoder } = vaeSpecs(shape)
+    const enc = networks['encoder']
+    const dec = networks['decoder']
+    if (!enc || !dec) throw new Error('this VAE run has no saved encoder and decoder')
+    const encParams = await loadNetworkParams(enc, encoder, 'encoder')
+    const decParams = await loadNetworkParams(dec, decoder, 'decoder')
+    const params = new Float32Array(encParams.length + decParams.length)
+    params.set(encParams)
+    params.set(decParams, encParams.length)
+    return createVae(shape, experiment.seed, params)
+  },
+
+  results: async () => ({ glyphs: null, denoising: null }),
+
+  async evaluate(experiment, record, model, datasetsDir) {
+    const test = await loadImageSet(datasetsDir, experiment.dataset, 'test')
+    const { reconstruction, kl } = vaeTestLoss(
+      vaeOf(model),
+      { count: test.count, images: test.images, size: IMAGE_PIXELS },
+      experiment.beta,
+      experiment.seed
+    )
+    return [
+      [
+        'run',
+        `${record.id} (${experiment.kind}, ${experiment.dataset}, ${record.status}, ${record.epochs} epochs)`
+      ],
+      ['test reconstruction (BCE per image)', reconstruction.toFixed(2)],
+      ['test KL per image', kl.toFixed(2)],
+      ['test loss (negative ELBO)', (reconstruction + experiment.beta * kl).toFixed(2)]
+    ]
+  },
+
+  line: (p, experiment) =>
+    p.at === 'epoch'
+      ? {
+          epoch: p.epoch,
+          epochs: experiment.epochs,
+          loss: p.loss,
+          maxWrongPixels: null,
+          samplesPerSecond: p.samplesPerSecond
+        }
+      : {
+          epoch: p.epoch - 1,
+          epochs: experiment.epochs,
+          loss: null,
+          maxWrongPixels: null,
+          within: { batch: p.batch, batches: p.batches },
+          samplesPerSecond: p.samplesPerSecond
+        },
+
+  /** The latent means of the whole test set, encoded in batches. */
+  async testSet(model, experiment, datasetsDir) {
+    const set = await testSet(datasetsDir, experiment.dataset)
+    const points: number[][] = []
+    for (let start = 0; start < set.count; start += 1000) {
+      const batch = Array.from({ length: Math.min(1000, set.count - start) }, (_, i) =>
+        scaled(set, start + i)
+      )
+      points.push(...encode(model, batch))
+    }
+    return { points, labels: Array.from(set.labels) }
+  }
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod'
+import {
+  hasGlyphs,
+  letterTrainFields,
+  needsGlyphs,
+  noiseSchema,
+  vaeTrainConfigSchema
+} from './schemas'
+
+// What a run trains, one schema per model kind: the `startRun` request, an experiment file for
+// `lab train`, and each run of a session file all carry one. The model-kind registry
+// (src/ml/kinds) gives each kind its behaviour; this file is the part every process shares.
+
+/** An experiment file may take its glyphs from a `.h` header or glyph JSON (the CLI reads it). */
+const glyphSource = {
+  name: z.string().min(1).max(200).optional(),
+  /** A `.h` or glyph JSON file, relative to the experiment file; read into `glyphs`. */
+  fontFile: z.string().min(1).max(1000).optional(),
+  // `fontName` picks one array of a fontFile holding several, and names the set.
+  fontName: z.string().trim().min(1).max(80).optional()
+}
+const glyphSourceGiven = (c: { font?: unknown; glyphs?: unknown; fontFile?: unknown }): boolean =>
+  hasGlyphs(c) || c.fontFile !== undefined
+
+/** The letters autoencoder of part 1 of the practical. */
+export const autoencoderExperimentSchema = letterTrainFields
+  .extend({ kind: z.literal('autoencoder'), ...glyphSource })
+  .refine(glyphSourceGiven, needsGlyphs)
+
+/** The denoising autoencoder of part 2: the same network, trained on corrupted glyphs. */
+export const denoisingExperimentSchema = letterTrainFields
+  .extend({ kind: z.literal('denoising'), noise: noiseSchema, ...glyphSource })
+  .refine(glyphSourceGiven, needsGlyphs)
+
+/** The variational autoencoder of part 3, on MNIST or Fashion-MNIST. */
+export const vaeExperimentSchema = vaeTrainConfigSchema.extend({
+  kind: z.literal('vae'),
+  name: z.string().min(1).max(200).optional()
+})
+
+export const experimentSchema = z.discriminatedUnion('kind', [
+  autoencoderExperimentSchema,
+  denoisingExperimentSchema,
+  vaeExperimentSchema
+])
+export type Experiment = z.output<typeof experimentSchema>
+export type ExperimentKind = Experiment['kind']
+export type ExperimentOf<K extends ExperimentKind> = Extract<Experiment, { kind: K }>
