@@ -50,7 +50,8 @@ export async function runExperiment(
       else lastLoss = line.loss
       hooks.onProgress?.(line)
     },
-    control: () => hooks.control ?? runsToEnd
+    control: () => hooks.control ?? runsToEnd,
+    everyStep: true
   })
   try {
     const versions = { ...context.versions, ...record.environment.versions }

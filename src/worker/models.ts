@@ -21,6 +21,10 @@ export function keepModel(runId: string, held: HeldModel): void {
   models.set(runId, held)
 }
 
+export function heldModel(runId: string): HeldModel | undefined {
+  return models.get(runId)
+}
+
 /** A run's model, or an error that says the lab does not have it. */
 export function modelOfRun(runId: string): HeldModel {
   const held = models.get(runId)

@@ -34,6 +34,8 @@ export interface RunJobOptions {
   control(onPause: (paused: boolean) => void): TrainControl
   /** Sends the weights and the record so far every `intervalMs` of training. */
   checkpoints?: { intervalMs: number; send(checkpoint: Checkpoint): Promise<void> | void }
+  /** Send progress at every step instead of a few a second (the command line prints its own). */
+  everyStep?: boolean
 }
 
 export interface RunJobResult {
@@ -89,7 +91,8 @@ export async function runJob(
       if (line.loss !== null || !latest) latest = line
       options.emit({ ...payload, runId: options.runId, kind: experiment.kind } as RunProgress)
     },
-    due: () => performance.now() - lastProgress >= PROGRESS_INTERVAL_MS,
+    due: (intervalMs = PROGRESS_INTERVAL_MS) =>
+      options.everyStep === true || performance.now() - lastProgress >= intervalMs,
     elapsed,
     control: (onPause) => {
       const inner = options.control((paused) => {

@@ -5,7 +5,7 @@ import { decode, encode } from '../ml/inference'
 import { kindOf } from '../ml/kinds/registry'
 import { describeIssues } from '../shared/contract'
 import { trainControl } from './control'
-import { abortStage, commitStage, keepModel, modelOfRun, stageModel } from './models'
+import { abortStage, commitStage, heldModel, keepModel, modelOfRun, stageModel } from './models'
 import {
   fromWorkerSchema,
   toWorkerSchema,
@@ -34,9 +34,10 @@ const messageOf = (error: unknown): string =>
 async function answer(job: WorkerRequest): Promise<unknown> {
   switch (job.type) {
     case 'testSet': {
-      const held = modelOfRun(job.runId)
-      const testSet = kindOf(held.experiment).testSet
-      if (!testSet) throw new Error(`run ${job.runId} has no trained VAE in this lab`)
+      // The kinds with a test set to explore (the VAE's image data sets) say how to encode it.
+      const held = heldModel(job.runId)
+      const testSet = held && kindOf(held.experiment).testSet
+      if (!held || !testSet) throw new Error(`run ${job.runId} has no trained VAE in this lab`)
       return testSet(held.model, held.experiment, job.datasetsDir)
     }
     case 'exportModel': {

@@ -44,8 +44,11 @@ export interface RunHooks<P> {
   record(row: Record<string, number>): void
   /** Sends live progress (the driver tags it with the run's id and kind). */
   progress(payload: P): void
-  /** Whether progress is due (the driver sends at most about ten a second). */
-  due(): boolean
+  /**
+   * Whether progress is due: `intervalMs` (by default the driver's, a tenth of a second) since
+   * the last; always, for a caller that reports every step (the command line).
+   */
+  due(intervalMs?: number): boolean
   /** Seconds of training so far, pauses left out. */
   elapsed(): number
   /** Pause, stop and checkpoints; `onPause` hears when a pause begins (true) and ends (false). */

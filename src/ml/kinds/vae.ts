@@ -97,15 +97,12 @@ export const vaeKind: ModelKind<'vae'> = {
     const test = await testSet(datasetsDir, experiment.dataset)
     const fixed = Array.from({ length: FIXED_TEST_IMAGES }, (_, i) => scaled(test, i))
     const epochImages: { epoch: number; images: number[][] }[] = []
-    // Within an epoch: the first batch, then about twice a second (an MNIST epoch takes seconds).
-    let lastBatch = Number.NEGATIVE_INFINITY
+    // Within an epoch, about twice a second (an MNIST epoch takes seconds).
     const data = { count: train.count, images: train.images, size: IMAGE_PIXELS }
     const run = await trainVae(data, experiment, {
       control: hooks.control(),
       onBatch: (epoch, batch, batches, samplesPerSecond) => {
-        const now = performance.now()
-        if (now - lastBatch < BATCH_PROGRESS_MS) return
-        lastBatch = now
+        if (!hooks.due(BATCH_PROGRESS_MS)) return
         hooks.progress({
           at: 'batch',
           epoch,
