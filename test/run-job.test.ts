@@ -128,6 +128,23 @@ describe('the app and the command line train the same record', () => {
     expect(comparable(cli)).toEqual(comparable(app))
   })
 
+  it('for a linear autoencoder', async () => {
+    const experiment = {
+      kind: 'linear',
+      font: 'Font2',
+      hidden: [12],
+      latent: 2,
+      learningRate: 0.02,
+      epochs: 50,
+      maxWrongPixels: null,
+      seed: 9
+    }
+    const app = await inTheApp(experimentSchema.parse(experiment), 'linear')
+    const cli = await byTheCommandLine(experiment, 'linear')
+    expect(app.experiment).toMatchObject({ kind: 'linear', activation: 'linear' })
+    expect(comparable(cli)).toEqual(comparable(app))
+  })
+
   it('for a VAE, with the same history, reconstructions kept and weights', async () => {
     const experiment = {
       kind: 'vae',

@@ -32,6 +32,21 @@ export const denoisingExperimentSchema = letterTrainFields
   .extend({ kind: z.literal('denoising'), noise: noiseSchema, ...glyphSource })
   .refine(glyphSourceGiven, needsGlyphs)
 
+/**
+ * The linear autoencoder the practical starts from: the letters network without activations
+ * (the output keeps its sigmoid: the loss is the pixels' cross-entropy), to compare with PCA.
+ */
+export const linearExperimentSchema = letterTrainFields
+  .extend({
+    kind: z.literal('linear'),
+    activation: z.literal('linear').default('linear'),
+    latentActivation: z.literal('linear').default('linear'),
+    decoderActivation: z.literal('linear').optional(),
+    noise: z.null().default(null),
+    ...glyphSource
+  })
+  .refine(glyphSourceGiven, needsGlyphs)
+
 /** The variational autoencoder of part 3, on MNIST or Fashion-MNIST. */
 export const vaeExperimentSchema = vaeTrainConfigSchema.extend({
   kind: z.literal('vae'),
@@ -41,6 +56,7 @@ export const vaeExperimentSchema = vaeTrainConfigSchema.extend({
 export const experimentSchema = z.discriminatedUnion('kind', [
   autoencoderExperimentSchema,
   denoisingExperimentSchema,
+  linearExperimentSchema,
   vaeExperimentSchema
 ])
 export type Experiment = z.output<typeof experimentSchema>

@@ -31,6 +31,7 @@ const vaeProgress = z.discriminatedUnion('at', [
 export const runProgressSchema = z.discriminatedUnion('kind', [
   glyphProgress('autoencoder'),
   glyphProgress('denoising'),
+  glyphProgress('linear'),
   vaeProgress
 ])
 export type RunProgress = z.output<typeof runProgressSchema>
@@ -39,6 +40,7 @@ export type RunProgress = z.output<typeof runProgressSchema>
 export const runDoneSchema = z.discriminatedUnion('kind', [
   trainingDoneSchema.extend(kindOf('autoencoder')),
   trainingDoneSchema.extend(kindOf('denoising')),
+  trainingDoneSchema.extend(kindOf('linear')),
   vaeDoneSchema.extend(kindOf('vae'))
 ])
 export type RunDone = z.output<typeof runDoneSchema>

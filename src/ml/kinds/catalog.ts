@@ -18,7 +18,7 @@ export interface KindTraits<K extends ExperimentKind> {
   check(experiment: ExperimentOf<K>, datasetsDir: string): Promise<void>
 }
 
-type GlyphExperiment = ExperimentOf<'autoencoder' | 'denoising'>
+type GlyphExperiment = ExperimentOf<'autoencoder' | 'denoising' | 'linear'>
 
 /** A glyph run trains on its own glyphs, or on a lab character set that must be there. */
 async function checkGlyphs(experiment: GlyphExperiment, datasetsDir: string): Promise<void> {
@@ -41,6 +41,7 @@ const glyphTraits = {
 export const catalog = {
   autoencoder: glyphTraits,
   denoising: glyphTraits,
+  linear: glyphTraits,
   vae: {
     worker: 'images',
     networks: (e) =>

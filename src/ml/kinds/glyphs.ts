@@ -13,7 +13,7 @@ import type { KindProgress, KindRun, ModelKind, Networks, ProgressLine, RunHooks
 // batch on a character set, saved as one network, judged by wrong pixels per glyph. Each kind's
 // module says how its experiment becomes a training config.
 
-export type GlyphKind = 'autoencoder' | 'denoising'
+export type GlyphKind = 'autoencoder' | 'denoising' | 'linear'
 export type GlyphExperiment = ExperimentOf<GlyphKind>
 type GlyphProgress = KindProgress<'autoencoder'>
 

@@ -1,6 +1,7 @@
 import type { Experiment, ExperimentKind } from '../../shared/experiments'
 import { autoencoderKind } from './autoencoder'
 import { denoisingKind } from './denoising'
+import { linearKind } from './linear'
 import type { ModelKind } from './types'
 import { vaeKind } from './vae'
 
@@ -11,6 +12,7 @@ import { vaeKind } from './vae'
 const kinds: { [K in ExperimentKind]: ModelKind<K> } = {
   autoencoder: autoencoderKind,
   denoising: denoisingKind,
+  linear: linearKind,
   vae: vaeKind
 }
 
