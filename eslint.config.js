@@ -135,12 +135,6 @@ export default tseslint.config(
     ignores: ['src/renderer/src/stores/**', 'src/renderer/src/api/**', 'src/renderer/src/main.ts'],
     rules: rendererRule([viaStores])
   },
-  // temporary: removed by #15 run pipeline (the worker protocol and the run driver leave
-  // src/services; until then these worker files import them).
-  {
-    files: ['src/worker/control.ts', 'src/worker/training-worker.ts', 'src/worker/vae-job.ts'],
-    rules: layer('worker', ['services', 'ml', 'shared'])
-  },
   {
     files: ['bin/**/*.mjs', 'scripts/**/*.mjs', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } }

@@ -1,4 +1,4 @@
-import { summariseImageSets } from '../services/datasets'
+import { summariseImageSets } from '../ml/data/datasets'
 import { importedDatasetsRoot, listImported } from '../services/import-data'
 import { datasetsDir } from '../services/paths'
 import { option } from './args'

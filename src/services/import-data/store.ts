@@ -8,7 +8,7 @@ import {
   importedDatasetManifestSchema,
   type ImportedDatasetManifest
 } from '../../shared/imported-dataset'
-import { idxFileNames } from '../datasets'
+import { idxFileNames } from '../../ml/data/datasets'
 import type { Split } from './types'
 
 // Imported data sets in the workspace: `<workspace>/datasets/<name>/` holds the four IDX files of
