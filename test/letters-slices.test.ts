@@ -15,7 +15,7 @@ import {
   type LetterTrainConfig,
   type OptimizerConfig
 } from '../src/shared/schemas'
-import { loadFonts } from '../src/services/datasets'
+import { loadFonts } from '../src/ml/data/datasets'
 import { datasetsDir } from './helpers'
 
 // A letters epoch in slices of rows, with checks for pause and stop between them (issue 13,

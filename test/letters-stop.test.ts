@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { TrainingService } from '../src/services/training'
 import type { EventName, EventPayload } from '../src/shared/contract'
 import { letterTrainConfigSchema, type Glyph } from '../src/shared/schemas'
-import { builtWorker } from './helpers'
+import { builtWorker, datasetsDir, glyphProgress } from './helpers'
 
 // Pause and stop reach a letters run inside an epoch, in the real training worker, on the
 // largest run the schema accepts (issue 13, item 16): 256 glyphs x 200 noisy copies through six
@@ -57,25 +57,28 @@ async function until<K extends EventName>(
 
 describe('pausing and stopping the largest letters run', () => {
   it('acknowledges a pause and a stop inside the first epoch', async () => {
-    const runId = await training.start(largest, glyphs)
-    const progress = (paused: boolean) => (p: EventPayload<'trainingProgress'>) =>
-      p.runId === runId && p.paused === paused
+    const runId = await training.start(
+      { ...largest, kind: 'denoising', noise: largest.noise! },
+      datasetsDir
+    )
+    const progress = (paused: boolean) => (p: EventPayload<'runProgress'>) =>
+      p.runId === runId && glyphProgress(p)?.paused === paused
     // Paused at its first check, then let go: the worker is at the start of epoch 1.
     training.pause(runId)
-    const first = await until('trainingProgress', progress(true))
+    const first = await until('runProgress', progress(true))
     expect(first.payload.epoch).toBe(0)
     training.resume(runId)
-    const resumed = await until('trainingProgress', progress(false), first.index + 1)
+    const resumed = await until('runProgress', progress(false), first.index + 1)
     // A pause asked for now is acknowledged while epoch 1 is still under way.
     training.pause(runId)
-    const inside = await until('trainingProgress', progress(true), resumed.index + 1)
+    const inside = await until('runProgress', progress(true), resumed.index + 1)
     expect(inside.payload.epoch).toBe(0)
     // Resumed, it goes on with the same epoch; a stop asked for then is acknowledged before
     // that epoch is over: the run ends stopped, with no epoch completed.
     training.resume(runId)
-    await until('trainingProgress', progress(false), inside.index + 1)
+    await until('runProgress', progress(false), inside.index + 1)
     training.stop(runId)
-    const done = await until('trainingDone', (d) => d.runId === runId)
+    const done = await until('runDone', (d) => d.runId === runId)
     expect(done.payload.status).toBe('stopped')
     expect(done.payload.epochs).toBe(0)
     expect(done.payload.message).toMatch(/stopped by the user during epoch 1/)

@@ -106,6 +106,7 @@ export async function runJob(
           if (go === 'continue') await checkpoint(current)
           return go
         },
+        between: inner.between,
         shouldStop: inner.shouldStop
       }
     }

@@ -6,7 +6,7 @@ import { loadFonts } from '../data/datasets'
 import { loadNetworkParams, saveNetwork } from '../export'
 import type { Model } from '../inference'
 import { lettersData, trainLetters } from '../letters'
-import { describePatterns, evaluateDenoising } from '../train-autoencoder'
+import { describePatterns, evaluateDenoising } from '../letters-results'
 import type { KindProgress, KindRun, ModelKind, Networks, ProgressLine, RunHooks } from './types'
 
 // What the glyph kinds (autoencoder, denoising, linear) share: a dense autoencoder trained full
@@ -112,7 +112,9 @@ async function results(
   const { patterns, labels } = lettersData(await glyphsOf(experiment, datasetsDir), config.subset)
   return {
     glyphs: describePatterns(m, patterns, GLYPH_PIXELS, labels),
-    denoising: config.noise ? evaluateDenoising(m, patterns, GLYPH_PIXELS, config.noise) : null
+    denoising: config.noise
+      ? await evaluateDenoising(m, patterns, GLYPH_PIXELS, config.noise)
+      : null
   }
 }
 
