@@ -229,13 +229,13 @@ describe('a damaged recovery file', () => {
       workspace,
       preferredBackend: 'wasm',
       emit: (name, payload) => {
-        if (name === 'trainingDone') finished((payload as { runId: string }).runId)
+        if (name === 'runDone') finished((payload as { runId: string }).runId)
       }
     })
     try {
       for (const client of ['tab0', 'tab1']) {
         const done = new Promise<string>((resolve) => (finished = resolve))
-        await first.handlersFor(client).startTraining(short)
+        await first.handlersFor(client).startRun(letters(short))
         await done
       }
       await first.sessions.autosave()
