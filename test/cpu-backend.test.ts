@@ -4,7 +4,7 @@ import { chooseBackend } from '../src/ml/backend'
 import { defaultArithmetic, type Arithmetic } from '../src/ml/full-batch'
 import { trainLetters } from '../src/ml/letters'
 import { trainVae } from '../src/ml/train-vae'
-import { loadFonts, loadImageSet } from '../src/services/datasets'
+import { loadFonts, loadImageSet } from '../src/ml/data/datasets'
 import {
   defaultLetterConfig,
   type Glyph,
