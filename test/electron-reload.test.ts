@@ -5,7 +5,7 @@ import { BrowserWindow, state } from './fakes/electron'
 import { createElectronClient } from '../src/renderer/src/api/electron-client'
 import type { LabBridge } from '../src/preload/bridge'
 import { defaultLetterConfig } from '../src/shared/schemas'
-import { recordEvents, scratchWorkspace } from './helpers'
+import { letters, recordEvents, scratchWorkspace } from './helpers'
 
 // A reloaded Electron window (or one whose renderer crashed and was loaded again) is offered its
 // own unsaved runs, as a reloaded browser tab is: each page load is a session of its own. Before,
@@ -33,12 +33,11 @@ beforeAll(async () => {
 /** Trains a short letters run in the page. */
 async function trainUnsaved(): Promise<string> {
   const client = createElectronClient(bridge)
-  const done = recordEvents(client, 'trainingDone')
-  const { runId } = await client.request('startTraining', {
-    ...defaultLetterConfig,
-    epochs: 5,
-    maxWrongPixels: null
-  })
+  const done = recordEvents(client, 'runDone')
+  const { runId } = await client.request(
+    'startRun',
+    letters({ ...defaultLetterConfig, epochs: 5, maxWrongPixels: null })
+  )
   await done.until((d) => d.runId === runId)
   done.stop()
   return runId
