@@ -265,11 +265,11 @@ describe('lab options', () => {
       const result = await lab('train', file, ...args)
       expect(result.code).toBe(1)
       expect(result.stderr).toBe(
-        `lab: train: unknown option ${args[0]} (valid options: --out FILE, --backend NAME, --threads N, --quiet, --help)\n`
+        `lab: train: unknown option ${args[0]} (valid options: --out FILE, --backend NAME, --threads N, --workspace DIR, --quiet, --help)\n`
       )
     }
     expect((await lab('eval', 'x.aelab', '--fast')).stderr).toMatch(
-      /lab: eval: unknown option --fast \(valid options: --help\)/
+      /lab: eval: unknown option --fast \(valid options: --workspace DIR, --help\)/
     )
     expect((await lab('serve', '--prot', '1')).stderr).toMatch(/lab: serve: unknown option --prot/)
     expect((await lab('bench', 'letters', '--sedes', '2')).stderr).toMatch(

@@ -15,16 +15,18 @@ const benchCommon = { ...engine, json: null, rounds: 'N', 'no-reference': null }
 /** Every subcommand: its usage line, what it does, and the options it takes. */
 export const commands = {
   train: {
-    usage: `lab train <experiment.json> [--out FILE] [--backend ${BACKEND}] [--threads N] [--quiet]`,
-    about: 'train an autoencoder, denoising autoencoder or VAE; writes a session',
+    usage: `lab train <experiment.json> [--out FILE] [--backend ${BACKEND}] [--threads N] [--workspace DIR] [--quiet]`,
+    about:
+      'train an autoencoder, denoising autoencoder or VAE; writes a session\n' +
+      '                           (a VAE\'s "dataset" may name a set imported into the workspace)',
     positionals: { min: 1, max: 1 },
-    options: { out: 'FILE', ...engine, quiet: null }
+    options: { out: 'FILE', ...engine, workspace: 'DIR', quiet: null }
   },
   eval: {
-    usage: 'lab eval <session.aelab>',
+    usage: 'lab eval <session.aelab> [--workspace DIR]',
     about: "recompute a session's metrics from its saved weights",
     positionals: { min: 1, max: 1 },
-    options: {}
+    options: { workspace: 'DIR' }
   },
   'prepare-data': {
     usage: 'lab prepare-data [--force]',

@@ -1,7 +1,9 @@
 import { mkdir, readFile } from 'node:fs/promises'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { chooseBackend } from '../ml/backend'
-import { traitsOf } from '../ml/kinds/catalog'
+import { useImportedDatasets } from '../ml/data/datasets'
+import { importedDatasetsRoot } from '../ml/data/imported'
+import { pinned, traitsOf } from '../ml/kinds/catalog'
 import { threadsFor } from '../ml/threads'
 import { evaluateRun, runExperiment, type ProgressUpdate } from '../services/experiments'
 import { datasetsDir } from '../services/paths'
@@ -12,6 +14,7 @@ import { describeIssues } from '../shared/contract'
 import { backendOptions, flag, option } from './args'
 import { parseCharacterSetFile } from '../shared/character-sets'
 import { formatDuration } from '../shared/format'
+import { workspaceOf } from './import-data'
 
 // `lab train <experiment.json> [--out FILE] [--backend NAME] [--threads N]` and `lab eval <session>`.
 
@@ -106,7 +109,12 @@ export async function train(args: readonly string[]): Promise<void> {
   // The arguments were checked by checkArgs: the experiment file comes first.
   const file = args[0]
   if (!file) throw new Error('usage: lab train <experiment.json> [options]')
-  const experiment = await readExperiment(file)
+  const imported = importedDatasetsRoot(workspaceOf(option(args, '--workspace')))
+  useImportedDatasets(imported)
+  const read = await readExperiment(file)
+  // A data set that is missing or not trainable is named before any training starts.
+  await traitsOf(read).check(read, datasetsDir(), imported)
+  const experiment = await pinned(read, imported)
   const backend = backendOptions(args)
   const choice = await chooseBackend({
     ...backend,
@@ -160,6 +168,7 @@ export async function evaluate(args: readonly string[]): Promise<void> {
   if (!file) throw new Error('usage: lab eval <session.aelab>')
   const session = await readSession(file)
   if (session.runs.length === 0) throw new Error(`${file}: the session has no runs`)
+  useImportedDatasets(importedDatasetsRoot(workspaceOf(option(args, '--workspace'))))
   await chooseBackend({})
   for (const record of session.runs) {
     process.stdout.write(

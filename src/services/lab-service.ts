@@ -8,8 +8,14 @@ import {
   type RequestName,
   type RequestOutput
 } from '../shared/contract'
-import { IMAGE_PIXELS, type Font, type ImageDatasetId, type LabInfo } from '../shared/schemas'
-import { traitsOf } from '../ml/kinds/catalog'
+import {
+  IMAGE_PIXELS,
+  isBuiltInDataset,
+  type DatasetName,
+  type Font,
+  type LabInfo
+} from '../shared/schemas'
+import { pinned, traitsOf } from '../ml/kinds/catalog'
 import {
   loadFonts,
   loadImageSet,
@@ -40,15 +46,21 @@ export interface LabServiceOptions {
   pickPath?: (mode: 'open' | 'save', suggestedName?: string) => Promise<string | null>
   /** The lab's data, read once for all its sessions (default: a cache of these handlers' own). */
   data?: DataCache
+  /** The workspace's imported data sets (`<workspace>/datasets`), listed beside the built-in. */
+  importedDatasetsDir?: string
 }
 
 /** Fonts and image sets as read from the data sets folder, each read once. */
 export interface DataCache {
   fonts(): Promise<Font[]>
-  imageSet(dataset: ImageDatasetId, split: Split): Promise<ImageSet>
+  imageSet(dataset: DatasetName, split: Split): Promise<ImageSet>
 }
 
-export function createDataCache(datasetsDir: string): DataCache {
+/**
+ * The built-in sets are read once; an imported set is read (and its content hash checked) at
+ * each request, since it may be imported again under the same name.
+ */
+export function createDataCache(datasetsDir: string, imported: string | null = null): DataCache {
   let fonts: Promise<Font[]> | null = null
   const imageSets = new Map<string, Promise<ImageSet>>()
   return {
@@ -60,6 +72,8 @@ export function createDataCache(datasetsDir: string): DataCache {
       return fonts
     },
     imageSet: (dataset, split) => {
+      if (!isBuiltInDataset(dataset))
+        return loadImageSet(datasetsDir, dataset, split, { importedRoot: imported })
       const key = `${dataset}/${split}`
       let set = imageSets.get(key)
       if (!set) {
@@ -74,7 +88,8 @@ export function createDataCache(datasetsDir: string): DataCache {
 
 /** The handlers for one session (a browser tab, a window): `client` names it to the services. */
 export function createHandlers(options: LabServiceOptions, client = DEFAULT_CLIENT): Handlers {
-  const data = options.data ?? createDataCache(options.datasetsDir)
+  const imported = options.importedDatasetsDir ?? null
+  const data = options.data ?? createDataCache(options.datasetsDir, imported)
   const getFonts = data.fonts
   const imageSet = data.imageSet
   return {
@@ -88,11 +103,12 @@ export function createHandlers(options: LabServiceOptions, client = DEFAULT_CLIE
       }
     },
     listFonts: () => getFonts(),
-    listDatasets: () => summariseImageSets(options.datasetsDir),
-    startRun: async (experiment) => {
+    listDatasets: () => summariseImageSets(options.datasetsDir, imported),
+    startRun: async (asked) => {
       // Fail here, naming what is missing (a data set, a character set), not in the worker.
-      await traitsOf(experiment)
-        .check(experiment, options.datasetsDir)
+      const experiment = await traitsOf(asked)
+        .check(asked, options.datasetsDir, imported)
+        .then(() => pinned(asked, imported))
         .catch((error: unknown) => {
           throw new LabNotFoundError(error instanceof Error ? error.message : String(error))
         })

@@ -1,4 +1,5 @@
 import type { BackendName, LabInfo } from '../shared/schemas'
+import { importedDatasetsRoot } from '../ml/data/imported'
 import { createDataCache, createHandlers, type Handlers } from './lab-service'
 import { DEFAULT_CLIENT, SessionService } from './sessions'
 import { TrainingService, type Emit } from './training'
@@ -33,7 +34,9 @@ export interface Lab {
 
 export function createLab(options: LabOptions): Lab {
   let sessions: SessionService | null = null
+  const imported = importedDatasetsRoot(options.workspace)
   const training = new TrainingService({
+    importedDatasetsDir: imported,
     workerPath: options.workerPath,
     emit: options.emit,
     preferredBackend: options.preferredBackend,
@@ -55,7 +58,7 @@ export function createLab(options: LabOptions): Lab {
   })
   sessions = keeper
   // One copy of the data sets for every session (MNIST's training images alone are 47 MB).
-  const data = createDataCache(options.datasetsDir)
+  const data = createDataCache(options.datasetsDir, imported)
   const handlersFor = (client: string): Handlers =>
     createHandlers(
       {
@@ -65,7 +68,8 @@ export function createLab(options: LabOptions): Lab {
         sessions: keeper,
         versions: options.versions,
         pickPath: options.pickPath,
-        data
+        data,
+        importedDatasetsDir: imported
       },
       client
     )

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, unlink } from 'node:fs/promises'
 import { basename, join } from 'node:path'
+import { checkImportedSet } from '../ml/data/datasets'
+import { importedDatasetsRoot } from '../ml/data/imported'
+import { isBuiltInDataset } from '../shared/schemas'
 import type { CharacterSet } from '../shared/character-sets'
 import {
   sessionViewSchema,
@@ -60,6 +63,8 @@ interface Client {
 export interface OpenedSession {
   name: string
   session: Omit<Session, 'runs'> & { runs: SessionSummary[] }
+  /** What is wrong with the data the runs were trained on (missing or changed imported sets). */
+  notices: string[]
 }
 
 export class SessionService {
@@ -282,7 +287,22 @@ export class SessionService {
     }
     this.remember(session.view, session.customGlyphs, clientId, session.characterSets)
     const runs = session.runs.map(({ networks: _networks, ...summary }) => summary)
-    return { name, session: { ...session, runs } }
+    return { name, session: { ...session, runs }, notices: await this.dataNotices(session) }
+  }
+
+  /** Each run trained on an imported data set that is now missing or changed, said once per set. */
+  private async dataNotices(session: Session): Promise<string[]> {
+    const root = importedDatasetsRoot(this.options.workspace)
+    const notices = new Map<string, string>()
+    for (const run of session.runs) {
+      if (run.experiment.kind !== 'vae' || isBuiltInDataset(run.experiment.dataset)) continue
+      const { dataset, datasetHash } = run.experiment
+      const key = `${dataset}\u0000${datasetHash ?? ''}`
+      if (notices.has(key)) continue
+      const problem = await checkImportedSet(root, dataset, datasetHash)
+      if (problem !== null) notices.set(key, `${run.experiment.name ?? run.id}: ${problem}`)
+    }
+    return [...notices.values()]
   }
 
   /** The workspace's session files, newest first. */

@@ -50,6 +50,8 @@ export interface TrainingServiceOptions {
   onFailed?: (runId: string) => void
   /** How long a request to a worker may go unanswered (default 60 s). */
   requestTimeoutMs?: number
+  /** The workspace's imported data sets (`<workspace>/datasets`), for VAE runs on them. */
+  importedDatasetsDir?: string
 }
 
 /** A run to load into the lab from a session file. */
@@ -78,6 +80,7 @@ export class TrainingService {
         () => ({
           control: this.control.buffer as SharedArrayBuffer,
           preferredBackend: options.preferredBackend,
+          importedDatasets: options.importedDatasetsDir ?? null,
           threads: threadsFor(worker, worker === 'images' ? options.threads : undefined),
           checkpointSeconds:
             options.checkpointSeconds ?? Number(process.env['LAB_CHECKPOINT_SECONDS'] ?? 15)

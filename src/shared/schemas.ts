@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MAX_CLASSES, importedDatasetNameSchema } from './imported-dataset'
 
 // Data shapes shared by every process. Each one is validated where it crosses a boundary.
 
@@ -170,6 +171,16 @@ export function parseThreads(value: string): number {
 export const imageDatasetIdSchema = z.enum(['mnist', 'fashion-mnist'])
 export type ImageDatasetId = z.infer<typeof imageDatasetIdSchema>
 
+/** A data set the VAE trains on: a built-in one, or one imported into the workspace, by name. */
+export const datasetNameSchema = z.union([imageDatasetIdSchema, importedDatasetNameSchema])
+export type DatasetName = z.infer<typeof datasetNameSchema>
+
+export const isBuiltInDataset = (name: string): name is ImageDatasetId =>
+  (imageDatasetIdSchema.options as readonly string[]).includes(name)
+
+/** What a session records of an imported data set: the sha256 of its prepared files. */
+export const datasetHashSchema = z.string().regex(/^[0-9a-f]{64}$/)
+
 /** The ten class names of each image data set, by label. */
 export const CLASS_NAMES: Record<ImageDatasetId, readonly string[]> = {
   mnist: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
@@ -187,9 +198,14 @@ export const CLASS_NAMES: Record<ImageDatasetId, readonly string[]> = {
   ]
 }
 
-/** A variational autoencoder on MNIST or Fashion-MNIST. */
+/** A variational autoencoder on MNIST, Fashion-MNIST or an imported set of 28x28 grey images. */
 export const vaeTrainConfigSchema = z.strictObject({
-  dataset: imageDatasetIdSchema,
+  dataset: datasetNameSchema,
+  /**
+   * An imported set's content hash when the run was started (the lab fills it in), so a session
+   * whose data set was changed or removed since says so when it is opened.
+   */
+  datasetHash: datasetHashSchema.optional(),
   trainSize: z.number().int().min(128).max(60000).default(60000),
   hidden: z.array(z.number().int().min(1).max(2048)).min(1).max(4).default([256]),
   latent: z.number().int().min(1).max(32).default(2),
@@ -272,11 +288,14 @@ export const labInfoSchema = z.object({
 export type LabInfo = z.infer<typeof labInfoSchema>
 
 export const datasetSummarySchema = z.object({
-  id: z.enum(['mnist', 'fashion-mnist']),
+  id: datasetNameSchema,
+  /** Built into the lab, or imported into the workspace (with its content hash). */
+  origin: z.enum(['built-in', 'imported']),
+  contentHash: datasetHashSchema.nullable(),
   available: z.boolean(),
   train: z.number().int().min(0),
   test: z.number().int().min(0),
-  classNames: z.array(z.string()).length(10),
+  classNames: z.array(z.string()).min(1).max(MAX_CLASSES),
   message: z.string()
 })
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>
@@ -358,18 +377,32 @@ export type VaeDone = z.infer<typeof vaeDoneSchema>
 /** The test set's latent means, for the scatter. */
 export const vaeTestSetResultSchema = z.object({
   points: z.array(z.array(z.number())).max(10000),
-  labels: z.array(z.number().int().min(0).max(9)).max(10000)
+  labels: z
+    .array(
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_CLASSES - 1)
+    )
+    .max(10000)
 })
 export type VaeTestSetResult = z.infer<typeof vaeTestSetResultSchema>
 
 export const datasetImagesRequestSchema = z.strictObject({
-  dataset: imageDatasetIdSchema,
+  dataset: datasetNameSchema,
   split: z.enum(['train', 'test']),
-  indices: z.array(z.number().int().min(0).max(59999)).min(1).max(256)
+  indices: z.array(z.number().int().min(0).max(99_999_999)).min(1).max(256)
 })
 export const datasetImagesResultSchema = z.object({
   images: z.array(z.array(z.number().int().min(0).max(255)).length(IMAGE_PIXELS)),
-  labels: z.array(z.number().int().min(0).max(9))
+  labels: z.array(
+    z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_CLASSES - 1)
+  )
 })
 
 /** What the user was looking at, saved with the session so it reopens as it was. */

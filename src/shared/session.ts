@@ -103,6 +103,11 @@ export type SessionSummary = z.infer<typeof sessionSummarySchema>
 
 export const openedSessionSchema = z.object({
   name: z.string(),
-  session: sessionSchema.omit({ runs: true }).extend({ runs: z.array(sessionSummarySchema) })
+  session: sessionSchema.omit({ runs: true }).extend({ runs: z.array(sessionSummarySchema) }),
+  /**
+   * What the user should know about the runs opened, e.g. that an imported data set a run was
+   * trained on is missing or has changed (the run opens; exploring its test set cannot).
+   */
+  notices: z.array(z.string()).max(500).default([])
 })
 export type OpenedSessionPayload = z.infer<typeof openedSessionSchema>

@@ -138,6 +138,8 @@ export const workerDataSchema = z.object({
   /** Seconds between checkpoints of a run in progress. */
   checkpointSeconds: z.number().positive().default(15),
   preferredBackend: backendNameSchema.optional(),
-  threads: threadCountSchema.optional()
+  threads: threadCountSchema.optional(),
+  /** The workspace's imported data sets (`<workspace>/datasets`), which VAE runs may train on. */
+  importedDatasets: z.string().nullable().default(null)
 })
 export type WorkerData = z.input<typeof workerDataSchema>

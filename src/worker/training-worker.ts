@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
 import { chooseBackend } from '../ml/backend'
+import { useImportedDatasets } from '../ml/data/datasets'
 import { decode, encode } from '../ml/inference'
 import { kindOf } from '../ml/kinds/registry'
 import { describeIssues } from '../shared/contract'
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
   const port = parentPort
   if (!port) throw new Error('training-worker must run as a worker thread')
   const data = workerDataSchema.parse(workerData)
+  useImportedDatasets(data.importedDatasets)
   const control = new Int32Array(data.control)
   const choice = await chooseBackend({ preferred: data.preferredBackend, threads: data.threads })
   post(port, { type: 'ready', backend: choice.backend, note: choice.note, tfjs: tf.version_core })

@@ -4,20 +4,37 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { constants as zlibConstants, gunzip, gunzipSync } from 'node:zlib'
 import { parseFontsJson } from './fonts'
-import { readIdx } from './idx'
+import { idxFileNames, readIdx } from './idx'
 import {
   IMAGE_PIXELS,
   IMAGE_SIDE,
+  isBuiltInDataset,
+  type DatasetName,
   type DatasetSummary,
   type Font,
   type ImageDatasetId,
   CLASS_NAMES
 } from '../../shared/schemas'
+import type { ImportedDatasetManifest } from '../../shared/imported-dataset'
+import { listImported, loadImported } from './imported'
 
 // Loads the lab's data sets from a datasets folder: fonts.json, and MNIST / Fashion-MNIST as
 // prepared by prepare-datasets.ts (IDX files; 60,000 training and 10,000 test images each). A
 // packaged app ships the IDX files gzipped (scripts/pack-datasets.mjs): each file is read as
-// prepared or, when only `<name>.gz` is there, decompressed in memory.
+// prepared or, when only `<name>.gz` is there, decompressed in memory. Data sets the user
+// imported are read from the workspace's folder of them (imported.ts), checked against their
+// content hash.
+
+/**
+ * Where the imported data sets of this process's workspace are (`<workspace>/datasets`): set
+ * once by the training worker (from its workerData) and by `lab train` (from --workspace). Hosts,
+ * which may serve several workspaces, pass the folder to each call instead.
+ */
+let importedRoot: string | null = null
+
+export function useImportedDatasets(root: string | null): void {
+  importedRoot = root
+}
 
 export type { ImageDatasetId } from '../../shared/schemas'
 export type Split = 'train' | 'test'
@@ -44,10 +61,7 @@ export interface ImageSet {
   labels: Uint8Array
 }
 
-export const idxFileNames = (split: Split): { images: string; labels: string } => ({
-  images: `${split === 'train' ? 'train' : 't10k'}-images-idx3-ubyte`,
-  labels: `${split === 'train' ? 'train' : 't10k'}-labels-idx1-ubyte`
-})
+export { idxFileNames } from './idx'
 
 const prepareHint = 'run `npm run prepare-data` to prepare it'
 
@@ -71,12 +85,31 @@ async function readIdxFile(file: { path: string; gzipped: boolean }): Promise<Ui
   }
 }
 
-/** Loads one split of MNIST or Fashion-MNIST; the arrays are views on the file contents. */
+/** The VAE's networks take 28x28 grey images: an imported set of another shape is refused. */
+export function trainableShape(manifest: ImportedDatasetManifest): string | null {
+  if (manifest.size === IMAGE_SIDE && manifest.channels === 1) return null
+  return `the VAE trains on ${IMAGE_SIDE}x${IMAGE_SIDE} grey images, and "${manifest.name}" has ${manifest.size}x${manifest.size} ${manifest.channels === 1 ? 'grey' : 'RGB'} ones: import it again with --size ${IMAGE_SIDE} --channels 1`
+}
+
+export interface ImageSetOptions {
+  /** The folder of the workspace's imported sets (by default, the one this process uses). */
+  importedRoot?: string | null
+  /** The content hash the caller expects of an imported set (the one its run was trained on). */
+  hash?: string
+}
+
+/**
+ * Loads one split of MNIST, Fashion-MNIST or an imported set; the arrays are views on the file
+ * contents. An imported set must be 28x28 grey, match its content hash and, when `hash` is
+ * given, be the version the caller expects.
+ */
 export async function loadImageSet(
   dir: string,
-  id: ImageDatasetId,
-  split: Split
+  id: DatasetName,
+  split: Split,
+  options: ImageSetOptions = {}
 ): Promise<ImageSet> {
+  if (!isBuiltInDataset(id)) return loadImportedSet(id, split, options)
   const names = idxFileNames(split)
   const imagesFile = locateIdx(join(dir, id, names.images))
   const labelsFile = locateIdx(join(dir, id, names.labels))
@@ -98,9 +131,49 @@ export async function loadImageSet(
   if (labels.dims.length !== 1 || labels.dims[0] !== count) {
     throw new Error(`${labelsPath}: expected ${count} labels, got ${labels.dims.join(' x ')}`)
   }
-  if (labels.data.some((label) => label > 9))
-    throw new Error(`${labelsPath}: a label is outside 0-9`)
+  const classes = CLASS_NAMES[id].length
+  if (labels.data.some((label) => label >= classes))
+    throw new Error(`${labelsPath}: a label is outside 0-${classes - 1}`)
   return { count, images: images.data, labels: labels.data }
+}
+
+async function loadImportedSet(
+  name: string,
+  split: Split,
+  options: ImageSetOptions
+): Promise<ImageSet> {
+  const root = options.importedRoot === undefined ? importedRoot : options.importedRoot
+  if (root === null)
+    throw new Error(
+      `"${name}" is not a built-in data set, and this lab has no workspace to import data sets into`
+    )
+  const loaded = await loadImported(root, name)
+  const refused = trainableShape(loaded.manifest)
+  if (refused) throw new Error(refused)
+  if (options.hash !== undefined && options.hash !== loaded.manifest.contentHash)
+    throw new Error(changedMessage(name))
+  const part = loaded[split]
+  return { count: part.labels.length, images: part.images, labels: part.labels }
+}
+
+/** What a run's data set that was imported again (or otherwise changed) since is told. */
+export const changedMessage = (name: string): string =>
+  `the data set "${name}" has changed since this run was trained on it (its content hash differs); import the original again to use it`
+
+/**
+ * Whether an imported data set a run was trained on (`hash`) is still there unchanged: null if
+ * so, else what is wrong. Reads the manifest only; loading the set checks its files as well.
+ */
+export async function checkImportedSet(
+  root: string,
+  name: string,
+  hash: string | undefined
+): Promise<string | null> {
+  const entry = (await listImported(root)).find((e) => e.name === name)
+  if (!entry) return `the data set "${name}" is not in this workspace (${root}); import it again`
+  if ('error' in entry) return entry.error
+  if (hash !== undefined && entry.manifest.contentHash !== hash) return changedMessage(name)
+  return null
 }
 
 /** Reads only the header of a split's image file and checks the file's size against it. */
@@ -138,8 +211,47 @@ async function countImages(dir: string, id: ImageDatasetId, split: Split): Promi
   }
 }
 
-/** What is prepared, from the file headers alone. */
-export async function summariseImageSets(dir: string): Promise<DatasetSummary[]> {
+/**
+ * What is prepared, from the file headers alone: the built-in sets, then (given their folder)
+ * the imported ones, by name.
+ */
+export async function summariseImageSets(
+  dir: string,
+  imported: string | null = null
+): Promise<DatasetSummary[]> {
+  const builtIn = await summariseBuiltIn(dir)
+  if (imported === null) return builtIn
+  const entries = await listImported(imported)
+  return [
+    ...builtIn,
+    ...entries.map((entry): DatasetSummary => {
+      const base = { id: entry.name, origin: 'imported' as const }
+      if ('error' in entry)
+        return {
+          ...base,
+          contentHash: null,
+          available: false,
+          train: 0,
+          test: 0,
+          classNames: ['?'],
+          message: entry.error
+        }
+      const m = entry.manifest
+      const refused = trainableShape(m)
+      return {
+        ...base,
+        contentHash: m.contentHash,
+        available: refused === null,
+        train: m.counts.train,
+        test: m.counts.test,
+        classNames: m.classes,
+        message: refused ?? 'ready'
+      }
+    })
+  ]
+}
+
+function summariseBuiltIn(dir: string): Promise<DatasetSummary[]> {
   const ids: ImageDatasetId[] = ['mnist', 'fashion-mnist']
   return Promise.all(
     ids.map(async (id): Promise<DatasetSummary> => {
@@ -150,6 +262,8 @@ export async function summariseImageSets(dir: string): Promise<DatasetSummary[]>
         ])
         return {
           id,
+          origin: 'built-in',
+          contentHash: null,
           available: true,
           train,
           test,
@@ -159,6 +273,8 @@ export async function summariseImageSets(dir: string): Promise<DatasetSummary[]>
       } catch (error) {
         return {
           id,
+          origin: 'built-in',
+          contentHash: null,
           available: false,
           train: 0,
           test: 0,

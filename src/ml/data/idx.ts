@@ -44,3 +44,9 @@ export function writeIdx(dims: readonly number[], data: Uint8Array): Uint8Array 
   out.set(data, 4 + 4 * dims.length)
   return out
 }
+
+/** The IDX files of one split, as MNIST names them (the lab's prepared sets use the same). */
+export const idxFileNames = (split: 'train' | 'test'): { images: string; labels: string } => ({
+  images: `${split === 'train' ? 'train' : 't10k'}-images-idx3-ubyte`,
+  labels: `${split === 'train' ? 'train' : 't10k'}-labels-idx1-ubyte`
+})

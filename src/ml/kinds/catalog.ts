@@ -1,7 +1,8 @@
 import type { Experiment, ExperimentKind, ExperimentOf } from '../../shared/experiments'
-import { GLYPH_PIXELS, IMAGE_PIXELS } from '../../shared/schemas'
+import { GLYPH_PIXELS, IMAGE_PIXELS, isBuiltInDataset } from '../../shared/schemas'
 import { autoencoderSpec, shapeOf, vaeSpecs, type MlpSpec, type NetworkName } from '../architecture'
-import { loadFonts, summariseImageSets } from '../data/datasets'
+import { changedMessage, loadFonts, summariseImageSets } from '../data/datasets'
+import { readManifest } from '../data/imported'
 
 // The host's side of each model kind: which worker trains it, the networks it saves (to check a
 // session file before any model is built) and what must exist before a run starts. Free of
@@ -14,8 +15,13 @@ export interface KindTraits<K extends ExperimentKind> {
   readonly worker: WorkerKind
   /** The layers of each network an experiment trains, by the name it is saved under. */
   networks(experiment: ExperimentOf<K>): Partial<Record<NetworkName, MlpSpec>>
-  /** Fails, naming what is missing, when a run of this experiment cannot start here. */
-  check(experiment: ExperimentOf<K>, datasetsDir: string): Promise<void>
+  /**
+   * Fails, naming what is missing, when a run of this experiment cannot start here; `imported`
+   * is the workspace's folder of imported data sets, if it has one.
+   */
+  check(experiment: ExperimentOf<K>, datasetsDir: string, imported?: string | null): Promise<void>
+  /** The experiment as a run records it: with the content hash of an imported data set. */
+  pin?(experiment: ExperimentOf<K>, imported: string | null): Promise<ExperimentOf<K>>
 }
 
 type GlyphExperiment = ExperimentOf<'autoencoder' | 'denoising' | 'linear'>
@@ -51,12 +57,32 @@ export const catalog = {
         latent: e.latent,
         activation: e.activation
       }),
-    check: async (e, datasetsDir) => {
-      const found = (await summariseImageSets(datasetsDir)).find((d) => d.id === e.dataset)
-      if (!found?.available) throw new Error(found?.message ?? `${e.dataset} is not available`)
+    check: async (e, datasetsDir, imported = null) => {
+      const found = (await summariseImageSets(datasetsDir, imported)).find(
+        (d) => d.id === e.dataset
+      )
+      if (!found)
+        throw new Error(
+          imported === null
+            ? `the data set "${e.dataset}" is not available: only the built-in ones are here`
+            : `the data set "${e.dataset}" is not in this workspace (${imported}); import it with lab import-data`
+        )
+      if (!found.available) throw new Error(found.message)
+      if (e.datasetHash !== undefined && found.contentHash !== e.datasetHash)
+        throw new Error(changedMessage(e.dataset))
+    },
+    pin: async (e, imported) => {
+      if (isBuiltInDataset(e.dataset) || imported === null) return e
+      return { ...e, datasetHash: (await readManifest(imported, e.dataset)).contentHash }
     }
   }
 } as const satisfies { [K in ExperimentKind]: KindTraits<K> }
+
+/** An experiment as its run records it (an imported data set's content hash filled in). */
+export async function pinned(experiment: Experiment, imported: string | null): Promise<Experiment> {
+  const pin = traitsOf(experiment).pin
+  return pin ? pin(experiment, imported) : experiment
+}
 
 /** The traits of an experiment's kind. */
 export function traitsOf<E extends Experiment>(experiment: E): KindTraits<E['kind']> {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { vaeExperimentSchema, type ExperimentOf } from '../../shared/experiments'
 import { gaussian } from '../../shared/noise'
 import { mulberry32 } from '../../shared/random'
-import { IMAGE_PIXELS } from '../../shared/schemas'
+import { IMAGE_PIXELS, isBuiltInDataset } from '../../shared/schemas'
 import { spreadEvenly } from '../../shared/spread'
 import { layout } from '../architecture'
 import { loadImageSet, type ImageSet } from '../data/datasets'
@@ -13,7 +13,7 @@ import { createVae, vaeLoss, vaeParams, vaeSpecs, type VaeModel } from '../vae'
 import { catalog } from './catalog'
 import type { ModelKind, Networks } from './types'
 
-// The variational autoencoder (part 3) on MNIST or Fashion-MNIST: mini-batches, progress within
+// The variational autoencoder (part 3) on MNIST, Fashion-MNIST or an imported set: mini-batches, progress within
 // each epoch, the reconstructions of a few fixed test images after each epoch, and the test
 // set's latent means for exploring.
 
@@ -23,13 +23,20 @@ type VaeExperiment = ExperimentOf<'vae'>
 const FIXED_TEST_IMAGES = 8
 /** How many epochs of those reconstructions a session keeps (the lab shows as many). */
 const SAVED_EPOCH_IMAGES = 6
+/** The test set's points the explorer plots at most (all of MNIST's; an imported set's first). */
+const MAX_TEST_POINTS = 10_000
 /** At most one progress message per this many milliseconds within an epoch. */
 const BATCH_PROGRESS_MS = 500
 
 const testSets = new Map<string, Promise<ImageSet>>()
 
 /** A data set's test split, loaded once per process. */
-function testSet(datasetsDir: string, dataset: VaeExperiment['dataset']): Promise<ImageSet> {
+function testSet(
+  datasetsDir: string,
+  { dataset, datasetHash: hash }: VaeExperiment
+): Promise<ImageSet> {
+  // An imported set may be imported again under its name: read it (and check it) each time.
+  if (!isBuiltInDataset(dataset)) return loadImageSet(datasetsDir, dataset, 'test', { hash })
   const key = `${datasetsDir}\u0000${dataset}`
   let set = testSets.get(key)
   if (!set) {
@@ -62,7 +69,9 @@ export function vaeTestLoss(
   beta: number,
   seed: number
 ): { reconstruction: number; kl: number } {
-  const batch = 500
+  // Whole batches of 500 (all of MNIST's 10,000), or the whole of a smaller (imported) set.
+  const batch = Math.min(500, data.count)
+  if (batch === 0) throw new Error('the test set has no images')
   const random = mulberry32(seed ^ 0x7e57)
   const pixels = new Float32Array(batch * data.size)
   const noise = new Float32Array(batch * model.shape.latent)
@@ -93,9 +102,13 @@ export const vaeKind: ModelKind<'vae'> = {
   ...catalog.vae,
 
   async train(experiment, datasetsDir, hooks) {
-    const train = await loadImageSet(datasetsDir, experiment.dataset, 'train')
-    const test = await testSet(datasetsDir, experiment.dataset)
-    const fixed = Array.from({ length: FIXED_TEST_IMAGES }, (_, i) => scaled(test, i))
+    const train = await loadImageSet(datasetsDir, experiment.dataset, 'train', {
+      hash: experiment.datasetHash
+    })
+    const test = await testSet(datasetsDir, experiment)
+    const fixed = Array.from({ length: Math.min(FIXED_TEST_IMAGES, test.count) }, (_, i) =>
+      scaled(test, i)
+    )
     const epochImages: { epoch: number; images: number[][] }[] = []
     // Within an epoch, about twice a second (an MNIST epoch takes seconds).
     const data = { count: train.count, images: train.images, size: IMAGE_PIXELS }
@@ -182,7 +195,9 @@ export const vaeKind: ModelKind<'vae'> = {
   results: async () => ({ glyphs: null, denoising: null }),
 
   async evaluate(experiment, record, model, datasetsDir) {
-    const test = await loadImageSet(datasetsDir, experiment.dataset, 'test')
+    const test = await loadImageSet(datasetsDir, experiment.dataset, 'test', {
+      hash: experiment.datasetHash
+    })
     const { reconstruction, kl } = vaeTestLoss(
       vaeOf(model),
       { count: test.count, images: test.images, size: IMAGE_PIXELS },
@@ -218,16 +233,17 @@ export const vaeKind: ModelKind<'vae'> = {
           samplesPerSecond: p.samplesPerSecond
         },
 
-  /** The latent means of the whole test set, encoded in batches. */
+  /** The latent means of the test set (its first 10,000 images), encoded in batches. */
   async testSet(model, experiment, datasetsDir) {
-    const set = await testSet(datasetsDir, experiment.dataset)
+    const set = await testSet(datasetsDir, experiment)
+    const count = Math.min(set.count, MAX_TEST_POINTS)
     const points: number[][] = []
-    for (let start = 0; start < set.count; start += 1000) {
-      const batch = Array.from({ length: Math.min(1000, set.count - start) }, (_, i) =>
+    for (let start = 0; start < count; start += 1000) {
+      const batch = Array.from({ length: Math.min(1000, count - start) }, (_, i) =>
         scaled(set, start + i)
       )
       points.push(...encode(model, batch))
     }
-    return { points, labels: Array.from(set.labels) }
+    return { points, labels: Array.from(set.labels.subarray(0, count)) }
   }
 }

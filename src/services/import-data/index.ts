@@ -22,7 +22,12 @@ import type { ImportOptions, ImportReport, Skipped } from './types'
 // train/test (split.ts) and writes the prepared set atomically (store.ts).
 
 export type { ImportOptions, ImportReport, ImportProgress, Skipped } from './types'
-export { importedDatasetsRoot, listImported, loadImported, readManifest } from './store'
+export {
+  importedDatasetsRoot,
+  listImported,
+  loadImported,
+  readManifest
+} from '../../ml/data/imported'
 export { previewGrid, previewImport, type ImportPreview } from './preview'
 
 const PROGRESS_EVERY = 500

@@ -1,6 +1,6 @@
 import { mulberry32, permutation } from '../../shared/random'
 import type { Target } from './decode'
-import type { PreparedSplit } from './store'
+import type { PreparedSplit } from '../../ml/data/imported'
 import type { Split } from './types'
 
 // Class names and the train/test split of decoded images. The split is the files' when every

@@ -153,12 +153,16 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
+  /** What the lab says about an opened session's data (an imported set missing or changed). */
+  const withNotices = (text: string, notices: readonly string[]): string =>
+    [text, ...notices].join('. ')
+
   async function open(next: Target): Promise<boolean> {
     const opened = await run(() => labClient().request('openSession', { target: next }))
     if (!opened) return false
     await apply(opened)
     target.value = next
-    notice.value = `Opened ${opened.name}`
+    notice.value = withNotices(`Opened ${opened.name}`, opened.notices)
     return true
   }
 
@@ -176,7 +180,7 @@ export const useSessionStore = defineStore('session', () => {
     // A dropped file has no place in the workspace yet: Save asks where.
     target.value = null
     dirty.value = true
-    notice.value = `Opened ${opened.name} (dropped file)`
+    notice.value = withNotices(`Opened ${opened.name} (dropped file)`, opened.notices)
     return true
   }
 
@@ -207,7 +211,10 @@ export const useSessionStore = defineStore('session', () => {
     target.value = null
     dirty.value = true
     recovery.value = null
-    notice.value = `Recovered ${opened.session.runs.length} run(s); save the session to keep them`
+    notice.value = withNotices(
+      `Recovered ${opened.session.runs.length} run(s); save the session to keep them`,
+      opened.notices
+    )
   }
 
   /** Shows failed autosaves (e.g. a full disk): until one works, a crash would lose runs. */

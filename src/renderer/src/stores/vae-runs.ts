@@ -20,7 +20,8 @@ const PALETTE = ['#2f5bd3', '#d9534f', '#2e9d5b', '#a05bd3', '#e08a1e', '#1fa2b8
 export const SHOWN_EPOCHS = 6
 
 export function describeVae(c: VaeTrainConfig): string {
-  const data = c.dataset === 'mnist' ? 'MNIST' : 'Fashion-MNIST'
+  const data =
+    c.dataset === 'mnist' ? 'MNIST' : c.dataset === 'fashion-mnist' ? 'Fashion-MNIST' : c.dataset
   return `${data} · ${c.trainSize} images · ${c.hidden.join('-')} · z${c.latent} · β ${c.beta} · ${c.epochs} epochs`
 }
 

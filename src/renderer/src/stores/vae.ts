@@ -1,12 +1,14 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import {
+  isBuiltInDataset,
   vaeTrainConfigSchema,
+  type DatasetSummary,
   type VaeBatchProgress,
   type VaeDone,
   type VaeProgress,
   type VaeTrainConfig,
-  type ImageDatasetId,
+  type DatasetName,
   CLASS_NAMES
 } from '@shared/schemas'
 import { latentBounds } from '@shared/latent'
@@ -53,9 +55,20 @@ export const useVaeStore = defineStore('vae', () => {
       phase.value === 'stopping'
   )
   const trained = computed(() => phase.value === 'finished' && (result.value?.epochs ?? 0) > 0)
-  const classNames = computed(
-    () => CLASS_NAMES[trainedConfig.value?.dataset ?? config.value.dataset]
-  )
+  /** The data sets the lab has: the built-in ones, and those imported into the workspace. */
+  const datasets = shallowRef<DatasetSummary[]>([])
+  const loadDatasets = async (): Promise<void> => {
+    try {
+      datasets.value = await labClient().request('listDatasets', undefined)
+    } catch (e) {
+      fail(e)
+    }
+  }
+  const classNames = computed((): readonly string[] => {
+    const id = trainedConfig.value?.dataset ?? config.value.dataset
+    if (isBuiltInDataset(id)) return CLASS_NAMES[id]
+    return datasets.value.find((d) => d.id === id)?.classNames ?? []
+  })
   const bounds = computed<[[number, number], [number, number]]>(() =>
     testSet.value
       ? latentBounds(testSet.value.points, [0, 1], 0.05)
@@ -81,7 +94,7 @@ export const useVaeStore = defineStore('vae', () => {
   const { probeAt, refreshGrid, refreshPath, sample, clearView } = explore
 
   /** A test image of a data set (values 0-255), e.g. for the scatter's tooltip. */
-  async function testImage(dataset: ImageDatasetId, index: number): Promise<number[]> {
+  async function testImage(dataset: DatasetName, index: number): Promise<number[]> {
     const { images } = await labClient().request('datasetImages', {
       dataset,
       split: 'test',
@@ -91,7 +104,7 @@ export const useVaeStore = defineStore('vae', () => {
   }
 
   /** The test images whose reconstructions the lab shows after each epoch, scaled to [0, 1]. */
-  async function fixedImages(dataset: ImageDatasetId): Promise<number[][]> {
+  async function fixedImages(dataset: DatasetName): Promise<number[][]> {
     const { images } = await labClient().request('datasetImages', {
       dataset,
       split: 'test',
@@ -249,6 +262,8 @@ export const useVaeStore = defineStore('vae', () => {
     busy,
     trained,
     classNames,
+    datasets,
+    loadDatasets,
     bounds,
     start,
     testImage,
