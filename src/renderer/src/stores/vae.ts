@@ -105,10 +105,12 @@ export const useVaeStore = defineStore('vae', () => {
 
   /** The test images whose reconstructions the lab shows after each epoch, scaled to [0, 1]. */
   async function fixedImages(dataset: DatasetName): Promise<number[][]> {
+    // Eight, or all of an imported set with fewer test images.
+    const test = datasets.value.find((d) => d.id === dataset)?.test ?? 8
     const { images } = await labClient().request('datasetImages', {
       dataset,
       split: 'test',
-      indices: [0, 1, 2, 3, 4, 5, 6, 7]
+      indices: Array.from({ length: Math.max(1, Math.min(8, test)) }, (_, i) => i)
     })
     return images.map((img) => img.map((v) => v / 255))
   }
