@@ -196,6 +196,20 @@ describe('letters epochs in slices', () => {
       expect(stopped.params).toEqual(oneEpoch.params)
     }, 120_000)
 
+  it('a long epoch tells how many of its slices are done, after each but the last', async () => {
+    const heard: [number, number][] = []
+    const onSlice = (done: number, slices: number): number => heard.push([done, slices])
+    const options = { arithmetic: 'kernels' as const, sliceRows: 10 }
+    await paramsOf(small(adam, 2), { onSlice }, options)
+    // 96 rows in slices of 10: ten slices an epoch.
+    const epoch = Array.from({ length: 9 }, (_, i) => [i + 1, 10])
+    expect(heard).toEqual([...epoch, ...epoch])
+    // An L-BFGS epoch is several passes, of which the slices do not tell the share.
+    heard.length = 0
+    await paramsOf(small(lbfgs, 2), { onSlice }, options)
+    expect(heard).toEqual([])
+  })
+
   it('a pause inside an epoch resumes it where it left off', async () => {
     let checks = 0
     let epochs = 0

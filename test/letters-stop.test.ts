@@ -76,7 +76,16 @@ describe('pausing and stopping the largest letters run', () => {
     // Resumed, it goes on with the same epoch; a stop asked for then is acknowledged before
     // that epoch is over: the run ends stopped, with no epoch completed.
     training.resume(runId)
-    await until('runProgress', progress(false), inside.index + 1)
+    const again = await until('runProgress', progress(false), inside.index + 1)
+    // Meanwhile the epoch says how far it is, from its slices: the run is not seen frozen.
+    const within = await until(
+      'runProgress',
+      (p) => p.runId === runId && glyphProgress(p)?.within !== undefined,
+      again.index + 1
+    )
+    expect(within.payload.epoch).toBe(0)
+    const { slice, slices } = glyphProgress(within.payload)!.within!
+    expect(slice).toBeLessThan(slices)
     training.stop(runId)
     const done = await until('runDone', (d) => d.runId === runId)
     expect(done.payload.status).toBe('stopped')

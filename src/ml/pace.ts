@@ -34,12 +34,19 @@ export interface Pace {
   checked(): void
 }
 
-/** A pace over `check` (none: never stops, never checks). */
-export function createPace(check: Check | undefined, budget: number): Pace {
+/** Hears, after each slice of a computation in more than one, how many of its slices are done. */
+export type OnSlice = (done: number, slices: number) => void
+
+/**
+ * A pace over `check` (none: never stops, never checks); `onSlice` hears the progress of
+ * computations in several slices.
+ */
+export function createPace(check: Check | undefined, budget: number, onSlice?: OnSlice): Pace {
   let spent = 0
   return {
     budget,
     async rows(total, most, flopsPerRow, run) {
+      const slices = Math.ceil(total / most)
       for (let r0 = 0; r0 < total; r0 += most) {
         const r1 = Math.min(total, r0 + most)
         const work = (r1 - r0) * flopsPerRow
@@ -51,6 +58,7 @@ export function createPace(check: Check | undefined, budget: number): Pace {
         }
         run(r0, r1)
         spent += work
+        if (slices > 1) onSlice?.(Math.ceil(r1 / most), slices)
       }
     },
     checked() {

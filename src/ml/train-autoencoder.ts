@@ -48,6 +48,11 @@ export interface TrainControl {
 
 export interface TrainHooks {
   onEpoch?: (record: EpochRecord) => void
+  /**
+   * A first-order epoch computed in several slices (a long one) has `done` of its `slices`
+   * done; heard after each slice but the last.
+   */
+  onSlice?: (done: number, slices: number) => void
   control?: TrainControl
 }
 
@@ -97,9 +102,14 @@ export async function trainAutoencoder(
   const copies = batch.targets.length / size / n
   const optimizerConfig = config.optimizer
   const arithmetic = options.arithmetic ?? defaultArithmetic()
+  // Only a first-order epoch is one pass over the batch, whose slices say how far it is.
+  let inEpoch = false
   const pace = createPace(
     controlCheck(hooks.control),
-    options.workPerCheck ?? WORK_PER_CHECK[arithmetic]
+    options.workPerCheck ?? WORK_PER_CHECK[arithmetic],
+    (done, slices) => {
+      if (inEpoch && done < slices) hooks.onSlice?.(done, slices)
+    }
   )
   const engine = createFullBatch(model, batch.inputs, batch.targets, optimizerConfig, {
     arithmetic,
@@ -178,7 +188,9 @@ export async function trainAutoencoder(
           // Loss and wrong pixels are those of the weights before this epoch's update: they
           // come free with the gradient's forward pass. A run that already meets the criterion,
           // or whose loss is no longer finite, stops without updating.
+          inEpoch = true
           await engine.epoch(lr, epoch + 1, (out) => {
+            inEpoch = false
             loss = meanBce(out, batch.targets)
             wrong = perPattern(out)
             return !solved(wrong) && Number.isFinite(loss)
@@ -186,6 +198,7 @@ export async function trainAutoencoder(
           preUpdate = true
         }
       } catch (error) {
+        inEpoch = false
         if (!(error instanceof Stopped)) throw error
         if (flat && before) {
           flat.set(before)

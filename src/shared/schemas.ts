@@ -232,7 +232,9 @@ export const trainingProgressSchema = z.object({
   maxWrongPixels: z.number().int().min(0),
   epochsPerSecond: z.number().min(0),
   elapsedSeconds: z.number().min(0),
-  paused: z.boolean()
+  paused: z.boolean(),
+  /** A long epoch in progress (epoch + 1): how many of its slices are done. */
+  within: z.object({ slice: z.number().int().min(1), slices: z.number().int().min(2) }).optional()
 })
 export type TrainingProgress = z.infer<typeof trainingProgressSchema>
 

@@ -7,6 +7,7 @@ import { loadNetworkParams, saveNetwork } from '../export'
 import type { Model } from '../inference'
 import { lettersData, trainLetters } from '../letters'
 import { describePatterns, evaluateDenoising } from '../letters-results'
+import type { Pace } from '../pace'
 import type { KindProgress, KindRun, ModelKind, Networks, ProgressLine, RunHooks } from './types'
 
 // What the glyph kinds (autoencoder, denoising, linear) share: a dense autoencoder trained full
@@ -49,9 +50,11 @@ async function train(
   const glyphs = await glyphsOf(experiment, datasetsDir)
   let points: [number, number][] = []
   let last = { epoch: 0, maxWrongPixels: GLYPH_PIXELS }
-  const flush = (paused: boolean): void => {
+  /** Sends the points since the last event; `within`, when inside a long epoch. */
+  const flush = (paused: boolean, within?: { slice: number; slices: number }): void => {
     const seconds = hooks.elapsed()
     hooks.progress({
+      ...(within ? { within } : {}),
       epoch: last.epoch,
       points: points.filter(([, loss]) => Number.isFinite(loss)),
       maxWrongPixels: Math.ceil(last.maxWrongPixels),
@@ -74,6 +77,9 @@ async function train(
       last = r
       points.push([r.epoch, r.loss])
       if (hooks.due()) flush(false)
+    },
+    onSlice: (slice, slices) => {
+      if (hooks.due()) flush(false, { slice, slices })
     },
     control: hooks.control(flush)
   })
@@ -106,14 +112,15 @@ async function results(
   model: Model,
   experiment: GlyphExperiment,
   config: LetterTrainConfig,
-  datasetsDir: string
+  datasetsDir: string,
+  pace?: Pace
 ): Promise<Pick<RunRecord, 'glyphs' | 'denoising'>> {
   const m = autoencoderOf(model)
   const { patterns, labels } = lettersData(await glyphsOf(experiment, datasetsDir), config.subset)
   return {
     glyphs: describePatterns(m, patterns, GLYPH_PIXELS, labels),
     denoising: config.noise
-      ? await evaluateDenoising(m, patterns, GLYPH_PIXELS, config.noise)
+      ? await evaluateDenoising(m, patterns, GLYPH_PIXELS, config.noise, undefined, pace)
       : null
   }
 }
@@ -163,7 +170,8 @@ function line(p: GlyphProgress, experiment: GlyphExperiment): ProgressLine {
     epoch: p.epoch,
     epochs: experiment.epochs,
     loss: p.points.at(-1)?.[1] ?? null,
-    maxWrongPixels: p.maxWrongPixels
+    maxWrongPixels: p.maxWrongPixels,
+    ...(p.within ? { within: { batch: p.within.slice, batches: p.within.slices } } : {})
   }
 }
 
@@ -178,7 +186,7 @@ export function glyphKind(
     train: (e, datasetsDir, hooks) => train(e, configOf(e), datasetsDir, hooks),
     save,
     load: (e, networks) => load(configOf(e), networks),
-    results: (model, e, datasetsDir) => results(model, e, configOf(e), datasetsDir),
+    results: (model, e, datasetsDir, pace) => results(model, e, configOf(e), datasetsDir, pace),
     evaluate: (e, record, model, datasetsDir) =>
       evaluate(record, e, model, configOf(e), datasetsDir),
     line

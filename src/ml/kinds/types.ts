@@ -3,6 +3,7 @@ import type { ExperimentKind, ExperimentOf } from '../../shared/experiments'
 import type { RunDone, RunProgress } from '../../shared/run-protocol'
 import type { RunRecord } from '../../shared/session'
 import type { Model } from '../inference'
+import type { Pace } from '../pace'
 import type { TrainControl } from '../train-autoencoder'
 import type { KindTraits } from './catalog'
 
@@ -90,11 +91,15 @@ export interface ModelKind<K extends ExperimentKind> extends KindTraits<K> {
   save(model: Model): Promise<Networks>
   /** The trained model of a saved run, rebuilt from its networks. */
   load(experiment: ExperimentOf<K>, networks: Networks): Promise<Model>
-  /** A loaded model's results, for runs saved without them (from a checkpoint). */
+  /**
+   * A loaded model's results, for runs saved without them (from a checkpoint); long work goes
+   * in slices with `pace`'s checks between them.
+   */
   results(
     model: Model,
     experiment: ExperimentOf<K>,
-    datasetsDir: string
+    datasetsDir: string,
+    pace?: Pace
   ): Promise<Pick<RunRecord, 'glyphs' | 'denoising'>>
   /** `lab eval`: the run's metrics recomputed from its weights and the data sets. */
   evaluate(
