@@ -54,13 +54,21 @@ describe('stopping a large VAE', () => {
   it('stops inside the first batch of the largest model, before that batch is finished', async () => {
     let checks = 0
     let batches = 0
-    const run = await trainVae(data, largest, {
-      control: { checkpoint: () => (++checks >= 2 ? 'stop' : 'continue') },
-      onBatch: () => batches++
-    })
+    // On the kernels as asked (no engine timing): one check at start-up, after the build, then
+    // one before each slice of a batch; the third check is between the first two slices.
+    const run = await trainVae(
+      data,
+      largest,
+      {
+        control: { checkpoint: () => (++checks >= 3 ? 'stop' : 'continue') },
+        onBatch: () => batches++
+      },
+      { arithmetic: 'kernels' }
+    )
     run.model.dispose()
     expect(run.outcome.status).toBe('stopped')
-    expect(checks).toBe(2)
+    expect(run.outcome.message).toBe('stopped by the user during epoch 1')
+    expect(checks).toBe(3)
     // No batch was completed: the stop came between two slices of the first one.
     expect(batches).toBe(0)
   }, 300_000)

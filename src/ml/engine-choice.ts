@@ -4,6 +4,9 @@
 // are dominated by per-op costs, the VAE by its wide products, and a core kept busy by another
 // program can make a second thread a loss. So a run times a few steps of each candidate before
 // it starts, and keeps the fastest; the decision is kept per model shape for the process.
+// Timing a large model takes seconds, so a stop or a pause is checked between the timings.
+
+import type { Check } from './pace'
 
 /** One way to run the model's training steps. */
 export interface EngineCandidate<T> {
@@ -34,6 +37,20 @@ export interface EngineDecision<T> {
   note: string
 }
 
+/** The caller's check said stop before a decision: `timed` runs of the candidates were done. */
+export interface EngineStopped {
+  stopped: true
+  timed: number
+}
+
+export interface TimingOptions {
+  steps?: number
+  rounds?: number
+  now?: () => number
+  /** Asked before each run of a candidate: go on (after a pause) or stop. */
+  check?: Check
+}
+
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)]!
@@ -43,12 +60,12 @@ const median = (values: number[]): number => {
  * Times each candidate: one untimed warm-up step, then `rounds` rounds of `steps` steps that
  * alternate between the candidates (so that a change in the machine's load touches all of
  * them); picks the lowest median time per step. A lone candidate is not timed. Throws if no
- * candidate runs. Disposes every candidate.
+ * candidate runs; stops, with no decision, when `check` says so. Disposes every candidate.
  */
-export function chooseByTiming<T>(
+export async function chooseByTiming<T>(
   candidates: readonly EngineCandidate<T>[],
-  options: { steps?: number; rounds?: number; now?: () => number } = {}
-): EngineDecision<T> {
+  options: TimingOptions = {}
+): Promise<EngineDecision<T> | EngineStopped> {
   const steps = options.steps ?? 2
   const rounds = options.rounds ?? 3
   const now = options.now ?? (() => performance.now())
@@ -66,23 +83,33 @@ export function chooseByTiming<T>(
     }
     const errors: (string | null)[] = candidates.map(() => null)
     const times: number[][] = candidates.map(() => [])
-    const attempt = (i: number, work: () => void): void => {
-      if (errors[i] !== null) return
+    let timed = 0
+    /** Runs `work` for candidate `i` unless it failed before; false when the check says stop. */
+    const attempt = async (i: number, work: () => void): Promise<boolean> => {
+      if (errors[i] !== null) return true
+      if (options.check) {
+        const verdict = options.check()
+        if ((typeof verdict === 'string' ? verdict : await verdict) === 'stop') return false
+      }
+      timed++
       try {
         work()
       } catch (error) {
         errors[i] = error instanceof Error ? error.message : String(error)
       }
+      return true
     }
-    candidates.forEach((c, i) => attempt(i, () => c.run(1)))
+    for (const [i, c] of candidates.entries())
+      if (!(await attempt(i, () => c.run(1)))) return { stopped: true, timed }
     for (let round = 0; round < rounds; round++)
-      candidates.forEach((c, i) =>
-        attempt(i, () => {
+      for (const [i, c] of candidates.entries()) {
+        const went = await attempt(i, () => {
           const started = now()
           c.run(steps)
           times[i]!.push((now() - started) / steps)
         })
-      )
+        if (!went) return { stopped: true, timed }
+      }
     const timings: EngineTiming[] = candidates.map((c, i) =>
       errors[i] === null
         ? { label: c.label, msPerStep: median(times[i]!) }
@@ -117,13 +144,21 @@ export function chooseByTiming<T>(
 export class EngineChoices<T> {
   private readonly kept = new Map<string, EngineDecision<T>>()
 
-  constructor(private readonly timing: Parameters<typeof chooseByTiming>[1] = {}) {}
+  constructor(private readonly timing: Omit<TimingOptions, 'check'> = {}) {}
 
-  /** The decision for `key`, timing the candidates `build` returns only the first time. */
-  choose(key: string, build: () => EngineCandidate<T>[]): EngineDecision<T> & { cached: boolean } {
+  /**
+   * The decision for `key`, timing the candidates `build` returns only the first time (a timing
+   * that `check` stopped decides nothing, and is not kept).
+   */
+  async choose(
+    key: string,
+    build: () => EngineCandidate<T>[],
+    check?: Check
+  ): Promise<(EngineDecision<T> & { cached: boolean }) | EngineStopped> {
     const known = this.kept.get(key)
     if (known) return { ...known, cached: true }
-    const decision = chooseByTiming(build(), this.timing)
+    const decision = await chooseByTiming(build(), { ...this.timing, check })
+    if ('stopped' in decision) return decision
     this.kept.set(key, decision)
     return { ...decision, cached: false }
   }

@@ -1,16 +1,23 @@
-import * as tf from '@tensorflow/tfjs'
 import type { FirstOrderConfig, RunStatus, VaeTrainConfig } from '../shared/schemas'
 import { gaussian } from '../shared/noise'
 import { learningRateAt } from './optimizers'
 import { defaultArithmetic, type Arithmetic } from './full-batch'
 import { createVaeKernels } from './kernels/vae'
-import { kernelBuild } from './kernels/runtime'
-import { planVaeEngine, type VaeEnginePlan } from './vae-engine'
+import type { Check } from './pace'
+import {
+  explicitPlan,
+  planVaeEngine,
+  rowsPerCheck,
+  vaeCandidates,
+  type VaeEnginePlan
+} from './vae-engine'
 import { wasmThreads } from './wasm-threads'
 import { mulberry32, permutation } from '../shared/random'
-import { assignVaeParams, createVae, vaeParams, vaeSpecs, type VaeModel } from './vae'
+import { assignVaeParams, createVae, vaeParams, type VaeModel } from './vae'
 import { createVaeTfjsStep } from './vae-tfjs'
 import type { TrainControl } from './train-autoencoder'
+
+export { MAX_WORK_PER_CHECK, rowsPerCheck } from './vae-engine'
 
 // Trains the VAE with mini-batches. Every random draw (shuffles, reparameterisation noise)
 // comes from the config's seed, so the same seed on the same backend gives the same run.
@@ -62,36 +69,6 @@ export function batchPixels(
   return out
 }
 
-/**
- * The most arithmetic (flops) done between two checks for stop and pause: about a tenth of a
- * second on the lab's kernels, and on tfjs's slowest backend about a second. A batch of a large
- * model is computed in slices of rows with a check between them (item: stop within 1 s).
- */
-export const MAX_WORK_PER_CHECK = { kernels: 4e9, tfjs: 1e9 } as const
-
-/**
- * Rows of a batch computed between two checks: the largest divisor of `batchSize` whose work
- * (about 6 flops per weight per image, forward and back) fits MAX_WORK_PER_CHECK. Slices of
- * equal size keep the kernels' fixed shapes; a small model's batch is a single slice.
- */
-export function rowsPerCheck(
-  hidden: readonly number[],
-  latent: number,
-  batchSize: number,
-  arithmetic: Arithmetic,
-  inputSize = 784
-): number {
-  const { encoder, decoder } = vaeSpecs({ inputSize, hidden, latent, activation: 'linear' })
-  const weights = [...encoder.layers, ...decoder.layers].reduce(
-    (n, l) => n + l.inputs * l.outputs,
-    0
-  )
-  const fit = Math.max(1, Math.floor(MAX_WORK_PER_CHECK[arithmetic] / (6 * weights)))
-  for (let rows = Math.min(fit, batchSize); rows > 1; rows--)
-    if (batchSize % rows === 0) return rows
-  return 1
-}
-
 export async function trainVae(
   data: ImageData,
   config: VaeTrainConfig,
@@ -115,19 +92,50 @@ export async function trainVae(
     },
     config.seed
   )
+  // Start-up (the build, then the engines' timing) is seconds of work for a large model: stop
+  // and pause are checked after the build and between timings, as between batches.
+  const control = hooks.control
+  const check: Check | undefined =
+    control && (control.between ?? (() => control.checkpoint(() => model)))
+  const stoppedAtStart = (engine: string): { model: VaeModel; outcome: VaeOutcome } => ({
+    model,
+    outcome: {
+      status: 'stopped',
+      message: 'stopped by the user while the run was starting, before epoch 1',
+      epochs: 0,
+      finalLoss: null,
+      engine
+    }
+  })
   let engine: VaeEngine
   let plan: VaeEnginePlan
   let rows: number
   try {
+    if (check && (await check()) === 'stop')
+      return stoppedAtStart('none: stopped by the user before the engines were timed')
     // Rows per slice of a batch for an engine (stop and pause are checked between slices).
     const sliceFor = (arithmetic: Arithmetic): number =>
       options.rowsPerCheck ??
       rowsPerCheck(config.hidden, config.latent, batchSize, arithmetic, data.size)
     // Unless the caller says, timed among the engines that run here (vae-engine.ts), on a slice.
-    plan =
+    const planned =
       options.arithmetic === undefined && options.threads === undefined
-        ? planVaeEngine(model, sliceFor('kernels'), optimizerConfig, wasmThreads())
+        ? await planVaeEngine(
+            model,
+            sliceFor('kernels'),
+            optimizerConfig,
+            wasmThreads(),
+            vaeCandidates,
+            check
+          )
         : explicitPlan(options.arithmetic ?? defaultArithmetic(), options.threads ?? wasmThreads())
+    if ('stopped' in planned)
+      return stoppedAtStart(
+        planned.timed === 0
+          ? 'none: stopped by the user before the engines were timed'
+          : `none: stopped by the user while the engines were timed (after ${planned.timed} timing runs)`
+      )
+    plan = planned
     rows = sliceFor(plan.arithmetic)
     if (batchSize % rows !== 0)
       throw new Error(`${rows} rows do not divide a batch of ${batchSize}`)
@@ -207,14 +215,6 @@ export async function trainVae(
     engine.dispose()
   }
   return { model, outcome: { status, message, epochs: epoch, finalLoss, engine: plan.note } }
-}
-
-function explicitPlan(arithmetic: Arithmetic, threads: number): VaeEnginePlan {
-  const note =
-    arithmetic === 'kernels'
-      ? `the kernels (${kernelBuild()}) on ${threads} thread${threads === 1 ? '' : 's'}, as asked`
-      : `tfjs ops on ${tf.getBackend()}, as asked`
-  return { arithmetic, threads, note }
 }
 
 /**

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs'
 import type { FirstOrderConfig } from '../shared/schemas'
-import { EngineChoices, type EngineCandidate } from './engine-choice'
+import { EngineChoices, type EngineCandidate, type EngineStopped } from './engine-choice'
+import type { Check } from './pace'
 import type { Arithmetic } from './full-batch'
 import { createVaeKernels } from './kernels/vae'
 import { kernelBuild, kernelsSupported } from './kernels/runtime'
-import { createVae, vaeParams, type VaeModel } from './vae'
+import { createVae, vaeParams, vaeSpecs, type VaeModel } from './vae'
 import { createVaeTfjsStep } from './vae-tfjs'
 
 // Which engine trains a VAE, and on how many threads, when the run does not say: the
@@ -102,10 +103,11 @@ export function vaeCandidates(
 }
 
 /**
- * The engine and thread count for a run: timed among the candidates, unless there is only one.
- * `candidates` may be injected (tests).
+ * The engine and thread count for a run: timed among the candidates, unless there is only one;
+ * `check` is asked between timings (a stop there gives no plan). `candidates` may be injected
+ * (tests).
  */
-export function planVaeEngine(
+export async function planVaeEngine(
   model: VaeModel,
   rows: number,
   config: FirstOrderConfig,
@@ -115,8 +117,9 @@ export function planVaeEngine(
     rows: number,
     config: FirstOrderConfig,
     maxThreads: number
-  ) => EngineCandidate<Plan>[] = vaeCandidates
-): VaeEnginePlan {
+  ) => EngineCandidate<Plan>[] = vaeCandidates,
+  check?: Check
+): Promise<VaeEnginePlan | EngineStopped> {
   const backend = tf.getBackend()
   const { shape } = model
   const key = [
@@ -131,9 +134,53 @@ export function planVaeEngine(
     maxThreads,
     candidates === vaeCandidates ? 'lab' : 'injected'
   ].join('|')
-  const decision = choices.choose(key, () => candidates(model, rows, config, maxThreads))
+  const decision = await choices.choose(
+    key,
+    () => candidates(model, rows, config, maxThreads),
+    check
+  )
+  if ('stopped' in decision) return decision
   return {
     ...decision.value,
     note: `${decision.note}${decision.cached && decision.timings.length > 1 ? ' (timed earlier for this shape)' : ''}`
   }
+}
+
+/** The plan a run asked for (no timing). */
+export function explicitPlan(arithmetic: Arithmetic, threads: number): VaeEnginePlan {
+  const note =
+    arithmetic === 'kernels'
+      ? `the kernels (${kernelBuild()}) on ${threads} thread${threads === 1 ? '' : 's'}, as asked`
+      : `tfjs ops on ${tf.getBackend()}, as asked`
+  return { arithmetic, threads, note }
+}
+
+/**
+ * The most arithmetic (flops) done between two checks for stop and pause: about a tenth of a
+ * second on the lab's kernels, and on tfjs's slowest backend about a second. A batch of a large
+ * model is computed in slices of rows with a check between them (item: stop within 1 s).
+ */
+export const MAX_WORK_PER_CHECK = { kernels: 4e9, tfjs: 1e9 } as const
+
+/**
+ * Rows of a batch computed between two checks: the largest divisor of `batchSize` whose work
+ * (about 6 flops per weight per image, forward and back) fits MAX_WORK_PER_CHECK. Slices of
+ * equal size keep the kernels' fixed shapes; a small model's batch is a single slice.
+ */
+export function rowsPerCheck(
+  hidden: readonly number[],
+  latent: number,
+  batchSize: number,
+  arithmetic: Arithmetic,
+  inputSize = 784
+): number {
+  const { encoder, decoder } = vaeSpecs({ inputSize, hidden, latent, activation: 'linear' })
+  const weights = [...encoder.layers, ...decoder.layers].reduce(
+    (n, l) => n + l.inputs * l.outputs,
+    0
+  )
+  const fit = Math.max(1, Math.floor(MAX_WORK_PER_CHECK[arithmetic] / (6 * weights)))
+  for (let rows = Math.min(fit, batchSize); rows > 1; rows--)
+    if (batchSize % rows === 0) return rows
+  return 1
 }
