@@ -11,7 +11,7 @@ import {
   type Glyph,
   type SessionView
 } from '../shared/schemas'
-import { type Experiment } from '../shared/experiments'
+import { kindFamily, type Experiment } from '../shared/experiments'
 import {
   SESSION_EXTENSION,
   type RunRecord,
@@ -259,7 +259,7 @@ export class SessionService {
           networks: run.networks,
           // A glyph run recovered from a checkpoint has weights but no results yet: recompute them.
           resultsFrom:
-            run.experiment.kind !== 'vae' && run.glyphs === null
+            kindFamily[run.experiment.kind] === 'glyphs' && run.glyphs === null
               ? this.options.datasetsDir
               : undefined
         }))

@@ -62,3 +62,16 @@ export const experimentSchema = z.discriminatedUnion('kind', [
 export type Experiment = z.output<typeof experimentSchema>
 export type ExperimentKind = Experiment['kind']
 export type ExperimentOf<K extends ExperimentKind> = Extract<Experiment, { kind: K }>
+
+/**
+ * Which family each kind belongs to: glyph networks (the letters and denoising labs, the glyph
+ * worker, results recomputed from the character sets) or image models (the VAE lab, the image
+ * worker). Hosts and the page look a kind up here instead of naming kinds.
+ */
+export const kindFamily = {
+  autoencoder: 'glyphs',
+  denoising: 'glyphs',
+  linear: 'glyphs',
+  vae: 'images'
+} as const satisfies Record<ExperimentKind, 'glyphs' | 'images'>
+export type KindFamily = (typeof kindFamily)[ExperimentKind]

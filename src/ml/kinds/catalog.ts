@@ -1,4 +1,9 @@
-import type { Experiment, ExperimentKind, ExperimentOf } from '../../shared/experiments'
+import {
+  kindFamily,
+  type Experiment,
+  type ExperimentKind,
+  type ExperimentOf
+} from '../../shared/experiments'
 import { GLYPH_PIXELS, IMAGE_PIXELS, isBuiltInDataset } from '../../shared/schemas'
 import { autoencoderSpec, shapeOf, vaeSpecs, type MlpSpec, type NetworkName } from '../architecture'
 import { changedMessage, loadFonts, summariseImageSets } from '../data/datasets'
@@ -8,7 +13,7 @@ import { readManifest } from '../data/imported'
 // session file before any model is built) and what must exist before a run starts. Free of
 // TensorFlow.js, so hosts can use it; the kinds' modules (registry.ts) build on these traits.
 
-export type WorkerKind = 'glyphs' | 'images'
+export type WorkerKind = (typeof kindFamily)[ExperimentKind]
 
 export interface KindTraits<K extends ExperimentKind> {
   /** The training worker of the kind's runs (glyph networks on one thread, images on all). */
@@ -37,7 +42,7 @@ async function checkGlyphs(experiment: GlyphExperiment, datasetsDir: string): Pr
 }
 
 const glyphTraits = {
-  worker: 'glyphs',
+  worker: kindFamily.autoencoder,
   networks: (e: GlyphExperiment) => ({
     autoencoder: autoencoderSpec(shapeOf(e, GLYPH_PIXELS)).spec
   }),
@@ -49,7 +54,7 @@ export const catalog = {
   denoising: glyphTraits,
   linear: glyphTraits,
   vae: {
-    worker: 'images',
+    worker: kindFamily.vae,
     networks: (e) =>
       vaeSpecs({
         inputSize: IMAGE_PIXELS,

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import type { SessionView } from '@shared/schemas'
+import { kindFamily } from '@shared/experiments'
 import { MAX_SESSION_BYTES, type OpenedSessionPayload } from '@shared/session'
 import { labClient } from '../api/client'
 import { useRunsStore } from './runs'
@@ -119,7 +120,8 @@ export const useSessionStore = defineStore('session', () => {
       explorer.restoreDrawing(null)
       customSet.glyphs = session.customGlyphs
       charSets.sets = session.characterSets
-      for (const r of session.runs) if (r.experiment.kind !== 'vae') runs.add(toLettersRun(r))
+      for (const r of session.runs)
+        if (kindFamily[r.experiment.kind] === 'glyphs') runs.add(toLettersRun(r))
       // A session without a saved view (written by the CLI) shows every run.
       const compared = session.view.compared.filter((id) => runs.runs.some((r) => r.runId === id))
       if (compared.length > 0) runs.compared = compared
@@ -133,7 +135,8 @@ export const useSessionStore = defineStore('session', () => {
       explorer.interpolation = { ...session.view.letters.interpolation }
       if (session.view.noise) noise.settings = { ...session.view.noise }
       ui.lab = session.view.lab
-      for (const r of session.runs) if (r.experiment.kind === 'vae') vaeRuns.add(toVaeRun(r))
+      for (const r of session.runs)
+        if (kindFamily[r.experiment.kind] === 'images') vaeRuns.add(toVaeRun(r))
       vaeRuns.compared = session.view.compared.filter((id) =>
         vaeRuns.runs.some((r) => r.runId === id)
       )
