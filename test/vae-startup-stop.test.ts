@@ -68,5 +68,8 @@ describe('stopping the largest VAE while it starts', () => {
     const encoded = await training.encode({ runId, patterns: [new Array<number>(784).fill(0.5)] })
     expect(encoded.points[0]).toHaveLength(32)
     expect(encoded.reconstructions[0]).toHaveLength(784)
+    // A latent point of all 32 values decodes (the decode request once took at most 16).
+    const decoded = await training.decode({ runId, points: [encoded.points[0]!] })
+    expect(decoded.patterns[0]).toHaveLength(784)
   }, 600_000)
 })

@@ -199,6 +199,9 @@ export const CLASS_NAMES: Record<ImageDatasetId, readonly string[]> = {
 }
 
 /** A variational autoencoder on MNIST, Fashion-MNIST or an imported set of 28x28 grey images. */
+/** The widest VAE latent space; decode requests and saved probes take points this long. */
+export const MAX_VAE_LATENT = 32
+
 export const vaeTrainConfigSchema = z.strictObject({
   dataset: datasetNameSchema,
   /**
@@ -208,7 +211,7 @@ export const vaeTrainConfigSchema = z.strictObject({
   datasetHash: datasetHashSchema.optional(),
   trainSize: z.number().int().min(128).max(60000).default(60000),
   hidden: z.array(z.number().int().min(1).max(2048)).min(1).max(4).default([256]),
-  latent: z.number().int().min(1).max(32).default(2),
+  latent: z.number().int().min(1).max(MAX_VAE_LATENT).default(2),
   activation: activationSchema.default('relu'),
   beta: z.number().min(0).max(100).default(1),
   epochs: z.number().int().min(1).max(1000).default(50),
@@ -302,7 +305,8 @@ export const datasetSummarySchema = z.object({
 })
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>
 
-const latentPointSchema = z.array(z.number().finite().min(-1e6).max(1e6)).min(1).max(16)
+/** A latent point of any model the lab trains (a VAE's latent is the widest). */
+const latentPointSchema = z.array(z.number().finite().min(-1e6).max(1e6)).min(1).max(MAX_VAE_LATENT)
 
 /** Decode latent points with a trained letters run's decoder. */
 export const decodeRequestSchema = z.strictObject({
@@ -442,9 +446,9 @@ export const sessionViewSchema = z.object({
       runId: runIdSchema.nullable().default(null),
       gridSize: z.number().int().min(2).max(30).default(15),
       spacing: z.enum(['even', 'normal']).default('normal'),
-      waypoints: z.array(z.array(z.number().finite()).max(32)).max(50).default([]),
+      waypoints: z.array(z.array(z.number().finite()).max(MAX_VAE_LATENT)).max(50).default([]),
       pathSteps: z.number().int().min(2).max(20).default(6),
-      probe: z.array(z.number().finite()).max(32).nullable().default(null)
+      probe: z.array(z.number().finite()).max(MAX_VAE_LATENT).nullable().default(null)
     })
     .default({
       runId: null,
