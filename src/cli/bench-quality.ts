@@ -5,7 +5,7 @@ import { loadImageSet } from '../ml/data/datasets'
 import { datasetsDir } from '../services/paths'
 import { vaeTrainConfigSchema } from '../shared/schemas'
 import { backendOptions, flag, median, option } from './args'
-import { runReference } from './reference'
+import { runReference, VAE_RECIPE_ARGS } from './reference'
 import type { Print } from './bench'
 
 const plural = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`
@@ -76,14 +76,7 @@ export async function benchVaeQuality(print: Print, args: readonly string[]): Pr
           String(epochs),
           '--samples',
           String(samples),
-          '--hidden',
-          '256',
-          '--latent',
-          '2',
-          '--batch',
-          '128',
-          '--lr',
-          '0.001'
+          ...VAE_RECIPE_ARGS
         ],
         pytorchThreads
       )

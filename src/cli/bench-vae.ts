@@ -10,7 +10,7 @@ import { vaeTrainConfigSchema } from '../shared/schemas'
 import { backendOptions, flag, median, option, rounds } from './args'
 import { withBusyCore } from './busy-core'
 import { naiveSamplesPerSecond } from './bench-vae-naive'
-import { runReference } from './reference'
+import { runReference, VAE_RECIPE_ARGS } from './reference'
 import type { Print } from './bench'
 
 const plural = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`
@@ -81,19 +81,7 @@ async function measure(
     )
     return rate
   }
-  const referenceArgs = [
-    'vae-mnist',
-    '--samples',
-    String(samples),
-    '--hidden',
-    '256',
-    '--latent',
-    '2',
-    '--batch',
-    '128',
-    '--lr',
-    '0.001'
-  ]
+  const referenceArgs = ['vae-mnist', '--samples', String(samples), ...VAE_RECIPE_ARGS]
   let skipped = flag(args, '--no-reference')
   const pytorchRate = (ptThreads: number, round: number): number | null => {
     if (skipped) return null

@@ -49,3 +49,15 @@ export function runReference(
     .map((l) => JSON.parse(l) as Record<string, unknown>)
   return { lines }
 }
+
+/** The VAE recipe both VAE benchmarks give PyTorch: 784-256-2, batch 128, Adam 1e-3. */
+export const VAE_RECIPE_ARGS = [
+  '--hidden',
+  '256',
+  '--latent',
+  '2',
+  '--batch',
+  '128',
+  '--lr',
+  '0.001'
+]
