@@ -86,12 +86,26 @@ describe('damaged session files', () => {
   })
 
   it('refuses a file with a flipped byte anywhere, structure or data', () => {
+    // The checksum covers the values the file holds, so a flip in the 17th significant digit of
+    // a number that still rounds to the same float64 changes nothing and may be read; every
+    // other flip has to be refused. (About 5 of the 42,000 bytes of this file are such digits.)
+    const original = JSON.stringify(parseSession(good, 'good.aelab'))
+    let refused = 0
     for (let k = 0; k < 60; k++) {
       const at = Math.floor(((k + 0.5) / 60) * good.length)
       const flipped =
         good.slice(0, at) + String.fromCharCode(good.charCodeAt(at) ^ 0x04) + good.slice(at + 1)
-      expectClearError(flipped)
+      let read: unknown
+      try {
+        read = parseSession(flipped, 'f.aelab')
+      } catch {
+        expectClearError(flipped)
+        refused += 1
+        continue
+      }
+      expect(JSON.stringify(read), `flip at byte ${at} was read as different data`).toBe(original)
     }
+    expect(refused).toBeGreaterThanOrEqual(55)
   })
 
   it('names wrong types, missing parts and unknown fields', () => {
