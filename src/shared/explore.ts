@@ -1,0 +1,40 @@
+import { z } from 'zod'
+import { GLYPH_PIXELS } from './glyphs'
+import { IMAGE_PIXELS } from './image-datasets'
+import { runIdSchema } from './runs'
+import { MAX_VAE_LATENT } from './vae'
+
+// Exploring a trained model: decode latent points, encode patterns (any kind, any size).
+
+/** A latent point of any model the lab trains (a VAE's latent is the widest). */
+const latentPointSchema = z.array(z.number().finite().min(-1e6).max(1e6)).min(1).max(MAX_VAE_LATENT)
+
+/** Decode latent points with a trained letters run's decoder. */
+export const decodeRequestSchema = z.strictObject({
+  runId: runIdSchema,
+  points: z.array(latentPointSchema).min(1).max(4096)
+})
+export type DecodeRequest = z.infer<typeof decodeRequestSchema>
+
+/** A pattern for a model's input: 35 pixels (letters) or 784 (MNIST), values in [0, 1]. */
+const anyPatternSchema = z
+  .array(z.number().min(0).max(1))
+  .refine(
+    (p) => p.length === GLYPH_PIXELS || p.length === IMAGE_PIXELS,
+    'a pattern has 35 or 784 values'
+  )
+
+/** Encode (and reconstruct) patterns with a trained run; the worker checks the size against the model. */
+export const encodeRequestSchema = z.strictObject({
+  runId: runIdSchema,
+  patterns: z.array(anyPatternSchema).min(1).max(1024)
+})
+export type EncodeRequest = z.infer<typeof encodeRequestSchema>
+
+export const decodeResultSchema = z.object({ patterns: z.array(anyPatternSchema) })
+export const encodeResultSchema = z.object({
+  points: z.array(z.array(z.number())),
+  reconstructions: z.array(anyPatternSchema)
+})
+export type DecodeResult = z.infer<typeof decodeResultSchema>
+export type EncodeResult = z.infer<typeof encodeResultSchema>
