@@ -5,7 +5,7 @@ import {
   lossChartOption,
   vaeScatterOption
 } from '../src/renderer/src/charts/options'
-import { exportLayout } from '../src/renderer/src/charts/export-layout'
+import { exportLayout } from '../src/shared/charts/export-layout'
 import { formatRate } from '../src/renderer/src/lib/rate'
 import { noiseWarning } from '../src/renderer/src/lib/noise-warning'
 import { CLASS_NAMES } from '../src/shared/schemas'
