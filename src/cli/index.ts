@@ -22,6 +22,14 @@ export const commands = {
     positionals: { min: 1, max: 1 },
     options: { out: 'FILE', ...engine, workspace: 'DIR', quiet: null }
   },
+  sweep: {
+    usage: `lab sweep <sweep.json> [--out FILE] [--backend ${BACKEND}] [--threads N] [--workspace DIR] [--quiet]`,
+    about:
+      'run a base experiment over a grid of values (one run per combination and seed);\n' +
+      '                           writes a session with the runs grouped as one sweep (Ctrl+C keeps finished runs)',
+    positionals: { min: 1, max: 1 },
+    options: { out: 'FILE', ...engine, workspace: 'DIR', quiet: null }
+  },
   eval: {
     usage: 'lab eval <session.aelab> [--workspace DIR]',
     about: "recompute a session's metrics from its saved weights",
@@ -158,6 +166,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       return withBackend(async () => (await import('./bench')).runBench(rest))
     case 'train':
       return withBackend(async () => (await import('./train')).train(rest))
+    case 'sweep':
+      return withBackend(async () => (await import('./sweep')).sweep(rest))
     case 'eval':
       return withBackend(async () => (await import('./train')).evaluate(rest))
     case undefined:

@@ -22,7 +22,7 @@ import { workspaceOf } from './import-data'
  * An experiment's `fontFile` (a `.h` header or glyph JSON, relative to the experiment file) read
  * into `glyphs`, with `fontName` naming the array it took (and picking it when there are several).
  */
-async function resolveFontFile(path: string, experiment: Experiment): Promise<Experiment> {
+export async function resolveFontFile(path: string, experiment: Experiment): Promise<Experiment> {
   if (!('fontFile' in experiment) || experiment.fontFile === undefined) return experiment
   if (experiment.glyphs) throw new Error(`${path}: give "glyphs" or "fontFile", not both`)
   const fontPath = resolve(dirname(path), experiment.fontFile)

@@ -6,6 +6,7 @@ import {
   noiseSchema,
   vaeTrainConfigSchema
 } from './schemas'
+import { sweepTagSchema } from './sweep-tag'
 
 // What a run trains, one schema per model kind: the `startRun` request, an experiment file for
 // `lab train`, and each run of a session file all carry one. The model-kind registry
@@ -17,7 +18,9 @@ const glyphSource = {
   /** A `.h` or glyph JSON file, relative to the experiment file; read into `glyphs`. */
   fontFile: z.string().min(1).max(1000).optional(),
   // `fontName` picks one array of a fontFile holding several, and names the set.
-  fontName: z.string().trim().min(1).max(80).optional()
+  fontName: z.string().trim().min(1).max(80).optional(),
+  /** The sweep this run belongs to, and its values there (src/shared/sweep.ts). */
+  sweep: sweepTagSchema.optional()
 }
 const glyphSourceGiven = (c: { font?: unknown; glyphs?: unknown; fontFile?: unknown }): boolean =>
   hasGlyphs(c) || c.fontFile !== undefined
@@ -50,7 +53,9 @@ export const linearExperimentSchema = letterTrainFields
 /** The variational autoencoder of part 3, on MNIST or Fashion-MNIST. */
 export const vaeExperimentSchema = vaeTrainConfigSchema.extend({
   kind: z.literal('vae'),
-  name: z.string().min(1).max(200).optional()
+  name: z.string().min(1).max(200).optional(),
+  /** The sweep this run belongs to, and its values there (src/shared/sweep.ts). */
+  sweep: sweepTagSchema.optional()
 })
 
 export const experimentSchema = z.discriminatedUnion('kind', [

@@ -195,6 +195,6 @@ export function glyphKind(
 
 /** A glyph experiment's training config: the experiment without what only names or finds it. */
 export function lettersConfig(experiment: GlyphExperiment): LetterTrainConfig {
-  const { kind: _kind, name: _name, fontFile: _fontFile, ...config } = experiment
+  const { kind: _kind, name: _name, fontFile: _fontFile, sweep: _sweep, ...config } = experiment
   return config
 }

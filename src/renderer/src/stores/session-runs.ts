@@ -10,6 +10,7 @@ export function toLettersRun(r: SessionSummary): Omit<LabRun, 'color' | 'label'>
   const {
     kind: _kind,
     name: _name,
+    sweep: _sweep,
     ...config
   } = r.experiment as Extract<SessionSummary['experiment'], { kind: 'autoencoder' | 'denoising' }>
   const epochs = r.history['epoch'] ?? []
@@ -39,6 +40,7 @@ export function toVaeRun(r: SessionSummary): Omit<VaeRun, 'color' | 'label'> {
   const {
     kind: _kind,
     name: _name,
+    sweep: _sweep,
     ...config
   } = r.experiment as Extract<SessionSummary['experiment'], { kind: 'vae' }>
   const h = r.history
