@@ -6,6 +6,7 @@
       --max-epochs 20000 [--optimizer adam]
   reference_torch.py vae-mnist --samples 6400 --hidden 256 --latent 2 --batch 128 --lr 0.001
   reference_torch.py vae-quality --seed 1 --epochs 5 --samples 60000 [--init torch|glorot]
+  reference_torch.py cvae-mnist --seed 1 --epochs 1 --samples 12800 --hidden 256 --latent 2
 
 Prints one JSON object per line, like `lab bench --json`. Reads the lab's own data files
 (resources/datasets/fonts.json and the prepared MNIST IDX files).
@@ -204,9 +205,71 @@ def vae_quality(args):
           "testReconstruction": rec, "testKl": kl, "testLoss": rec + kl})
 
 
+def cvae_mnist(args):
+    """The conditional VAE of the lab's `bench cvae-mnist`: the dense VAE with the class one-hot
+    concatenated to the encoder's input (784 + 10) and to the decoder's (latent + 10), PyTorch's
+    default Linear initialisation, Adam, BCE summed over pixels + KL; trained --epochs over the
+    first --samples MNIST training images; training samples/s and the test negative ELBO per
+    image (one z drawn per image, each test image with its own class)."""
+    def load(images, labels, count=None):
+        dims, raw = read_idx(os.path.join(ROOT, "resources/datasets/mnist", images))
+        n = dims[0] if count is None else min(count, dims[0])
+        x = torch.frombuffer(bytearray(raw[: n * 784]), dtype=torch.uint8).float().view(n, 784) / 255.0
+        _, lraw = read_idx(os.path.join(ROOT, "resources/datasets/mnist", labels))
+        y = torch.nn.functional.one_hot(torch.frombuffer(bytearray(lraw[:n]), dtype=torch.uint8).long(), 10).float()
+        return x, y
+    x, y = load("train-images-idx3-ubyte", "train-labels-idx1-ubyte", args.samples)
+    xt, yt = load("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+    n = x.shape[0]
+    torch.manual_seed(args.seed)
+    hidden = [int(h) for h in args.hidden.split("-") if h]
+
+    def mlp(sizes):
+        layers = []
+        for i in range(len(sizes) - 1):
+            layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+            if i < len(sizes) - 2:
+                layers.append(torch.nn.ReLU())
+        return torch.nn.Sequential(*layers)
+    enc = mlp([784 + 10] + hidden + [2 * args.latent])
+    dec = mlp([args.latent + 10] + hidden[::-1] + [784])
+    opt = torch.optim.Adam(list(enc.parameters()) + list(dec.parameters()), lr=args.lr, eps=1e-7)
+    bce = torch.nn.BCEWithLogitsLoss(reduction="sum")
+
+    def losses(xb, yb):
+        stats = enc(torch.cat([xb, yb], 1))
+        mu, logvar = stats[:, : args.latent], stats[:, args.latent:]
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        rec = bce(dec(torch.cat([z, yb], 1)), xb) / xb.shape[0]
+        kl = -0.5 * torch.sum(1 + logvar - mu * mu - torch.exp(logvar)) / xb.shape[0]
+        return rec, kl
+
+    start = time.perf_counter()
+    for _ in range(args.epochs):
+        perm = torch.randperm(n)
+        for i in range(0, n - args.batch + 1, args.batch):
+            idx = perm[i:i + args.batch]
+            rec, kl = losses(x[idx], y[idx])
+            opt.zero_grad()
+            (rec + kl).backward()
+            opt.step()
+    seconds = time.perf_counter() - start
+    used = (n // args.batch) * args.batch * args.epochs
+    with torch.no_grad():
+        rec, kl = 0.0, 0.0
+        for i in range(0, xt.shape[0], 500):
+            r, k = losses(xt[i:i + 500], yt[i:i + 500])
+            rec += r.item() * 500
+            kl += k.item() * 500
+        rec, kl = rec / xt.shape[0], kl / xt.shape[0]
+    emit({"case": "cvae-mnist", "engine": "pytorch", "seed": args.seed, "epochs": args.epochs,
+          "samples": n, "seconds": seconds, "samplesPerSecond": used / seconds,
+          "testReconstruction": rec, "testKl": kl, "testLoss": rec + kl})
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=["letters", "vae-mnist", "vae-quality"])
+    parser.add_argument("case", choices=["letters", "vae-mnist", "vae-quality", "cvae-mnist"])
     parser.add_argument("--fonts", default="Font1,Font2,Font3")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--hidden", default="25-15-10")
@@ -222,7 +285,8 @@ def main():
     parser.add_argument("--init", choices=["torch", "glorot"], default="torch")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    {"letters": letters, "vae-mnist": vae_mnist, "vae-quality": vae_quality}[args.case](args)
+    {"letters": letters, "vae-mnist": vae_mnist, "vae-quality": vae_quality,
+     "cvae-mnist": cvae_mnist}[args.case](args)
 
 
 if __name__ == "__main__":

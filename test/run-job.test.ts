@@ -163,4 +163,21 @@ describe('the app and the command line train the same record', () => {
     expect(app.epochImages?.map((e) => e.epoch)).toEqual([1, 2])
     expect(comparable(cli)).toEqual(comparable(app))
   })
+
+  it('for a conditional VAE, with its classes filled in', async () => {
+    const experiment = {
+      kind: 'cvae',
+      dataset: 'mnist',
+      trainSize: 256,
+      hidden: [16],
+      epochs: 2,
+      batchSize: 64,
+      seed: 3
+    }
+    const app = await inTheApp(experimentSchema.parse(experiment), 'cvae')
+    const cli = await byTheCommandLine(experiment, 'cvae')
+    expect(app.experiment).toMatchObject({ kind: 'cvae', classes: 10 })
+    expect(app.epochImages?.map((e) => e.epoch)).toEqual([1, 2])
+    expect(comparable(cli)).toEqual(comparable(app))
+  })
 })

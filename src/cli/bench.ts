@@ -16,6 +16,7 @@ import {
 import { runReference } from './reference'
 import { benchVae } from './bench-vae'
 import { benchVaeQuality } from './bench-quality'
+import { benchCvae } from './bench-cvae'
 import { benchProbe } from './bench-probe'
 import { benchImport } from './bench-import'
 import { benchRenderer } from './bench-renderer'
@@ -275,6 +276,7 @@ const cases: Record<string, (print: Print, args: readonly string[]) => Promise<v
   letters: benchLetters,
   'vae-mnist': benchVae,
   'vae-quality': benchVaeQuality,
+  'cvae-mnist': benchCvae,
   probe: benchProbe,
   'import-data': benchImport,
   renderer: benchRenderer

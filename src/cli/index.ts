@@ -75,11 +75,12 @@ export const commands = {
     options: { port: 'N', host: 'ADDR', token: 'SECRET', workspace: 'DIR', ...engine }
   },
   bench: {
-    usage: `lab bench <letters|vae-mnist|vae-quality|probe|datasets|import-data|renderer> [--json] [--backend ${BACKEND}] [--threads N] [--rounds N] [--no-reference]`,
+    usage: `lab bench <letters|vae-mnist|vae-quality|cvae-mnist|probe|datasets|import-data|renderer> [--json] [--backend ${BACKEND}] [--threads N] [--rounds N] [--no-reference]`,
     about:
       'speed figures beside PyTorch; letters also takes --seeds N --fonts LIST --hidden 64-32\n' +
       '                           --lr X --activation NAME --max-epochs N, vae-mnist --samples N --busy-core,\n' +
       '                           vae-quality --seeds N --epochs N --samples N, probe --count N,\n' +
+      '                           cvae-mnist --epochs N --samples N,\n' +
       '                           import-data --count N,\n' +
       '                           renderer --seconds N --baseline DIR (start-up and scatter drag in Chromium)',
     positionals: { min: 1, max: 1 },

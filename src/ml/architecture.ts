@@ -92,4 +92,20 @@ export function vaeSpecs(shape: VaeShape): { encoder: MlpSpec; decoder: MlpSpec 
   }
 }
 
+export interface CvaeShape extends VaeShape {
+  /** Width of the class one-hot (a conditional VAE's). */
+  classes: number
+}
+
+/** Encoder [pixels + classes, ...hidden, 2 x latent], decoder [latent + classes, ...hidden reversed, pixels]. */
+export function cvaeSpecs(shape: CvaeShape): { encoder: MlpSpec; decoder: MlpSpec } {
+  const hidden = shape.hidden.map(() => shape.activation)
+  const enc = [shape.inputSize + shape.classes, ...shape.hidden, 2 * shape.latent]
+  const dec = [shape.latent + shape.classes, ...[...shape.hidden].reverse(), shape.inputSize]
+  return {
+    encoder: { layers: chain(enc, [...hidden, 'linear']) },
+    decoder: { layers: chain(dec, [...hidden, 'sigmoid']) }
+  }
+}
+
 export type NetworkName = 'autoencoder' | 'encoder' | 'decoder'

@@ -8,6 +8,7 @@ import {
 } from './autoencoder'
 import { noiseRandom, noisyCopies } from '../shared/noise'
 import type { VaeModel } from './vae'
+import type { CvaeModel } from './cvae'
 import { createLbfgs, createPowell, learningRateAt } from './optimizers'
 import { createFullBatch, defaultArithmetic, WORK_PER_CHECK, type Arithmetic } from './full-batch'
 import { describePatterns, evaluateDenoising } from './letters-results'
@@ -35,7 +36,7 @@ export interface TrainControl {
    * called: on the wasm kernels the weights live outside tfjs), e.g. for a host's checkpoint.
    */
   checkpoint(
-    current: () => AutoencoderModel | VaeModel
+    current: () => AutoencoderModel | VaeModel | CvaeModel
   ): Promise<'continue' | 'stop'> | 'continue' | 'stop'
   /**
    * Asked inside long epochs (and long evaluations), between slices of the batch: like

@@ -295,7 +295,7 @@ export class SessionService {
     const root = importedDatasetsRoot(this.options.workspace)
     const notices = new Map<string, string>()
     for (const run of session.runs) {
-      if (run.experiment.kind !== 'vae' || isBuiltInDataset(run.experiment.dataset)) continue
+      if (!('dataset' in run.experiment) || isBuiltInDataset(run.experiment.dataset)) continue
       const { dataset, datasetHash } = run.experiment
       const key = `${dataset}\u0000${datasetHash ?? ''}`
       if (notices.has(key)) continue

@@ -7,6 +7,7 @@ import {
   vaeTrainConfigSchema
 } from './schemas'
 import { sweepTagSchema } from './sweep-tag'
+import { MAX_CLASSES } from './imported-dataset'
 
 // What a run trains, one schema per model kind: the `startRun` request, an experiment file for
 // `lab train`, and each run of a session file all carry one. The model-kind registry
@@ -58,11 +59,25 @@ export const vaeExperimentSchema = vaeTrainConfigSchema.extend({
   sweep: sweepTagSchema.optional()
 })
 
+/**
+ * The conditional VAE (issue 16 item 6): the dense VAE with the class one-hot concatenated to
+ * the encoder's input and to the decoder's, so it decodes a latent point for a chosen class.
+ */
+export const cvaeExperimentSchema = vaeTrainConfigSchema.extend({
+  kind: z.literal('cvae'),
+  name: z.string().min(1).max(200).optional(),
+  /** Width of the one-hot: the data set's classes (an imported set's are filled in at start). */
+  classes: z.number().int().min(1).max(MAX_CLASSES).default(10),
+  /** The sweep this run belongs to, and its values there (src/shared/sweep.ts). */
+  sweep: sweepTagSchema.optional()
+})
+
 export const experimentSchema = z.discriminatedUnion('kind', [
   autoencoderExperimentSchema,
   denoisingExperimentSchema,
   linearExperimentSchema,
-  vaeExperimentSchema
+  vaeExperimentSchema,
+  cvaeExperimentSchema
 ])
 export type Experiment = z.output<typeof experimentSchema>
 export type ExperimentKind = Experiment['kind']
@@ -77,6 +92,7 @@ export const kindFamily = {
   autoencoder: 'glyphs',
   denoising: 'glyphs',
   linear: 'glyphs',
-  vae: 'images'
+  vae: 'images',
+  cvae: 'images'
 } as const satisfies Record<ExperimentKind, 'glyphs' | 'images'>
 export type KindFamily = (typeof kindFamily)[ExperimentKind]

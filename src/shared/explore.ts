@@ -9,11 +9,24 @@ import { MAX_VAE_LATENT } from './vae'
 /** A latent point of any model the lab trains (a VAE's latent is the widest). */
 const latentPointSchema = z.array(z.number().finite().min(-1e6).max(1e6)).min(1).max(MAX_VAE_LATENT)
 
+/** Class indices of a conditional model (a label is one byte: at most 256 classes). */
+const classLabelsSchema = z
+  .array(z.number().int('a class is a whole number').min(0, 'a class is 0 or more').max(255))
+  .min(1)
+  .max(4096)
+
 /** Decode latent points with a trained letters run's decoder. */
-export const decodeRequestSchema = z.strictObject({
-  runId: runIdSchema,
-  points: z.array(latentPointSchema).min(1).max(4096)
-})
+export const decodeRequestSchema = z
+  .strictObject({
+    runId: runIdSchema,
+    points: z.array(latentPointSchema).min(1).max(4096),
+    /** A conditional VAE's classes: one per point, or one for all (the worker checks the range). */
+    labels: classLabelsSchema.optional()
+  })
+  .refine(
+    (r) => r.labels === undefined || r.labels.length === 1 || r.labels.length === r.points.length,
+    { message: 'give one class per latent point, or one for all', path: ['labels'] }
+  )
 export type DecodeRequest = z.infer<typeof decodeRequestSchema>
 
 /** A pattern for a model's input: 35 pixels (letters) or 784 (MNIST), values in [0, 1]. */
@@ -25,10 +38,17 @@ const anyPatternSchema = z
   )
 
 /** Encode (and reconstruct) patterns with a trained run; the worker checks the size against the model. */
-export const encodeRequestSchema = z.strictObject({
-  runId: runIdSchema,
-  patterns: z.array(anyPatternSchema).min(1).max(1024)
-})
+export const encodeRequestSchema = z
+  .strictObject({
+    runId: runIdSchema,
+    patterns: z.array(anyPatternSchema).min(1).max(1024),
+    /** A conditional VAE's classes: one per pattern, or one for all. */
+    labels: classLabelsSchema.optional()
+  })
+  .refine(
+    (r) => r.labels === undefined || r.labels.length === 1 || r.labels.length === r.patterns.length,
+    { message: 'give one class per pattern, or one for all', path: ['labels'] }
+  )
 export type EncodeRequest = z.infer<typeof encodeRequestSchema>
 
 export const decodeResultSchema = z.object({ patterns: z.array(anyPatternSchema) })

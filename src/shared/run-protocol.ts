@@ -27,12 +27,19 @@ const vaeProgress = z.discriminatedUnion('at', [
   vaeBatchProgressSchema.extend({ ...kindOf('vae'), at: z.literal('batch') })
 ])
 
+/** A conditional VAE reports as the VAE does. */
+const cvaeProgress = z.discriminatedUnion('at', [
+  vaeProgressSchema.extend({ ...kindOf('cvae'), at: z.literal('epoch') }),
+  vaeBatchProgressSchema.extend({ ...kindOf('cvae'), at: z.literal('batch') })
+])
+
 /** Live progress of the run in training (at most about ten a second). */
 export const runProgressSchema = z.discriminatedUnion('kind', [
   glyphProgress('autoencoder'),
   glyphProgress('denoising'),
   glyphProgress('linear'),
-  vaeProgress
+  vaeProgress,
+  cvaeProgress
 ])
 export type RunProgress = z.output<typeof runProgressSchema>
 
@@ -41,7 +48,8 @@ export const runDoneSchema = z.discriminatedUnion('kind', [
   trainingDoneSchema.extend(kindOf('autoencoder')),
   trainingDoneSchema.extend(kindOf('denoising')),
   trainingDoneSchema.extend(kindOf('linear')),
-  vaeDoneSchema.extend(kindOf('vae'))
+  vaeDoneSchema.extend(kindOf('vae')),
+  vaeDoneSchema.extend(kindOf('cvae'))
 ])
 export type RunDone = z.output<typeof runDoneSchema>
 

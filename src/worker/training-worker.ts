@@ -64,11 +64,18 @@ async function answer(job: WorkerRequest): Promise<unknown> {
       abortStage(job.stage)
       return { staged: true }
     case 'decode':
-      return { patterns: decode(modelOfRun(job.request.runId).model, job.request.points) }
+      return {
+        patterns: decode(
+          modelOfRun(job.request.runId).model,
+          job.request.points,
+          job.request.labels
+        )
+      }
     case 'encode': {
       const { model } = modelOfRun(job.request.runId)
-      const points = encode(model, job.request.patterns)
-      return { points, reconstructions: decode(model, points) }
+      const { patterns, labels } = job.request
+      const points = encode(model, patterns, labels)
+      return { points, reconstructions: decode(model, points, labels) }
     }
   }
 }

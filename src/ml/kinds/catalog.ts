@@ -4,8 +4,15 @@ import {
   type ExperimentKind,
   type ExperimentOf
 } from '../../shared/experiments'
-import { GLYPH_PIXELS, IMAGE_PIXELS, isBuiltInDataset } from '../../shared/schemas'
-import { autoencoderSpec, shapeOf, vaeSpecs, type MlpSpec, type NetworkName } from '../architecture'
+import { CLASS_NAMES, GLYPH_PIXELS, IMAGE_PIXELS, isBuiltInDataset } from '../../shared/schemas'
+import {
+  autoencoderSpec,
+  cvaeSpecs,
+  shapeOf,
+  vaeSpecs,
+  type MlpSpec,
+  type NetworkName
+} from '../architecture'
 import { changedMessage, loadFonts, summariseImageSets } from '../data/datasets'
 import { readManifest } from '../data/imported'
 
@@ -49,6 +56,24 @@ const glyphTraits = {
   check: checkGlyphs
 } as const
 
+/** An image run's data set must be here (built in, or imported into the workspace), unchanged. */
+async function checkImageSet(
+  e: { dataset: string; datasetHash?: string | undefined },
+  datasetsDir: string,
+  imported: string | null = null
+): Promise<void> {
+  const found = (await summariseImageSets(datasetsDir, imported)).find((d) => d.id === e.dataset)
+  if (!found)
+    throw new Error(
+      imported === null
+        ? `the data set "${e.dataset}" is not available: only the built-in ones are here`
+        : `the data set "${e.dataset}" is not in this workspace (${imported}); import it with lab import-data`
+    )
+  if (!found.available) throw new Error(found.message)
+  if (e.datasetHash !== undefined && found.contentHash !== e.datasetHash)
+    throw new Error(changedMessage(e.dataset))
+}
+
 export const catalog = {
   autoencoder: glyphTraits,
   denoising: glyphTraits,
@@ -62,23 +87,29 @@ export const catalog = {
         latent: e.latent,
         activation: e.activation
       }),
-    check: async (e, datasetsDir, imported = null) => {
-      const found = (await summariseImageSets(datasetsDir, imported)).find(
-        (d) => d.id === e.dataset
-      )
-      if (!found)
-        throw new Error(
-          imported === null
-            ? `the data set "${e.dataset}" is not available: only the built-in ones are here`
-            : `the data set "${e.dataset}" is not in this workspace (${imported}); import it with lab import-data`
-        )
-      if (!found.available) throw new Error(found.message)
-      if (e.datasetHash !== undefined && found.contentHash !== e.datasetHash)
-        throw new Error(changedMessage(e.dataset))
-    },
+    check: checkImageSet,
     pin: async (e, imported) => {
       if (isBuiltInDataset(e.dataset) || imported === null) return e
       return { ...e, datasetHash: (await readManifest(imported, e.dataset)).contentHash }
+    }
+  },
+  cvae: {
+    worker: kindFamily.cvae,
+    networks: (e) =>
+      cvaeSpecs({
+        inputSize: IMAGE_PIXELS,
+        hidden: e.hidden,
+        latent: e.latent,
+        activation: e.activation,
+        classes: e.classes
+      }),
+    check: checkImageSet,
+    // The one-hot is as wide as the data set has classes (an imported set's, from its manifest).
+    pin: async (e, imported) => {
+      if (isBuiltInDataset(e.dataset)) return { ...e, classes: CLASS_NAMES[e.dataset].length }
+      if (imported === null) return e
+      const manifest = await readManifest(imported, e.dataset)
+      return { ...e, datasetHash: manifest.contentHash, classes: manifest.classes.length }
     }
   }
 } as const satisfies { [K in ExperimentKind]: KindTraits<K> }

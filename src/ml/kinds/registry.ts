@@ -1,5 +1,6 @@
 import type { Experiment, ExperimentKind } from '../../shared/experiments'
 import { autoencoderKind } from './autoencoder'
+import { cvaeKind } from './cvae'
 import { denoisingKind } from './denoising'
 import { linearKind } from './linear'
 import type { ModelKind } from './types'
@@ -13,7 +14,8 @@ const kinds: { [K in ExperimentKind]: ModelKind<K> } = {
   autoencoder: autoencoderKind,
   denoising: denoisingKind,
   linear: linearKind,
-  vae: vaeKind
+  vae: vaeKind,
+  cvae: cvaeKind
 }
 
 /** The module of a kind, by name. */

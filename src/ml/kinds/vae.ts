@@ -33,7 +33,7 @@ const testSets = new Map<string, Promise<ImageSet>>()
 /** A data set's test split, loaded once per process. */
 function testSet(
   datasetsDir: string,
-  { dataset, datasetHash: hash }: VaeExperiment
+  { dataset, datasetHash: hash }: Pick<VaeExperiment, 'dataset' | 'datasetHash'>
 ): Promise<ImageSet> {
   // An imported set may be imported again under its name: read it (and check it) each time.
   if (!isBuiltInDataset(dataset)) return loadImageSet(datasetsDir, dataset, 'test', { hash })
@@ -247,3 +247,7 @@ export const vaeKind: ModelKind<'vae'> = {
     return { points, labels: Array.from(set.labels.subarray(0, count)) }
   }
 }
+
+/** The conditional VAE (cvae.ts) explores and reports the same test sets. */
+export { testSet as imageTestSet, scaled as scaledImage }
+export { FIXED_TEST_IMAGES, SAVED_EPOCH_IMAGES, MAX_TEST_POINTS, BATCH_PROGRESS_MS }
