@@ -14,7 +14,7 @@ import { labVersions } from '../services/versions'
 import { APP_ENTRY, APP_SCHEME_PRIVILEGES } from './app-protocol'
 import { fromOurPage, setupSecurity } from './security'
 import { PageSessions } from './page-sessions'
-import { createPicker, displayName, setupMenu } from './menu'
+import { createPicker, displayName, pickImportPath, setupMenu } from './menu'
 import {
   forwardedSessionFiles,
   OpenFileQueue,
@@ -114,7 +114,8 @@ async function onReady(): Promise<void> {
     workspace: paths.workspace,
     emit: broadcast,
     versions: labVersions(),
-    pickPath
+    pickPath,
+    pickImportPath
   })
   setupSecurity(paths.rendererDir)
   const pages = new PageSessions(lab)

@@ -45,11 +45,36 @@ export function createPicker(
   }
 }
 
+/** Files the importer reads (a folder is chosen with the 'folder' mode). */
+const importFilters = [
+  { name: 'Data set files', extensions: ['csv', 'npy', 'npz', 'idx3-ubyte', 'ubyte'] },
+  { name: 'All files', extensions: ['*'] }
+]
+
+/** A native dialog choosing a folder of class folders, or an IDX, CSV or NumPy file, to import. */
+export async function pickImportPath(mode: 'folder' | 'file'): Promise<string | null> {
+  const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]
+  const options: Electron.OpenDialogOptions =
+    mode === 'folder'
+      ? { title: 'Import a folder of class folders', properties: ['openDirectory'] }
+      : { title: 'Import a data set file', properties: ['openFile'], filters: importFilters }
+  const result = window
+    ? await dialog.showOpenDialog(window, options)
+    : await dialog.showOpenDialog(options)
+  return result.canceled ? null : (result.filePaths[0] ?? null)
+}
+
 export function setupMenu(
   lab: Lab,
   pickPath: ReturnType<typeof createPicker>,
   send: SendMenuCommand
 ): void {
+  const importFrom = async (mode: 'folder' | 'file'): Promise<void> => {
+    const path = await pickImportPath(mode)
+    if (!path) return
+    const { source, name } = lab.imports.grant(path)
+    send({ command: 'importData', token: source.token, name })
+  }
   const recent = async (): Promise<Electron.MenuItemConstructorOptions[]> =>
     (await lab.sessions.list())
       .slice(0, 8)
@@ -79,6 +104,14 @@ export function setupMenu(
             }
           },
           { label: 'Open Recent', submenu: await recent() },
+          { type: 'separator' },
+          {
+            label: 'Import Data Set',
+            submenu: [
+              { label: 'Folder of Class Folders…', click: () => importFrom('folder') },
+              { label: 'IDX, CSV or NumPy File…', click: () => importFrom('file') }
+            ]
+          },
           { type: 'separator' },
           { label: 'Save', accelerator: 'CmdOrCtrl+S', click: () => send({ command: 'save' }) },
           {

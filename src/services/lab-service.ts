@@ -28,6 +28,8 @@ import { DEFAULT_CLIENT, type SessionService } from './sessions'
 import { SessionFileError } from './session-file'
 import { SESSION_EXTENSION } from '../shared/session'
 import { basename } from 'node:path'
+import { importHandlers } from './import-handlers'
+import type { ImportService } from './import-data/app'
 
 // The lab's request handlers over plain services, shared by both hosts. `dispatch` is the one
 // entry point from a transport: it validates the name and the input, runs the handler, and
@@ -48,6 +50,10 @@ export interface LabServiceOptions {
   data?: DataCache
   /** The workspace's imported data sets (`<workspace>/datasets`), listed beside the built-in. */
   importedDatasetsDir?: string
+  /** Imports from the app into the workspace (import-data/app.ts). */
+  imports?: ImportService
+  /** Electron: a native dialog choosing a folder or file to import. */
+  pickImportPath?: (mode: 'folder' | 'file') => Promise<string | null>
 }
 
 /** Fonts and image sets as read from the data sets folder, each read once. */
@@ -93,6 +99,7 @@ export function createHandlers(options: LabServiceOptions, client = DEFAULT_CLIE
   const getFonts = data.fonts
   const imageSet = data.imageSet
   return {
+    ...importHandlers(options.imports, options.pickImportPath),
     getInfo: async () => {
       const { backend, note, tfjs } = await options.training.backend()
       return {

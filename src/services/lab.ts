@@ -3,6 +3,7 @@ import { importedDatasetsRoot } from '../ml/data/imported'
 import { createDataCache, createHandlers, type Handlers } from './lab-service'
 import { DEFAULT_CLIENT, SessionService } from './sessions'
 import { TrainingService, type Emit } from './training'
+import { ImportService } from './import-data/app'
 
 // Everything a host needs, wired once: the training worker's owner, the session keeper (which
 // takes each run's record from the run driver, through the training service) and the request
@@ -20,6 +21,8 @@ export interface LabOptions {
   checkpointSeconds?: number
   versions?: Record<string, string>
   pickPath?: (mode: 'open' | 'save', suggestedName?: string) => Promise<string | null>
+  /** Electron: a native dialog choosing a folder or file to import. */
+  pickImportPath?: (mode: 'folder' | 'file') => Promise<string | null>
 }
 
 export interface Lab {
@@ -29,6 +32,7 @@ export interface Lab {
   handlersFor(client: string): Handlers
   training: TrainingService
   sessions: SessionService
+  imports: ImportService
   close(): Promise<void>
 }
 
@@ -59,6 +63,7 @@ export function createLab(options: LabOptions): Lab {
   sessions = keeper
   // One copy of the data sets for every session (MNIST's training images alone are 47 MB).
   const data = createDataCache(options.datasetsDir, imported)
+  const imports = new ImportService({ workspace: options.workspace, emit: options.emit })
   const handlersFor = (client: string): Handlers =>
     createHandlers(
       {
@@ -69,7 +74,9 @@ export function createLab(options: LabOptions): Lab {
         versions: options.versions,
         pickPath: options.pickPath,
         data,
-        importedDatasetsDir: imported
+        importedDatasetsDir: imported,
+        imports,
+        pickImportPath: options.pickImportPath
       },
       client
     )
@@ -78,6 +85,10 @@ export function createLab(options: LabOptions): Lab {
     handlersFor,
     training,
     sessions: keeper,
-    close: () => training.close()
+    imports,
+    close: async () => {
+      await imports.close()
+      await training.close()
+    }
   }
 }

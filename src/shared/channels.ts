@@ -21,7 +21,13 @@ export const requestNames = [
   'recoveryInfo',
   'recoverSession',
   'discardRecovery',
-  'pickSessionPath'
+  'pickSessionPath',
+  'pickImportSource',
+  'stageImportFiles',
+  'discardStaging',
+  'previewImport',
+  'startImport',
+  'cancelImport'
 ] as const
 
 export const eventNames = [
@@ -29,7 +35,10 @@ export const eventNames = [
   'runDone',
   'runFailed',
   'menuCommand',
-  'autosaveFailed'
+  'autosaveFailed',
+  'importProgress',
+  'importDone',
+  'importFailed'
 ] as const
 
 export type RequestName = (typeof requestNames)[number]

@@ -25,6 +25,20 @@ import {
   type EventName,
   type RequestName
 } from './channels'
+import {
+  importDoneEventSchema,
+  importFailedEventSchema,
+  importIdSchema,
+  importPreviewSchema,
+  importProgressEventSchema,
+  pickImportInputSchema,
+  pickImportResultSchema,
+  previewInputSchema,
+  stageFilesInputSchema,
+  stageFilesResultSchema,
+  stagingIdSchema,
+  startImportInputSchema
+} from './import-api'
 
 // The one contract between the renderer and a host. Every request and pushed event is named
 // here and nowhere else; the Electron IPC handlers, the preload, the WebSocket host and the
@@ -99,6 +113,25 @@ export const requests = {
       suggestedName: z.string().max(80).optional()
     }),
     output: z.object({ token: z.string(), name: z.string() }).nullable()
+  },
+  /** Electron only: a native dialog choosing a folder or file to import (import-api.ts). */
+  pickImportSource: { input: pickImportInputSchema, output: pickImportResultSchema },
+  /** Files the page uploads for an import, into a staging folder of the host. */
+  stageImportFiles: { input: stageFilesInputSchema, output: stageFilesResultSchema },
+  discardStaging: {
+    input: z.strictObject({ staging: stagingIdSchema }),
+    output: z.object({ ok: z.boolean() })
+  },
+  /** Class counts, the split and a grid of sample images, before importing. */
+  previewImport: { input: previewInputSchema, output: importPreviewSchema },
+  /** Starts an import (off the page); importProgress, then importDone or importFailed. */
+  startImport: {
+    input: startImportInputSchema,
+    output: z.object({ importId: importIdSchema })
+  },
+  cancelImport: {
+    input: z.strictObject({ importId: importIdSchema }),
+    output: z.object({ ok: z.boolean() })
   }
 } as const satisfies Record<RequestName, { input: z.ZodType; output: z.ZodType }>
 
@@ -108,12 +141,15 @@ export const events = {
   runFailed: runFailedSchema,
   /** Electron's File menu: the renderer carries out the command (it holds the view to save). */
   menuCommand: z.object({
-    command: z.enum(['new', 'open', 'save', 'saveAs', 'openFile']),
+    command: z.enum(['new', 'open', 'save', 'saveAs', 'openFile', 'importData']),
     token: z.string().optional(),
     name: z.string().optional()
   }),
   /** An autosave could not be written (e.g. the disk is full): unsaved runs are at risk. */
-  autosaveFailed: z.object({ message: z.string() })
+  autosaveFailed: z.object({ message: z.string() }),
+  importProgress: importProgressEventSchema,
+  importDone: importDoneEventSchema,
+  importFailed: importFailedEventSchema
 } as const satisfies Record<EventName, z.ZodType>
 
 export { requestNames, eventNames, requestChannel, eventChannel }

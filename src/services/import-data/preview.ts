@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises'
 import sharp from 'sharp'
 import { decodeArrayImage, decodeImage, targetOf, type Target } from './decode'
 import { readSource } from './detect'
-import { classNamesOf } from './split'
-import type { Skipped, Source } from './types'
+import { TEST_SHARE, classNamesOf } from './split'
+import type { Skipped, Source, Split } from './types'
 import type { ImportFormat } from '../../shared/imported-dataset'
 
 // A look before importing: how many images each class has (from the listing or the labels,
@@ -14,15 +14,24 @@ import type { ImportFormat } from '../../shared/imported-dataset'
 export interface ImportPreview {
   format: ImportFormat
   target: Target
-  classes: { name: string; count: number; images: Uint8Array[] }[]
+  /** Each class: its images, how the split will divide them, and its first images decoded. */
+  classes: { name: string; count: number; train: number; test: number; images: Uint8Array[] }[]
+  /** 'files' when every image's split comes from the files, else 'seeded' (85/15 per class). */
+  split: 'files' | 'seeded'
   skipped: Skipped[]
 }
 
-type Entry = { label: string; decode: () => Promise<Uint8Array>; entry: string }
+type Entry = {
+  label: string
+  split: Split | null
+  decode: () => Promise<Uint8Array>
+  entry: string
+}
 
 function entriesOf(source: Source, target: Target): Entry[] {
   const entries: Entry[] = source.files.map((file) => ({
     label: file.label,
+    split: file.split,
     entry: file.entry,
     decode: async () => decodeImage(await readFile(file.path), target)
   }))
@@ -30,6 +39,7 @@ function entriesOf(source: Source, target: Target): Entry[] {
     for (let i = 0; i < arrays.count; i++)
       entries.push({
         label: arrays.labels?.[i] ?? 'all',
+        split: arrays.split,
         entry: `${arrays.file} image ${i}`,
         decode: () => decodeArrayImage(arrays, i, target)
       })
@@ -49,11 +59,21 @@ export async function previewImport(options: {
   const skipped = [...source.skipped]
   const entries = entriesOf(source, target)
   const names = classNamesOf(entries.map((e) => ({ label: e.label })))
-  const classes = names.map((name) => ({ name, count: 0, images: [] as Uint8Array[] }))
+  const classes = names.map((name) => ({
+    name,
+    count: 0,
+    train: 0,
+    test: 0,
+    images: [] as Uint8Array[]
+  }))
   const byName = new Map(classes.map((c) => [c.name, c]))
+  // As assignSplits will divide them: the files' split where given, else TEST_SHARE per class.
+  const unsplit = new Map(names.map((name) => [name, 0]))
   for (const e of entries) {
     const found = byName.get(e.label)!
     found.count++
+    if (e.split) found[e.split]++
+    else unsplit.set(e.label, unsplit.get(e.label)! + 1)
     if (found.images.length >= perClass) continue
     options.signal?.throwIfAborted()
     try {
@@ -62,7 +82,14 @@ export async function previewImport(options: {
       skipped.push({ entry: e.entry, reason: `cannot be decoded (${(error as Error).message})` })
     }
   }
-  return { format: source.format, target, classes, skipped }
+  for (const c of classes) {
+    const rest = unsplit.get(c.name)!
+    const tests = Math.round(rest * TEST_SHARE)
+    c.test += tests
+    c.train += rest - tests
+  }
+  const split = entries.every((e) => e.split !== null) ? 'files' : 'seeded'
+  return { format: source.format, target, classes, split, skipped }
 }
 
 /** The preview's images as one PNG: a row per class, black where a class has fewer. */

@@ -14,7 +14,7 @@ export interface Sample {
   split: Split | null
 }
 
-const TEST_SHARE = 0.15
+export const TEST_SHARE = 0.15
 
 /** The distinct labels: in numeric order when they are all whole numbers, else sorted. */
 export function classNamesOf(samples: readonly { label: string }[]): string[] {
