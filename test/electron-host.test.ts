@@ -8,6 +8,7 @@ import { eventNames, requestChannel, requestNames } from '../src/shared/contract
 import { eventListenerName } from '../src/shared/channels'
 import { defaultLetterConfig } from '../src/shared/schemas'
 import { glyphDone, letters, nextEvent, recordEvents, scratchWorkspace } from './helpers'
+import { writeImageFolder } from './import-files'
 
 // The Electron main process and preload, with only Electron itself stood in (its binary cannot
 // run here): real handlers, real services, the real training worker, the real renderer client.
@@ -200,7 +201,7 @@ describe('preload bridge', () => {
 
 describe('File menu and native dialogs', () => {
   const file = (): MenuItem[] => state.menu!.find((m) => m.label === 'File')!.submenu!
-  it('has New, Open, Open Recent, Save and Save As with their shortcuts', async () => {
+  it('has New, Open, Open Recent, Import Data Set, Save and Save As with their shortcuts', async () => {
     await vi.waitFor(() => expect(state.menu).not.toBeNull())
     const items = file()
       .filter((m) => m.label)
@@ -209,6 +210,7 @@ describe('File menu and native dialogs', () => {
       ['New Session', 'CmdOrCtrl+N'],
       ['Open…', 'CmdOrCtrl+O'],
       ['Open Recent', ''],
+      ['Import Data Set', ''],
       ['Save', 'CmdOrCtrl+S'],
       ['Save As…', 'CmdOrCtrl+Shift+S']
     ])
@@ -262,6 +264,30 @@ describe('File menu and native dialogs', () => {
     const opened = await client.request('openSession', { target: { token: command.token! } })
     expect(opened.name).toBe('chosen')
     state.dialogAnswer = { canceled: true, filePaths: [], filePath: undefined }
+  })
+
+  it('File > Import Data Set asks for a folder natively and hands the page a token it previews with', async () => {
+    const client = createElectronClient(bridge)
+    const folder = join(workspace, 'elsewhere', 'shapes')
+    await writeImageFolder(folder, [3, 2], { names: ['dark', 'light'] })
+    state.dialogAnswer = { canceled: false, filePaths: [folder], filePath: undefined }
+    const seen = nextEvent(client, 'menuCommand')
+    const submenu = file().find((m) => m.label === 'Import Data Set')!.submenu!
+    await submenu.find((m) => m.label === 'Folder of Class Folders…')!.click!()
+    const command = await seen
+    expect(command).toEqual({ command: 'importData', token: expect.any(String), name: 'shapes' })
+    expect(JSON.stringify(command)).not.toContain(workspace)
+    expect(state.dialogs.at(-1)).toContain('openDirectory')
+    const preview = await client.request('previewImport', { source: { token: command.token! } })
+    expect(preview.classes.map((c) => [c.name, c.count])).toEqual([
+      ['dark', 3],
+      ['light', 2]
+    ])
+    // The same from the dialog's button: pickImportSource.
+    const picked = await client.request('pickImportSource', { mode: 'folder' })
+    expect(picked).toEqual({ source: { token: expect.any(String) }, name: 'shapes' })
+    state.dialogAnswer = { canceled: true, filePaths: [], filePath: undefined }
+    expect(await client.request('pickImportSource', { mode: 'file' })).toBeNull()
   })
 })
 
