@@ -22,12 +22,19 @@ export { MAX_WORK_PER_CHECK, rowsPerCheck } from './vae-engine'
 // Trains the VAE with mini-batches. Every random draw (shuffles, reparameterisation noise)
 // comes from the config's seed, so the same seed on the same backend gives the same run.
 
-export interface ImageData {
-  count: number
-  /** count x size grey levels, 0-255. */
-  images: Uint8Array
-  size: number
-}
+export type ImageData =
+  | {
+      count: number
+      /** count x size grey levels, 0-255. */
+      images: Uint8Array
+      size: number
+    }
+  | {
+      count: number
+      size: number
+      /** Reads images `indices` into `into` (a set read from disk a batch at a time). */
+      read(indices: ArrayLike<number>, into: Uint8Array): void
+    }
 
 export interface VaeEpochRecord {
   epoch: number
@@ -61,6 +68,12 @@ export function batchPixels(
   indices: ArrayLike<number>,
   out: Float32Array
 ): Float32Array {
+  if ('read' in data) {
+    const raw = new Uint8Array(indices.length * data.size)
+    data.read(indices, raw)
+    for (let k = 0; k < raw.length; k++) out[k] = raw[k]! / 255
+    return out
+  }
   for (let b = 0; b < indices.length; b++) {
     const from = indices[b]! * data.size
     const to = b * data.size

@@ -16,7 +16,7 @@ import {
   CLASS_NAMES
 } from '../../shared/schemas'
 import type { ImportedDatasetManifest } from '../../shared/imported-dataset'
-import { listImported, loadImported } from './imported'
+import { listImported, loadImportedSplit, type DiskImages } from './imported'
 
 // Loads the lab's data sets from a datasets folder: fonts.json, and MNIST / Fashion-MNIST as
 // prepared by prepare-datasets.ts (IDX files; 60,000 training and 10,000 test images each). A
@@ -142,18 +142,64 @@ async function loadImportedSet(
   split: Split,
   options: ImageSetOptions
 ): Promise<ImageSet> {
+  const loaded = await importedSplit(name, split, options)
+  if ('disk' in loaded) {
+    loaded.disk.close()
+    throw new Error(
+      `the training images of "${name}" are larger than the lab holds in memory (${loaded.manifest.counts.train} images); training reads them from disk`
+    )
+  }
+  return { count: loaded.labels.length, images: loaded.images, labels: loaded.labels }
+}
+
+async function importedSplit(name: string, split: Split, options: ImageSetOptions) {
   const root = options.importedRoot === undefined ? importedRoot : options.importedRoot
   if (root === null)
     throw new Error(
       `"${name}" is not a built-in data set, and this lab has no workspace to import data sets into`
     )
-  const loaded = await loadImported(root, name)
+  const loaded = await loadImportedSplit(root, name, split)
   const refused = trainableShape(loaded.manifest)
-  if (refused) throw new Error(refused)
-  if (options.hash !== undefined && options.hash !== loaded.manifest.contentHash)
-    throw new Error(changedMessage(name))
-  const part = loaded[split]
-  return { count: part.labels.length, images: part.images, labels: part.labels }
+  const wrong =
+    refused ??
+    (options.hash !== undefined && options.hash !== loaded.manifest.contentHash
+      ? changedMessage(name)
+      : null)
+  if (wrong) {
+    if ('disk' in loaded) loaded.disk.close()
+    throw new Error(wrong)
+  }
+  return loaded
+}
+
+/**
+ * A data set's training images for a training loop: in memory, or (an imported set larger than
+ * the in-memory limit, imported.ts) read from disk a batch at a time. Close it when done.
+ */
+export type TrainingImages =
+  | { count: number; size: number; images: Uint8Array; close(): void }
+  | { count: number; size: number; read: DiskImages['read']; disk: DiskImages; close(): void }
+
+export async function loadTrainingImages(
+  dir: string,
+  id: DatasetName,
+  options: ImageSetOptions = {}
+): Promise<TrainingImages> {
+  if (!isBuiltInDataset(id)) {
+    const loaded = await importedSplit(id, 'train', options)
+    if ('disk' in loaded) {
+      const disk = loaded.disk
+      return { count: disk.count, size: disk.pixels, read: disk.read, disk, close: disk.close }
+    }
+    return {
+      count: loaded.labels.length,
+      size: IMAGE_PIXELS,
+      images: loaded.images,
+      close: () => undefined
+    }
+  }
+  const set = await loadImageSet(dir, id, 'train', options)
+  return { count: set.count, size: IMAGE_PIXELS, images: set.images, close: () => undefined }
 }
 
 /** What a run's data set that was imported again (or otherwise changed) since is told. */

@@ -5,7 +5,7 @@ import { mulberry32 } from '../../shared/random'
 import { IMAGE_PIXELS, isBuiltInDataset } from '../../shared/schemas'
 import { spreadEvenly } from '../../shared/spread'
 import { layout } from '../architecture'
-import { loadImageSet, type ImageSet } from '../data/datasets'
+import { loadImageSet, loadTrainingImages, type ImageSet } from '../data/datasets'
 import { loadNetworkParams, saveNetwork } from '../export'
 import { decode, encode, type Model } from '../inference'
 import { batchPixels, trainVae } from '../train-vae'
@@ -102,17 +102,17 @@ export const vaeKind: ModelKind<'vae'> = {
   ...catalog.vae,
 
   async train(experiment, datasetsDir, hooks) {
-    const train = await loadImageSet(datasetsDir, experiment.dataset, 'train', {
+    const test = await testSet(datasetsDir, experiment)
+    // In memory, or read from disk a batch at a time (a set over the in-memory limit).
+    const train = await loadTrainingImages(datasetsDir, experiment.dataset, {
       hash: experiment.datasetHash
     })
-    const test = await testSet(datasetsDir, experiment)
     const fixed = Array.from({ length: Math.min(FIXED_TEST_IMAGES, test.count) }, (_, i) =>
       scaled(test, i)
     )
     const epochImages: { epoch: number; images: number[][] }[] = []
     // Within an epoch, about twice a second (an MNIST epoch takes seconds).
-    const data = { count: train.count, images: train.images, size: IMAGE_PIXELS }
-    const run = await trainVae(data, experiment, {
+    const run = await trainVae(train, experiment, {
       control: hooks.control(),
       onBatch: (epoch, batch, batches, samplesPerSecond) => {
         if (!hooks.due(BATCH_PROGRESS_MS)) return
@@ -152,7 +152,7 @@ export const vaeKind: ModelKind<'vae'> = {
           reconstructions
         })
       }
-    })
+    }).finally(() => train.close())
     const { engine, ...outcome } = run.outcome
     return {
       model: run.model,
