@@ -72,6 +72,7 @@ test('import an image folder in the app, train a VAE on it, explore, save and re
   await expect(grid).toHaveAttribute('data-rows', '4')
   expect(await grid.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(8 * SIDE)
   await expect(dialog.getByLabel('Data set name')).toHaveValue('shapes')
+  await page.screenshot({ path: join(artifacts, 'import-dialog.png') })
 
   await dialog.getByRole('button', { name: 'Import', exact: true }).click()
   const report = dialog.getByTestId('import-report')
