@@ -6,6 +6,7 @@
       --max-epochs 20000 [--optimizer adam]
   reference_torch.py vae-mnist --samples 6400 --hidden 256 --latent 2 --batch 128 --lr 0.001
   reference_torch.py vae-quality --seed 1 --epochs 5 --samples 60000 [--init torch|glorot]
+      [--shared DIR] [--adam-eps 1e-8] [--adam-eps-form torch|keras] [--test-samples 10000]
   reference_torch.py cvae-mnist --seed 1 --epochs 1 --samples 12800 --hidden 256 --latent 2
 
 Prints one JSON object per line, like `lab bench --json`. Reads the lab's own data files
@@ -143,16 +144,26 @@ def vae_mnist(args):
           "samplesPerSecond": used / seconds, "reconstruction": rec, "kl": kl})
 
 
+def read_f32(path):
+    with open(path, "rb") as f:
+        return torch.frombuffer(bytearray(f.read()), dtype=torch.float32)
+
+
 def vae_quality(args):
     """Trains the VAE on the recipe (Adam, batch, epochs over the first --samples training
     images) and reports the test set's negative ELBO per image (BCE summed over pixels + KL, one
     z drawn per image), as the lab's `bench vae-quality` does. --init glorot swaps PyTorch's
-    default Linear initialisation for Glorot-uniform weights and zero biases (for comparison)."""
+    default Linear initialisation for Glorot-uniform weights and zero biases (for comparison).
+    --shared DIR takes the lab's own draws (written by `bench vae-quality --same-start`): its
+    initial weights, each epoch's order of the images and the reparameterisation noise, in
+    training and on the test set. --adam-eps-form keras adds Adam's epsilon to sqrt(v) before
+    the bias correction (the lab's and Keras's form; PyTorch adds it after), for comparison."""
     dims, raw = read_idx(os.path.join(ROOT, "resources/datasets/mnist/train-images-idx3-ubyte"))
     n = min(args.samples, dims[0])
     x = torch.frombuffer(bytearray(raw[: n * 784]), dtype=torch.uint8).float().view(n, 784) / 255.0
     tdims, traw = read_idx(os.path.join(ROOT, "resources/datasets/mnist/t10k-images-idx3-ubyte"))
-    xt = torch.frombuffer(bytearray(traw[: tdims[0] * 784]), dtype=torch.uint8).float().view(tdims[0], 784) / 255.0
+    tn = min(args.test_samples, tdims[0])
+    xt = torch.frombuffer(bytearray(traw[: tn * 784]), dtype=torch.uint8).float().view(tn, 784) / 255.0
     torch.manual_seed(args.seed)
     hidden = [int(h) for h in args.hidden.split("-") if h]
     sizes = [784] + hidden + [2 * args.latent]
@@ -168,40 +179,71 @@ def vae_quality(args):
         if i < len(back) - 2:
             dec.append(torch.nn.ReLU())
     enc, dec = torch.nn.Sequential(*enc), torch.nn.Sequential(*dec)
+    linears = [m for m in list(enc) + list(dec) if isinstance(m, torch.nn.Linear)]
     if args.init == "glorot":
-        for m in list(enc) + list(dec):
-            if isinstance(m, torch.nn.Linear):
-                torch.nn.init.xavier_uniform_(m.weight)
-                torch.nn.init.zeros_(m.bias)
-    opt = torch.optim.Adam(list(enc.parameters()) + list(dec.parameters()), lr=args.lr)
+        for m in linears:
+            torch.nn.init.xavier_uniform_(m.weight)
+            torch.nn.init.zeros_(m.bias)
+    shared = None
+    if args.shared:
+        # The lab's flat layout: per layer the kernel (inputs x outputs), then the bias.
+        params = read_f32(os.path.join(args.shared, "params.f32"))
+        at = 0
+        with torch.no_grad():
+            for m in linears:
+                fan_out, fan_in = m.weight.shape
+                m.weight.copy_(params[at:at + fan_in * fan_out].view(fan_in, fan_out).t())
+                at += fan_in * fan_out
+                m.bias.copy_(params[at:at + fan_out])
+                at += fan_out
+        if at != params.numel():
+            raise SystemExit(f"--shared: {params.numel()} parameters, the model has {at}")
+        with open(os.path.join(args.shared, "order.u32"), "rb") as f:
+            order = torch.frombuffer(bytearray(f.read()), dtype=torch.int32).long().view(args.epochs, n)
+        batches = n // args.batch
+        noise = read_f32(os.path.join(args.shared, "noise.f32")).view(args.epochs, batches, args.batch, args.latent)
+        test_noise = read_f32(os.path.join(args.shared, "test-noise.f32")).view(-1, args.latent)
+        shared = (order, noise, test_noise)
+    opt = torch.optim.Adam(list(enc.parameters()) + list(dec.parameters()), lr=args.lr, eps=args.adam_eps)
     bce = torch.nn.BCEWithLogitsLoss(reduction="sum")
 
-    def losses(xb):
+    def losses(xb, eps=None):
         stats = enc(xb)
         mu, logvar = stats[:, : args.latent], stats[:, args.latent:]
-        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        draw = torch.randn_like(mu) if eps is None else eps
+        z = mu + torch.exp(0.5 * logvar) * draw
         rec = bce(dec(z), xb) / xb.shape[0]
         kl = -0.5 * torch.sum(1 + logvar - mu * mu - torch.exp(logvar)) / xb.shape[0]
         return rec, kl
 
     start = time.perf_counter()
-    for _ in range(args.epochs):
-        perm = torch.randperm(n)
-        for i in range(0, n - args.batch + 1, args.batch):
-            rec, kl = losses(x[perm[i:i + args.batch]])
+    epoch_losses = []
+    step = 0
+    for e in range(args.epochs):
+        perm = shared[0][e] if shared else torch.randperm(n)
+        total = 0.0
+        for b, i in enumerate(range(0, n - args.batch + 1, args.batch)):
+            rec, kl = losses(x[perm[i:i + args.batch]], shared[1][e, b] if shared else None)
             opt.zero_grad()
             (rec + kl).backward()
+            step += 1
+            if args.adam_eps_form == "keras":
+                # epsilon on sqrt(v) before the bias correction = epsilon / sqrt(1 - beta2^t) after it
+                opt.param_groups[0]["eps"] = args.adam_eps / math.sqrt(1 - 0.999 ** step)
             opt.step()
+            total += rec.item() + kl.item()
+        epoch_losses.append(total / (n // args.batch))
     seconds = time.perf_counter() - start
     with torch.no_grad():
         rec, kl = 0.0, 0.0
         for i in range(0, xt.shape[0], 500):
-            r, k = losses(xt[i:i + 500])
+            r, k = losses(xt[i:i + 500], shared[2][i:i + 500] if shared else None)
             rec += r.item() * 500
             kl += k.item() * 500
         rec, kl = rec / xt.shape[0], kl / xt.shape[0]
-    emit({"case": "vae-quality", "engine": "pytorch", "seed": args.seed, "init": args.init,
-          "epochs": args.epochs, "samples": n, "seconds": seconds,
+    emit({"case": "vae-quality", "engine": "pytorch", "seed": args.seed, "init": "lab" if shared else args.init,
+          "epochs": args.epochs, "samples": n, "seconds": seconds, "trainLosses": epoch_losses,
+          "adamEps": args.adam_eps, "adamEpsForm": args.adam_eps_form,
           "testReconstruction": rec, "testKl": kl, "testLoss": rec + kl})
 
 
@@ -283,6 +325,10 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--init", choices=["torch", "glorot"], default="torch")
+    parser.add_argument("--shared", default=None)
+    parser.add_argument("--test-samples", type=int, default=10000)
+    parser.add_argument("--adam-eps", type=float, default=1e-8)
+    parser.add_argument("--adam-eps-form", choices=["torch", "keras"], default="torch")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     {"letters": letters, "vae-mnist": vae_mnist, "vae-quality": vae_quality,

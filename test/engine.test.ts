@@ -237,13 +237,25 @@ describe('optimizers', () => {
     (c: OptimizerConfig) => (p: number[], g: number[], t: number, lr: number) => void
   > = {
     adam: (c) => {
-      const { beta1: b1, beta2: b2, epsilon } = c as Extract<OptimizerConfig, { kind: 'adam' }>
+      const {
+        beta1: b1,
+        beta2: b2,
+        epsilon,
+        epsilonForm
+      } = c as Extract<OptimizerConfig, { kind: 'adam' }>
       const m: number[] = []
       const v: number[] = []
       return (p, g, t, lr) =>
         p.forEach((_, i) => {
           m[i] = b1 * (m[i] ?? 0) + (1 - b1) * g[i]!
           v[i] = b2 * (v[i] ?? 0) + (1 - b2) * g[i]! ** 2
+          if (epsilonForm === 'pytorch') {
+            // Kingma & Ba's algorithm 1, as torch.optim.Adam computes it.
+            const mHat = m[i]! / (1 - b1 ** t)
+            const vHat = v[i]! / (1 - b2 ** t)
+            p[i] = p[i]! - (lr * mHat) / (Math.sqrt(vHat) + epsilon)
+            return
+          }
           const rate = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t)
           p[i] = p[i]! - (rate * m[i]!) / (Math.sqrt(v[i]!) + epsilon)
         })
@@ -272,6 +284,8 @@ describe('optimizers', () => {
   for (const [config, lr] of [
     [{ kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, 0.01],
     [{ kind: 'adam', beta1: 0.5, beta2: 0.9, epsilon: 0.1 }, 0.3],
+    [{ kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, epsilonForm: 'pytorch' }, 0.01],
+    [{ kind: 'adam', beta1: 0.5, beta2: 0.9, epsilon: 0.1, epsilonForm: 'pytorch' }, 0.3],
     [{ kind: 'sgd', momentum: 0.9, nesterov: false }, 0.1],
     [{ kind: 'sgd', momentum: 0.8, nesterov: true }, 0.1],
     [{ kind: 'sgd', momentum: 0, nesterov: false }, 0.1],

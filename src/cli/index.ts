@@ -79,7 +79,9 @@ export const commands = {
     about:
       'speed figures beside PyTorch; letters also takes --seeds N --fonts LIST --hidden 64-32\n' +
       '                           --lr X --activation NAME --max-epochs N, vae-mnist --samples N --busy-core,\n' +
-      '                           vae-quality --seeds N --epochs N --samples N, probe --count N,\n' +
+      '                           vae-quality --seeds N --first-seed N --epochs N --samples N\n' +
+      '                           --engine kernels|tfjs --same-start --epsilon X\n' +
+      '                           --epsilon-form pytorch|keras, probe --count N,\n' +
       '                           cvae-mnist --epochs N --samples N,\n' +
       '                           import-data --count N,\n' +
       '                           renderer --seconds N --baseline DIR (start-up and scatter drag in Chromium)',
@@ -97,7 +99,12 @@ export const commands = {
       'busy-core': null,
       count: 'N',
       seconds: 'N',
-      baseline: 'DIR'
+      baseline: 'DIR',
+      'first-seed': 'N',
+      engine: 'NAME',
+      'same-start': null,
+      epsilon: 'X',
+      'epsilon-form': 'NAME'
     }
   }
 } satisfies Record<string, CommandSpec & { about: string }>

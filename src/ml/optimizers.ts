@@ -15,17 +15,19 @@ export interface FirstOrderOptimizer extends tf.Optimizer {
 }
 
 /**
- * Adam as the schema means it (and as Keras and the kernels compute it): epsilon is added to
- * sqrt(v), the step size carries the bias corrections (Kingma & Ba, 2015, end of section 2).
- * tf.train.adam adds epsilon to the bias-corrected sqrt(v / (1 - beta2^t)) instead: the same
- * update with epsilon / sqrt(1 - beta2^t), so that is the epsilon each step hands it.
+ * Adam as the schema means it (and as the kernels compute it). In its 'keras' form (the
+ * default) epsilon is added to sqrt(v) and the step size carries the bias corrections (Kingma &
+ * Ba, 2015, end of section 2), as in Keras; tf.train.adam adds epsilon to the bias-corrected
+ * sqrt(v / (1 - beta2^t)) instead (the paper's algorithm 1, and PyTorch's 'pytorch' form): the
+ * same update with epsilon / sqrt(1 - beta2^t), so that is the epsilon each step hands it.
  */
 class LabAdam extends tf.AdamOptimizer {
   constructor(
     lr: number,
     b1: number,
     b2: number,
-    private readonly labEpsilon: number
+    private readonly labEpsilon: number,
+    private readonly epsilonForm: 'keras' | 'pytorch'
   ) {
     super(lr, b1, b2, labEpsilon)
   }
@@ -33,7 +35,10 @@ class LabAdam extends tf.AdamOptimizer {
     this.learningRate = lr
   }
   override applyGradients(grads: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
-    this.epsilon = this.labEpsilon / Math.sqrt(1 - this.beta2 ** (this.iterations + 1))
+    this.epsilon =
+      this.epsilonForm === 'pytorch'
+        ? this.labEpsilon
+        : this.labEpsilon / Math.sqrt(1 - this.beta2 ** (this.iterations + 1))
     super.applyGradients(grads)
   }
 }
@@ -108,7 +113,13 @@ class LabRmsprop extends tf.Optimizer {
 export function createOptimizer(config: FirstOrderConfig, lr = 0.001): FirstOrderOptimizer {
   switch (config.kind) {
     case 'adam':
-      return new LabAdam(lr, config.beta1, config.beta2, config.epsilon)
+      return new LabAdam(
+        lr,
+        config.beta1,
+        config.beta2,
+        config.epsilon,
+        config.epsilonForm ?? 'keras'
+      )
     case 'sgd':
       return new LabMomentum(lr, config.momentum, config.nesterov)
     case 'rmsprop':

@@ -206,12 +206,17 @@ export function placeParams(
     switch (config.kind) {
       case 'adam': {
         // The moments are kept divided by (1 - beta): the same update in fewer operations.
+        // The kernel adds eps to the root of the kept v / (1 - beta2): epsilon on sqrt(v)
+        // ('keras' form) is epsilon / sqrt(1 - beta2) there, and epsilon on the bias-corrected
+        // sqrt(v / (1 - beta2^t)) ('pytorch' form) is epsilon sqrt(1 - beta2^t) / sqrt(1 - beta2).
         const { beta1, beta2 } = config
-        const eps = config.epsilon / Math.sqrt(1 - beta2)
+        const pytorch = config.epsilonForm === 'pytorch'
         return (lr, t) => {
           const size =
             ((lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t)) *
             ((1 - beta1) / Math.sqrt(1 - beta2))
+          const eps =
+            (config.epsilon * (pytorch ? Math.sqrt(1 - beta2 ** t) : 1)) / Math.sqrt(1 - beta2)
           split('adam', (at, n) => [
             theta + at,
             grad + at,
