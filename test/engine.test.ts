@@ -7,7 +7,7 @@ import {
   type AutoencoderShape
 } from '../src/ml/autoencoder'
 import { chooseBackend } from '../src/ml/backend'
-import { createDenseTrainer } from '../src/ml/kernels/dense'
+import { createDenseTrainer } from '../src/ml/kernels/dense-trainer'
 import { loadLayersModel, loadNetworkParams, saveNetwork } from '../src/ml/export'
 import {
   decode,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ACTIVATIONS } from '../src/ml/kernels/dense'
 import { createPool } from '../src/ml/kernels/pool'
@@ -60,10 +60,15 @@ const shapes: [number, number, number][] = [
 
 describe('the activation codes', () => {
   it('are one table on both sides of the AssemblyScript boundary, each selecting its activation', () => {
-    const source = readFileSync(`${root}/src/ml/kernels/assembly/dense.ts`, 'utf8')
-    expect(source).toContain("from '../activation-codes'")
-    // No activation is named by a bare number in the kernels' source.
-    expect(source).not.toMatch(/act == \d|activate4\([^()]*\), \d\)|activate4\(\w+, \d\)/)
+    const folder = `${root}/src/ml/kernels/assembly`
+    const sources = readdirSync(folder).filter((f) => f.endsWith('.ts'))
+    const read = (file: string): string => readFileSync(`${folder}/${file}`, 'utf8')
+    expect(read('lanes.ts')).toContain("from '../activation-codes'")
+    // No activation is named by a bare number in any file of the kernels' source.
+    for (const file of sources)
+      expect(read(file), file).not.toMatch(
+        /act == \d|activate4\([^()]*\), \d\)|activate4\(\w+, \d\)/
+      )
     const { kernels } = createArena()
     expect(new Set(Object.values(ACTIVATIONS)).size).toBe(5)
     for (const name of Object.keys(ACTIVATIONS) as Activation[])

@@ -1,16 +1,16 @@
 import * as tf from '@tensorflow/tfjs'
 import type { FirstOrderConfig, OptimizerConfig } from '../shared/schemas'
 import { autoencoderLogits, autoencoderLoss, type AutoencoderModel } from './autoencoder'
-import { createDenseTrainer } from './kernels/dense'
+import { createDenseTrainer } from './kernels/dense-trainer'
 import { kernelsSupported } from './kernels/runtime'
 import type { MlpSpec } from './mlp'
 import { createOptimizer } from './optimizers'
 import { createPace, rowsPerSlice, type Pace } from './pace'
 
 // Full-batch training arithmetic for the autoencoder trainer, on one flat parameter vector, in
-// two implementations with one interface: the lab's WebAssembly kernels (kernels/dense.ts), used
-// on the wasm backend, and tfjs ops differentiated by tfjs's autodiff and stepped by tf.train's
-// optimizers (optimizers.ts), used on the other backends. The trainer keeps the loop, the stop
+// two implementations with one interface: the lab's WebAssembly kernels
+// (kernels/dense-trainer.ts), used on the wasm backend, and tfjs ops differentiated by tfjs's
+// autodiff and stepped by tf.train's optimizers (optimizers.ts), used on the other backends. The trainer keeps the loop, the stop
 // rules and the metrics; this keeps the parameters and optimizer state.
 //
 // A pass over the batch runs in slices of rows, with the trainer's pace (pace.ts) checking for a

@@ -1,8 +1,6 @@
-import type { FirstOrderConfig, RunStatus, VaeTrainConfig } from '../shared/schemas'
-import { gaussian } from '../shared/noise'
+import type { RunStatus, VaeTrainConfig } from '../shared/schemas'
 import { learningRateAt } from './optimizers'
 import { defaultArithmetic, type Arithmetic } from './full-batch'
-import { createVaeKernels } from './kernels/vae'
 import type { Check } from './pace'
 import {
   explicitPlan,
@@ -13,28 +11,15 @@ import {
 } from './vae-engine'
 import { wasmThreads } from './wasm-threads'
 import { mulberry32, permutation } from '../shared/random'
-import { assignVaeParams, createVae, vaeParams, type VaeModel } from './vae'
-import { createVaeTfjsStep } from './vae-tfjs'
+import { createVae, type VaeModel } from './vae'
+import { vaeOnKernels, vaeOnTfjs, type ImageData, type VaeEngine } from './vae-steps'
 import type { TrainControl } from './train-autoencoder'
 
 export { MAX_WORK_PER_CHECK, rowsPerCheck } from './vae-engine'
+export { batchPixels, type ImageData } from './vae-steps'
 
 // Trains the VAE with mini-batches. Every random draw (shuffles, reparameterisation noise)
 // comes from the config's seed, so the same seed on the same backend gives the same run.
-
-export type ImageData =
-  | {
-      count: number
-      /** count x size grey levels, 0-255. */
-      images: Uint8Array
-      size: number
-    }
-  | {
-      count: number
-      size: number
-      /** Reads images `indices` into `into` (a set read from disk a batch at a time). */
-      read(indices: ArrayLike<number>, into: Uint8Array): void
-    }
 
 export interface VaeEpochRecord {
   epoch: number
@@ -60,26 +45,6 @@ export interface VaeOutcome {
   finalLoss: number | null
   /** The engine it trained on, and why (see vae-engine.ts). */
   engine: string
-}
-
-/** Fills `out` with the grey levels of the chosen images scaled to [0, 1], one image per row. */
-export function batchPixels(
-  data: ImageData,
-  indices: ArrayLike<number>,
-  out: Float32Array
-): Float32Array {
-  if ('read' in data) {
-    const raw = new Uint8Array(indices.length * data.size)
-    data.read(indices, raw)
-    for (let k = 0; k < raw.length; k++) out[k] = raw[k]! / 255
-    return out
-  }
-  for (let b = 0; b < indices.length; b++) {
-    const from = indices[b]! * data.size
-    const to = b * data.size
-    for (let k = 0; k < data.size; k++) out[to + k] = data.images[from + k]! / 255
-  }
-  return out
 }
 
 export async function trainVae(
@@ -228,89 +193,4 @@ export async function trainVae(
     engine.dispose()
   }
   return { model, outcome: { status, message, epochs: epoch, finalLoss, engine: plan.note } }
-}
-
-/**
- * A VAE's mini-batch steps on tfjs ops or on the lab's kernels, with one interface: the batch
- * and its noise are drawn into the engine, loss parts are summed over an epoch, and the
- * parameters live in the engine (`sync` writes them into the model's variables).
- */
-interface VaeEngine {
-  /** Assembles the slice of `indices` and draws its reparameterisation noise from `random`. */
-  fill(data: ImageData, indices: ArrayLike<number>, random: () => number): void
-  /** Adds `weight` x the slice's gradient (and loss parts) to the batch's. */
-  gradient(beta: number, weight: number): void
-  /** One optimizer step with the batch's gradient, which it then clears. */
-  step(lr: number, step: number): void
-  /** The loss parts summed over the steps since the last call (batch means, summed). */
-  takeSums(): Promise<{ reconstruction: number; kl: number }>
-  params(): Float32Array
-  setParams(values: Float32Array): void
-  sync(): void
-  dispose(): void
-}
-
-function vaeOnTfjs(model: VaeModel, batchSize: number, config: FirstOrderConfig): VaeEngine {
-  const step = createVaeTfjsStep(model, batchSize, config)
-  const pixels = new Float32Array(batchSize * model.shape.inputSize)
-  const noise = new Float32Array(batchSize * model.shape.latent)
-  return {
-    fill(data, indices, random) {
-      batchPixels(data, indices, pixels)
-      for (let k = 0; k < noise.length; k++) noise[k] = gaussian(random)
-    },
-    gradient: (beta, weight) => step.gradient(pixels, noise, beta, weight),
-    step: (lr) => step.step(lr),
-    takeSums: () => step.takeSums(),
-    params: () => vaeParams(model),
-    setParams: (values) => assignVaeParams(model, values),
-    sync: () => undefined,
-    dispose: () => step.dispose()
-  }
-}
-
-function vaeOnKernels(
-  model: VaeModel,
-  batchSize: number,
-  config: FirstOrderConfig,
-  threads: number
-): VaeEngine {
-  const kernels = createVaeKernels(model, batchSize, config, threads)
-  kernels.theta.set(vaeParams(model))
-  let sums = { reconstruction: 0, kl: 0 }
-  // The batch's gradient, summed over slices (only when a batch has more than one).
-  let total: Float32Array | null = null
-  let slices = 0
-  return {
-    fill(data, indices, random) {
-      batchPixels(data, indices, kernels.batch)
-      for (let k = 0; k < kernels.noise.length; k++) kernels.noise[k] = gaussian(random)
-    },
-    gradient(beta, weight) {
-      const parts = kernels.gradient(beta)
-      sums = {
-        reconstruction: sums.reconstruction + weight * parts.reconstruction,
-        kl: sums.kl + weight * parts.kl
-      }
-      if (weight === 1) return
-      const grad = kernels.grad
-      total ??= new Float32Array(grad.length)
-      if (slices++ === 0) for (let i = 0; i < grad.length; i++) total[i] = weight * grad[i]!
-      else for (let i = 0; i < grad.length; i++) total[i] = total[i]! + weight * grad[i]!
-    },
-    step(lr, step) {
-      if (total && slices > 0) kernels.grad.set(total)
-      slices = 0
-      kernels.step(lr, step)
-    },
-    async takeSums() {
-      const taken = sums
-      sums = { reconstruction: 0, kl: 0 }
-      return taken
-    },
-    params: () => kernels.theta.slice(),
-    setParams: (values) => kernels.theta.set(values),
-    sync: () => assignVaeParams(model, kernels.theta),
-    dispose: () => kernels.dispose()
-  }
 }

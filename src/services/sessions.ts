@@ -1,38 +1,28 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, unlink } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { checkImportedSet } from '../ml/data/datasets'
-import { importedDatasetsRoot } from '../ml/data/imported'
-import { isBuiltInDataset } from '../shared/schemas'
 import type { CharacterSet } from '../shared/character-sets'
-import {
-  sessionViewSchema,
-  type BackendName,
-  type Glyph,
-  type SessionView
-} from '../shared/schemas'
-import { kindFamily, type Experiment } from '../shared/experiments'
-import {
-  SESSION_EXTENSION,
-  type RunRecord,
-  type Session,
-  type SessionSummary
-} from '../shared/session'
-import {
-  newSession,
-  parseSession,
-  readSession,
-  SessionFileError,
-  writeSession
-} from './session-file'
+import type { BackendName, Glyph, SessionView } from '../shared/schemas'
+import { kindFamily } from '../shared/experiments'
+import { SESSION_EXTENSION, type Session, type SessionSummary } from '../shared/session'
+import { parseSession, readSession, SessionFileError, writeSession } from './session-file'
 import { LabBusyError, type TrainingService } from './training'
 import { RecoveryFiles, removeStaleTemporaries } from './recovery'
-import { runRecordOf, type Draft } from './run-drafts'
-import { describeFsError, listSessions, refuseLinksOut } from './workspace-files'
+import { dataNotices } from './data-notices'
+import { DEFAULT_CLIENT, SessionRuns } from './session-runs'
+import {
+  describeFsError,
+  FileGrants,
+  listSessions,
+  workspaceFile,
+  workspacePath
+} from './workspace-files'
 
-// Keeps the record of every run this host has trained or opened (config, per-epoch history,
-// results), saves them with their weights into session files, reopens them (loading the weights
-// back into the worker), and autosaves so that a crash loses nothing that had finished.
+export { DEFAULT_CLIENT } from './session-runs'
+
+// Saves the runs this host has trained or opened (session-runs.ts keeps them) with their weights
+// into session files, reopens them (loading the weights back into the worker), and autosaves so
+// that a crash loses nothing that had finished.
 
 export interface SessionServiceOptions {
   /** The folder whose .aelab files the renderer may list, open and save by name. */
@@ -48,18 +38,6 @@ export interface SessionServiceOptions {
   onRecoveryDamaged?: (message: string) => void
 }
 
-/** The session of a host's only window, and of callers that do not say which. */
-export const DEFAULT_CLIENT = 'app'
-
-/** An open session (a browser tab, a window): what it shows, and whether it is still open. */
-interface Client {
-  view: SessionView
-  customGlyphs: Glyph[]
-  /** Character sets imported from `.h` or glyph JSON files. */
-  characterSets: CharacterSet[]
-  open: boolean
-}
-
 export interface OpenedSession {
   name: string
   session: Omit<Session, 'runs'> & { runs: SessionSummary[] }
@@ -67,17 +45,16 @@ export interface OpenedSession {
   notices: string[]
 }
 
-export class SessionService {
-  private readonly drafts = new Map<string, Draft>()
-  private readonly clients = new Map<string, Client>()
+export class SessionService extends SessionRuns {
   private readonly recovery: RecoveryFiles
   private autosaving: Promise<void> = Promise.resolve()
   /** Files the user picked in a native dialog, by random token (the renderer never names paths). */
-  private readonly grants = new Map<string, string>()
+  private readonly grants = new FileGrants()
   /** Stale temporary files of killed saves, removed once at start. */
   readonly cleaned: Promise<number>
 
   constructor(private readonly options: SessionServiceOptions) {
+    super(options)
     this.recovery = new RecoveryFiles(options.workspace, randomBytes(6).toString('hex'), (m) =>
       options.onRecoveryDamaged?.(m)
     )
@@ -86,102 +63,6 @@ export class SessionService {
 
   get workspace(): string {
     return this.options.workspace
-  }
-
-  private client(id: string): Client {
-    let client = this.clients.get(id)
-    if (!client) {
-      client = {
-        view: sessionViewSchema.parse({}),
-        customGlyphs: [],
-        characterSets: [],
-        open: true
-      }
-      this.clients.set(id, client)
-    }
-    return client
-  }
-
-  /** A session closed (its tab or window went away): its unsaved runs become recoverable. */
-  disconnect(clientId: string): void {
-    const client = this.clients.get(clientId)
-    if (client) client.open = false
-  }
-
-  /** A run has started in a session: remember what it trains. */
-  started(runId: string, experiment: Experiment, clientId = DEFAULT_CLIENT): void {
-    this.client(clientId)
-    this.drafts.set(runId, {
-      id: runId,
-      experiment,
-      record: null,
-      networks: null,
-      owner: clientId,
-      unsaved: true
-    })
-  }
-
-  /**
-   * A run ended, with the record the run driver built: keep it (a run that never finished an
-   * epoch has nothing to keep) and autosave it.
-   */
-  finished(record: SessionSummary): void {
-    const draft = this.drafts.get(record.id)
-    if (!draft) return
-    if (record.epochs === 0) {
-      this.drafts.delete(record.id)
-      return
-    }
-    draft.record = record
-    void this.autosave(draft.owner)
-  }
-
-  /** A run failed: nothing of it is kept. */
-  failed(runId: string): void {
-    const draft = this.drafts.get(runId)
-    if (draft && !draft.record) this.drafts.delete(runId)
-  }
-
-  /** A run in progress sent its weights: autosave it, so a crash loses at most this much. */
-  checkpoint(runId: string, networks: RunRecord['networks'], record: SessionSummary): void {
-    const draft = this.drafts.get(runId)
-    if (!draft || draft.record) return
-    draft.checkpoint = { networks, record }
-    void this.autosave(draft.owner)
-  }
-
-  /** A session's latest view, custom glyphs and imported character sets (kept for its autosave). */
-  remember(
-    view: SessionView,
-    customGlyphs: Glyph[],
-    clientId = DEFAULT_CLIENT,
-    characterSets: CharacterSet[] = []
-  ): void {
-    const client = this.client(clientId)
-    client.view = view
-    client.customGlyphs = customGlyphs
-    client.characterSets = characterSets
-  }
-
-  /** Builds a session of the given finished runs with their weights, and a session's view. */
-  async build(
-    name: string,
-    runIds: readonly string[],
-    clientId = DEFAULT_CLIENT
-  ): Promise<Session> {
-    const session = newSession(name)
-    const versions = await this.options.versions()
-    for (const id of runIds) {
-      const draft = this.drafts.get(id)
-      if (!draft) continue
-      const run = await runRecordOf(draft, versions, this.options)
-      if (run) session.runs.push(run)
-    }
-    const client = this.client(clientId)
-    session.customGlyphs = client.customGlyphs
-    session.characterSets = client.characterSets
-    session.view = client.view
-    return session
   }
 
   /**
@@ -197,7 +78,7 @@ export class SessionService {
     characterSets: CharacterSet[] = []
   ): Promise<{ name: string; path: string }> {
     this.remember(view, customGlyphs, clientId, characterSets)
-    const path = 'path' in target ? target.path : this.workspacePath(target.name)
+    const path = 'path' in target ? target.path : workspacePath(this.options.workspace, target.name)
     const name = basename(path, SESSION_EXTENSION)
     const label = basename(path)
     const session = await this.build(name, runIds, clientId)
@@ -210,10 +91,7 @@ export class SessionService {
       })
     }
     // Only what this save wrote leaves the recovery file; the rest stays protected.
-    for (const run of session.runs) {
-      const draft = this.drafts.get(run.id)
-      if (draft) draft.unsaved = false
-    }
+    this.markSaved(session.runs.map((run) => run.id))
     await this.autosave(clientId)
     return { name, path: label }
   }
@@ -223,7 +101,8 @@ export class SessionService {
     target: { name: string } | { path: string },
     clientId = DEFAULT_CLIENT
   ): Promise<OpenedSession> {
-    const path = 'path' in target ? target.path : await this.workspaceFile(target.name)
+    const path =
+      'path' in target ? target.path : await workspaceFile(this.options.workspace, target.name)
     const label = basename(path)
     const name = basename(path, SESSION_EXTENSION)
     return this.load(await readSession(path, label), name, label, clientId, false)
@@ -274,35 +153,14 @@ export class SessionService {
     results.forEach((r, i) => {
       if (r) session.runs[i] = { ...session.runs[i]!, ...r }
     })
-    for (const run of session.runs) {
-      const { networks, ...record } = run
-      this.drafts.set(run.id, {
-        id: run.id,
-        experiment: run.experiment,
-        record,
-        networks,
-        owner: clientId,
-        unsaved
-      })
-    }
+    this.adopt(session.runs, clientId, unsaved)
     this.remember(session.view, session.customGlyphs, clientId, session.characterSets)
     const runs = session.runs.map(({ networks: _networks, ...summary }) => summary)
-    return { name, session: { ...session, runs }, notices: await this.dataNotices(session) }
-  }
-
-  /** Each run trained on an imported data set that is now missing or changed, said once per set. */
-  private async dataNotices(session: Session): Promise<string[]> {
-    const root = importedDatasetsRoot(this.options.workspace)
-    const notices = new Map<string, string>()
-    for (const run of session.runs) {
-      if (!('dataset' in run.experiment) || isBuiltInDataset(run.experiment.dataset)) continue
-      const { dataset, datasetHash } = run.experiment
-      const key = `${dataset}\u0000${datasetHash ?? ''}`
-      if (notices.has(key)) continue
-      const problem = await checkImportedSet(root, dataset, datasetHash)
-      if (problem !== null) notices.set(key, `${run.experiment.name ?? run.id}: ${problem}`)
+    return {
+      name,
+      session: { ...session, runs },
+      notices: await dataNotices(this.options.workspace, session.runs)
     }
-    return [...notices.values()]
   }
 
   /** The workspace's session files, newest first. */
@@ -319,9 +177,7 @@ export class SessionService {
     this.autosaving = this.autosaving.then(async () => {
       const ids = clientId !== undefined ? [clientId] : [...this.clients.keys()]
       for (const id of ids) {
-        const runs = [...this.drafts.values()]
-          .filter((d) => d.owner === id && d.unsaved && (d.record || d.checkpoint))
-          .map((d) => d.id)
+        const runs = this.unsavedRuns(id)
         try {
           if (runs.length === 0) await this.recovery.remove(id)
           else await this.recovery.write(id, await this.build('recovered session', runs, id))
@@ -372,35 +228,14 @@ export class SessionService {
     await Promise.all(paths.map((path) => unlinkQuietly(path)))
   }
 
-  private openClients(): string[] {
-    return [...this.clients].filter(([, c]) => c.open).map(([id]) => id)
-  }
-
   /** Records a path the user chose in a native dialog; the renderer gets only the token. */
   grant(path: string): string {
-    const token = randomBytes(16).toString('hex')
-    this.grants.set(token, path)
-    return token
+    return this.grants.grant(path)
   }
 
   /** A renderer's target: a workspace name, or a granted token. */
   resolve(target: { name: string } | { token: string }): { name: string } | { path: string } {
-    if ('name' in target) return target
-    const path = this.grants.get(target.token)
-    if (!path) throw new SessionFileError('that file choice has expired; choose the file again')
-    return { path }
-  }
-
-  private workspacePath(name: string): string {
-    // Names are validated by the contract (no separators); basename() is a second guard.
-    return join(this.options.workspace, `${basename(name)}${SESSION_EXTENSION}`)
-  }
-
-  /** A workspace file to read; a link is followed only to a file inside the workspace. */
-  private async workspaceFile(name: string): Promise<string> {
-    const path = this.workspacePath(name)
-    await refuseLinksOut(this.options.workspace, path)
-    return path
+    return this.grants.resolve(target)
   }
 }
 

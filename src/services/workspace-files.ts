@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { lstat, mkdir, readdir, realpath, stat } from 'node:fs/promises'
 import { basename, join, sep } from 'node:path'
 import { SESSION_EXTENSION } from '../shared/session'
@@ -53,4 +54,40 @@ export function describeFsError(error: unknown): string {
   }
   if (code) return known[code] ?? code
   return error instanceof SessionFileError ? error.message : 'unknown error'
+}
+
+/**
+ * Files the user picked in a native dialog, by random token: the renderer gets only the token,
+ * never a path.
+ */
+export class FileGrants {
+  private readonly paths = new Map<string, string>()
+
+  /** Records a path the user chose in a native dialog; the renderer gets only the token. */
+  grant(path: string): string {
+    const token = randomBytes(16).toString('hex')
+    this.paths.set(token, path)
+    return token
+  }
+
+  /** A renderer's target: a workspace name, or a granted token. */
+  resolve(target: { name: string } | { token: string }): { name: string } | { path: string } {
+    if ('name' in target) return target
+    const path = this.paths.get(target.token)
+    if (!path) throw new SessionFileError('that file choice has expired; choose the file again')
+    return { path }
+  }
+}
+
+/** A session file's path in the workspace, by name (names never hold a folder). */
+export function workspacePath(workspace: string, name: string): string {
+  // Names are validated by the contract (no separators); basename() is a second guard.
+  return join(workspace, `${basename(name)}${SESSION_EXTENSION}`)
+}
+
+/** A workspace file to read; a link is followed only to a file inside the workspace. */
+export async function workspaceFile(workspace: string, name: string): Promise<string> {
+  const path = workspacePath(workspace, name)
+  await refuseLinksOut(workspace, path)
+  return path
 }

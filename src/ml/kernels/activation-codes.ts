@@ -1,7 +1,7 @@
 // The activation codes the kernels take, in one module both sides of the AssemblyScript boundary
-// compile: assembly/dense.ts imports it (asc inlines the constants), and dense.ts maps the lab's
-// activation names onto it (tsc). Plain integer constants: the TypeScript both compilers read
-// the same way.
+// compile: assembly/lanes.ts and losses.ts import it (asc inlines the constants), and dense.ts
+// maps the lab's activation names onto it (tsc). Plain integer constants: the TypeScript both
+// compilers read the same way.
 
 export const LINEAR = 0
 export const TANH = 1

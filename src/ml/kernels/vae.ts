@@ -1,7 +1,8 @@
 import type { FirstOrderConfig } from '../../shared/schemas'
 import type { VaeModel } from '../vae'
 import { layout } from '../mlp'
-import { backwardChain, chunks, forwardChain, placeChain, placeParams } from './dense'
+import { backwardChain, chunks, forwardChain, placeChain } from './dense'
+import { placeParams } from './flat-params'
 import { createPool } from './pool'
 import { createArena, type KernelBuild } from './runtime'
 
