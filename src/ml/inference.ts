@@ -12,22 +12,75 @@ export { normalQuantile, type GridSpec } from '../shared/latent'
 
 export type Model = AutoencoderModel | VaeModel | CvaeModel
 
-const latentSize = (m: Model): number => (m.kind === 'autoencoder' ? m.latent : m.shape.latent)
-const inputSize = (m: Model): number =>
-  m.kind === 'autoencoder' ? m.spec.layers[0]!.inputs : m.shape.inputSize
+/** What inference needs of a model, bound to it. */
+interface Latent {
+  latentSize: number
+  inputSize: number
+  /** A conditional model's one-hot rows of classes (one per row, or one for all); else null. */
+  condition: ((labels: readonly number[], rows: number) => tf.Tensor2D) | null
+  /** Latent codes of a batch (for a VAE, the means of q(z|x)); `y` a conditional model's classes. */
+  encode(x: tf.Tensor2D, y: tf.Tensor2D | null): tf.Tensor2D
+  /** Decoded patterns (probabilities) of a batch of latent points. */
+  decode(z: tf.Tensor2D, y: tf.Tensor2D | null): tf.Tensor2D
+  /** Samples come from the model's prior N(0, I) (a VAE), else from a normal fitted to codes. */
+  hasPrior: boolean
+}
+
+/** A conditional model's classes, which `condition` always gives it. */
+const given = (y: tf.Tensor2D | null): tf.Tensor2D => {
+  if (!y) throw new Error('a conditional model needs its classes')
+  return y
+}
+
+/**
+ * Each model type's inference, by its tag: a new model type adds its line here (a missing one
+ * is a type error), and encode, decode, generate and interpolate work for it unchanged.
+ */
+const latentOf: { [K in Model['kind']]: (m: Extract<Model, { kind: K }>) => Latent } = {
+  autoencoder: (m) => ({
+    latentSize: m.latent,
+    inputSize: m.spec.layers[0]!.inputs,
+    condition: null,
+    encode: (x) => encodeTensor(m, x),
+    decode: (z) => decodeTensor(m, z),
+    hasPrior: false
+  }),
+  vae: (m) => ({
+    latentSize: m.shape.latent,
+    inputSize: m.shape.inputSize,
+    condition: null,
+    encode: (x) => vaeEncode(m, x).mu,
+    decode: (z) => vaeDecode(m, z),
+    hasPrior: true
+  }),
+  cvae: (m) => ({
+    latentSize: m.shape.latent,
+    inputSize: m.shape.inputSize,
+    condition: (labels, rows) => tf.tensor2d(classRows(m, labels, rows), [rows, m.shape.classes]),
+    encode: (x, y) => cvaeEncode(m, x, given(y)).mu,
+    decode: (z, y) => cvaeDecode(m, z, given(y)),
+    hasPrior: true
+  })
+}
+// The compiler cannot pair a model with its own entry through the union; the table's type does.
+const latent = (m: Model): Latent => (latentOf[m.kind] as (m: Model) => Latent)(m)
 
 /**
  * The one-hot rows of a conditional model's classes (one per row, or one for all); a model
  * without classes refuses them.
  */
-function conditions(m: Model, labels: readonly number[] | undefined, rows: number) {
-  if (m.kind !== 'cvae') {
+function conditions(
+  model: Latent,
+  labels: readonly number[] | undefined,
+  rows: number
+): tf.Tensor2D | null {
+  if (!model.condition) {
     if (labels !== undefined) throw new Error('this model is not conditional: it takes no class')
     return null
   }
   if (labels === undefined)
     throw new Error('a conditional VAE encodes and decodes for a class: give one ("labels")')
-  return tf.tensor2d(classRows(m, labels, rows), [rows, m.shape.classes])
+  return model.condition(labels, rows)
 }
 
 function run<T extends tf.Tensor>(fn: () => T): number[][] {
@@ -55,13 +108,11 @@ export function encode(
   labels?: readonly number[]
 ): number[][] {
   if (patterns.length === 0) return []
-  check(patterns, inputSize(m), 'a pattern')
-  return run(() => {
-    const x = tf.tensor2d(patterns as number[][])
-    const y = conditions(m, labels, patterns.length)
-    if (m.kind === 'cvae') return cvaeEncode(m, x, y!).mu
-    return m.kind === 'vae' ? vaeEncode(m, x).mu : encodeTensor(m, x)
-  })
+  const model = latent(m)
+  check(patterns, model.inputSize, 'a pattern')
+  return run(() =>
+    model.encode(tf.tensor2d(patterns as number[][]), conditions(model, labels, patterns.length))
+  )
 }
 
 /**
@@ -74,18 +125,16 @@ export function decode(
   labels?: readonly number[]
 ): number[][] {
   if (points.length === 0) return []
-  check(points, latentSize(m), 'a latent point')
-  return run(() => {
-    const z = tf.tensor2d(points as number[][])
-    const y = conditions(m, labels, points.length)
-    if (m.kind === 'cvae') return cvaeDecode(m, z, y!)
-    return m.kind === 'vae' ? vaeDecode(m, z) : decodeTensor(m, z)
-  })
+  const model = latent(m)
+  check(points, model.latentSize, 'a latent point')
+  return run(() =>
+    model.decode(tf.tensor2d(points as number[][]), conditions(model, labels, points.length))
+  )
 }
 
 /** N x N decoded patterns over a latent range (row-major, top row first). */
 export function decodeGrid(m: Model, grid: GridSpec): { points: number[][]; patterns: number[][] } {
-  const points = latentGrid(latentSize(m), grid)
+  const points = latentGrid(latent(m).latentSize, grid)
   return { points, patterns: decode(m, points) }
 }
 
@@ -99,15 +148,16 @@ export function generate(
   seed: number,
   codes?: readonly (readonly number[])[]
 ): { points: number[][]; patterns: number[][] } {
-  if (m.kind === 'autoencoder' && (!codes || codes.length === 0))
+  const model = latent(m)
+  if (!model.hasPrior && (!codes || codes.length === 0))
     throw new Error(
       'generating from a plain autoencoder needs the latent codes of its training data'
     )
   const points = samplePoints(
     count,
-    latentSize(m),
+    model.latentSize,
     mulberry32(seed),
-    m.kind === 'autoencoder' ? codes : undefined
+    model.hasPrior ? undefined : codes
   )
   return { points, patterns: decode(m, points) }
 }
@@ -120,7 +170,7 @@ export function interpolate(
 ): { points: number[][]; patterns: number[][] } {
   // The path's own checks (two waypoints, 2 to 200 steps) come first, as they always did.
   const points = latentPath(waypoints, steps)
-  check(waypoints, latentSize(m), 'a latent point')
+  check(waypoints, latent(m).latentSize, 'a latent point')
   return { points, patterns: decode(m, points) }
 }
 

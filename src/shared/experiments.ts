@@ -96,3 +96,19 @@ export const kindFamily = {
   cvae: 'images'
 } as const satisfies Record<ExperimentKind, 'glyphs' | 'images'>
 export type KindFamily = (typeof kindFamily)[ExperimentKind]
+
+/** The kinds of a family, e.g. `KindsOf<'images'>`. */
+export type KindsOf<F extends KindFamily> = {
+  [K in ExperimentKind]: (typeof kindFamily)[K] extends F ? K : never
+}[ExperimentKind]
+
+/**
+ * Whether an event or a record is of one of a family's kinds, narrowing its type to them: a
+ * lab's store takes its family's events by this, so a new kind of the family reaches it unnamed.
+ */
+export function inFamily<F extends KindFamily, T extends { kind: ExperimentKind }>(
+  family: F,
+  item: T
+): item is Extract<T, { kind: KindsOf<F> }> {
+  return kindFamily[item.kind] === family
+}

@@ -11,6 +11,7 @@ import {
   type DatasetName,
   CLASS_NAMES
 } from '@shared/schemas'
+import { inFamily } from '@shared/experiments'
 import { latentBounds } from '@shared/latent'
 import { labClient } from '../api/client'
 import { controlRun, type RunPhase } from './run-control'
@@ -120,7 +121,7 @@ export const useVaeStore = defineStore('vae', () => {
     const client = labClient()
     unsubscribe = [
       client.on('runProgress', (p) => {
-        if (p.runId !== runId.value || p.kind !== 'vae') return
+        if (p.runId !== runId.value || !inFamily('images', p)) return
         if (p.at === 'epoch') curve.value = [...curve.value, p]
         else batch.value = p
         if (phase.value === 'starting') phase.value = 'running'
@@ -131,7 +132,7 @@ export const useVaeStore = defineStore('vae', () => {
         error.value = failed.message
       }),
       client.on('runDone', (done) => {
-        if (done.runId !== runId.value || done.kind !== 'vae') return
+        if (done.runId !== runId.value || !inFamily('images', done)) return
         result.value = done
         phase.value = 'finished'
         if (done.status === 'failed' || done.status === 'diverged') error.value = done.message
