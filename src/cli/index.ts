@@ -4,6 +4,7 @@ import { prepareDatasets } from '../services/prepare-datasets'
 import { datasetsDir } from '../services/paths'
 import { checkArgs, type CommandSpec } from './args'
 import { formatDuration } from '../shared/format'
+import { REPORT_SECTIONS } from '../shared/report'
 
 // `lab <command>`: the lab without a window. Each command prints plain lines and exits non-zero
 // with a one-line message on failure.
@@ -35,6 +36,25 @@ export const commands = {
     about: "recompute a session's metrics from its saved weights",
     positionals: { min: 1, max: 1 },
     options: { workspace: 'DIR' }
+  },
+  report: {
+    usage:
+      'lab report <session.aelab> [--out report.html] [--pdf] [--runs ID,ID] [--sections LIST] [--title T] [--notes TEXT|@FILE] [--workspace DIR]',
+    about:
+      "a session's report as one self-contained HTML file (runs table, curves, latent planes,\n" +
+      '                           reconstructions, grids, paths, samples, denoising, comparisons);\n' +
+      '                           --pdf prints it to a PDF beside it (Chromium); --sections picks from\n' +
+      `                           ${REPORT_SECTIONS.join(', ')}`,
+    positionals: { min: 1, max: 1 },
+    options: {
+      out: 'FILE',
+      pdf: null,
+      runs: 'ID,ID',
+      sections: 'LIST',
+      title: 'T',
+      notes: 'TEXT|@FILE',
+      workspace: 'DIR'
+    }
   },
   'prepare-data': {
     usage: 'lab prepare-data [--force]',
@@ -178,6 +198,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       return withBackend(async () => (await import('./sweep')).sweep(rest))
     case 'eval':
       return withBackend(async () => (await import('./train')).evaluate(rest))
+    case 'report':
+      return withBackend(async () => (await import('./report')).report(rest))
     case undefined:
     case '--help':
     case 'help':

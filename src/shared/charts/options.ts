@@ -4,6 +4,18 @@ import { glyphName } from '../glyph-name'
 
 // Chart options as pure functions of the data, so they are easy to test and to reuse.
 
+/** The colours of runs, in the order they joined the session. */
+export const RUN_COLORS = [
+  '#2f5bd3',
+  '#d9534f',
+  '#2e9d5b',
+  '#a05bd3',
+  '#e08a1e',
+  '#1fa2b8',
+  '#8a6d3b',
+  '#d35ba0'
+]
+
 export interface LossSeries {
   name: string
   color: string

@@ -23,14 +23,4 @@ export function dataUrlToBlob(dataUrl: string): Blob {
   return new Blob([bytes], { type })
 }
 
-/** Rows of values as CSV (RFC 4180 quoting). */
-export function toCsv(
-  header: readonly string[],
-  rows: readonly (readonly (string | number)[])[]
-): string {
-  const cell = (v: string | number): string => {
-    const text = String(v)
-    return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-  }
-  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n'
-}
+export { toCsv } from '@shared/csv'

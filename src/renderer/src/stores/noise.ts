@@ -3,7 +3,13 @@ import { ref, shallowRef } from 'vue'
 import type { Glyph, NoiseConfig } from '@shared/schemas'
 import { corrupt, noiseRandom, noisyCopies } from '@shared/noise'
 import { mulberry32 } from '@shared/random'
-import { denoisingStats, sweepLevels, type DenoisingStats } from '@shared/denoising'
+import {
+  denoisingStats,
+  firstNoisyCopies,
+  sweepInputs,
+  sweepLevels,
+  type DenoisingStats
+} from '@shared/denoising'
 import { labClient } from '../api/client'
 import type { LabRun } from './runs'
 
@@ -17,8 +23,6 @@ export interface Triplet {
 export interface SweepPoint extends DenoisingStats {
   level: number
 }
-
-const SWEEP_COPIES = 20
 
 /**
  * The denoising lab: the noise settings for the next run, previews, the original / noisy /
@@ -91,10 +95,10 @@ export const useNoiseStore = defineStore('noise', () => {
       return
     }
     try {
-      const patterns = Float32Array.from(glyphs.flatMap((g) => g.pixels))
-      const { inputs } = noisyCopies(patterns, 35, noise, noiseRandom(noise, stream))
-      const first = glyphs.map((_, g) =>
-        Array.from(inputs.subarray(g * noise.copies * 35, (g * noise.copies + 1) * 35))
+      const first = firstNoisyCopies(
+        glyphs.map((g) => g.pixels),
+        noise,
+        stream
       )
       const denoised = await denoise(run.runId, first)
       const items = glyphs.map((g, i) => ({
@@ -158,19 +162,12 @@ export const useNoiseStore = defineStore('noise', () => {
     const kind = run.config.noise?.kind ?? settings.value.kind
     sweeping.value = true
     try {
-      const clean = glyphs.flatMap((g) => Array.from({ length: SWEEP_COPIES }, () => [...g.pixels]))
-      const patterns = Float32Array.from(glyphs.flatMap((g) => g.pixels))
       const points: SweepPoint[] = []
-      for (const [i, level] of levels.entries()) {
-        const { inputs } = noisyCopies(
-          patterns,
-          35,
-          { kind, level, copies: SWEEP_COPIES },
-          mulberry32(1000 + i)
-        )
-        const noisy = Array.from({ length: inputs.length / 35 }, (_, k) =>
-          Array.from(inputs.subarray(k * 35, (k + 1) * 35))
-        )
+      for (const { level, clean, noisy } of sweepInputs(
+        glyphs.map((g) => g.pixels),
+        kind,
+        levels
+      )) {
         const denoised = await denoise(run.runId, noisy)
         points.push({ level, ...denoisingStats(clean, noisy, denoised) })
       }

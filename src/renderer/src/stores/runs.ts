@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { LetterTrainConfig, TrainingDone } from '@shared/schemas'
+import { RUN_COLORS } from '@shared/charts/options'
 
 /** A finished letters run kept in the session for comparison and exploration. */
 export interface LabRun {
@@ -12,16 +13,7 @@ export interface LabRun {
   color: string
 }
 
-const PALETTE = [
-  '#2f5bd3',
-  '#d9534f',
-  '#2e9d5b',
-  '#a05bd3',
-  '#e08a1e',
-  '#1fa2b8',
-  '#8a6d3b',
-  '#d35ba0'
-]
+const PALETTE = RUN_COLORS
 
 export function describeConfig(c: LetterTrainConfig): string {
   const layers = c.hidden.length ? c.hidden.join('-') : 'no hidden'

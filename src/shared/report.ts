@@ -1,0 +1,213 @@
+import { z } from 'zod'
+import { runIdSchema } from './schemas'
+import type { Experiment } from './experiments'
+import type { SessionSummary } from './session'
+
+// A session's report: the sections one can pick, the request for one (the app's "Export
+// report..." and `lab report`), and the runs table both the report and the runs CSV are made of.
+
+export const REPORT_SECTIONS = [
+  'runs',
+  'loss',
+  'latent',
+  'reconstructions',
+  'decode-grid',
+  'interpolation',
+  'samples',
+  'denoising',
+  'noise-sweep',
+  'vae-scatter',
+  'vae-images',
+  'compare'
+] as const
+export const reportSectionSchema = z.enum(REPORT_SECTIONS)
+export type ReportSection = z.infer<typeof reportSectionSchema>
+
+/** What each section shows, as the app's dialog and `lab report --help` name it. */
+export const SECTION_TITLES: Record<ReportSection, string> = {
+  runs: 'Runs table',
+  loss: 'Loss curves',
+  latent: 'Latent planes',
+  reconstructions: 'Reconstructions',
+  'decode-grid': 'Decode grids',
+  interpolation: 'Interpolation paths',
+  samples: 'New samples',
+  denoising: 'Denoising triplets and metrics',
+  'noise-sweep': 'Noise sweeps',
+  'vae-scatter': 'VAE latent scatter',
+  'vae-images': 'VAE reconstructions by epoch',
+  compare: 'Comparison of runs'
+}
+
+export const reportOptionsSchema = z.strictObject({
+  title: z.string().trim().max(200).optional(),
+  notes: z.string().max(20_000).optional(),
+  /** The runs to include (all of the session's when absent), in the session's order. */
+  runIds: z.array(runIdSchema).max(500).optional(),
+  sections: z.array(reportSectionSchema).min(1).max(REPORT_SECTIONS.length).optional()
+})
+export type ReportOptions = z.output<typeof reportOptionsSchema>
+
+/** The app's request: the report of these runs of the open session, as HTML or PDF. */
+export const reportRequestSchema = reportOptionsSchema.extend({
+  runIds: z.array(runIdSchema).min(1).max(500),
+  format: z.enum(['html', 'pdf'])
+})
+export const reportResultSchema = z.discriminatedUnion('format', [
+  z.object({ format: z.literal('html'), fileName: z.string(), html: z.string() }),
+  z.object({ format: z.literal('pdf'), fileName: z.string(), base64: z.string() })
+])
+export type ReportResult = z.output<typeof reportResultSchema>
+
+/** A file name from a report title: letters, digits and dashes. */
+export function reportFileName(title: string, extension: 'html' | 'pdf'): string {
+  const stem = title
+    .normalize('NFKD')
+    .replace(/[^\w\s-]/g, '')
+    .trim()
+    .replace(/\s+/g, '-')
+    .slice(0, 60)
+  return `${stem || 'report'}.${extension}`
+}
+
+const optimizerText = (e: Experiment): string => {
+  const o = e.optimizer
+  const settings =
+    o.kind === 'adam'
+      ? `β1 ${o.beta1}, β2 ${o.beta2}`
+      : o.kind === 'sgd'
+        ? `momentum ${o.momentum}${o.nesterov ? ', Nesterov' : ''}`
+        : o.kind === 'rmsprop'
+          ? `decay ${o.decay}, momentum ${o.momentum}`
+          : o.kind === 'lbfgs'
+            ? `history ${o.history}`
+            : ''
+  const rate = o.kind === 'lbfgs' || o.kind === 'powell' ? '' : ` lr ${e.learningRate}`
+  const schedule = e.schedule.kind === 'constant' ? '' : `, ${e.schedule.kind} schedule`
+  const batch = e.kind === 'vae' ? `, batch ${e.batchSize}` : ''
+  return `${o.kind}${rate}${settings ? ` (${settings})` : ''}${schedule}${batch}`
+}
+
+/** What a run trained on: a lab font, an imported or drawn glyph set, or an image data set. */
+export function runData(e: Experiment): string {
+  if (e.kind === 'vae') return `${e.dataset} (${e.trainSize.toLocaleString('en-US')} images)`
+  const set = e.glyphs ? (e.fontName ?? `custom set of ${e.glyphs.length}`) : (e.font ?? '')
+  const subset = e.subset ? `, ${e.subset.length} glyphs` : ''
+  const noise = e.noise
+    ? `; ${e.noise.kind} ${e.noise.level} ×${e.noise.copies}${e.noise.fresh ? ' fresh' : ''}`
+    : ''
+  return `${set}${subset}${noise}`
+}
+
+/** The layer sizes from input to output, e.g. 35-64-32-2-32-64-35. */
+export function runArchitecture(e: Experiment): string {
+  const input = e.kind === 'vae' ? 784 : 35
+  const decoder =
+    e.kind === 'vae' ? [...e.hidden].reverse() : (e.decoderHidden ?? [...e.hidden].reverse())
+  return [input, ...e.hidden, e.latent, ...decoder, input].join('-')
+}
+
+export interface RunRow {
+  id: string
+  name: string
+  kind: string
+  data: string
+  architecture: string
+  activation: string
+  optimizer: string
+  epochs: string
+  seconds: number
+  backend: string
+  /** Letters: the worst glyph's wrong pixels; a VAE: its final loss (negative ELBO per image). */
+  result: string
+  seed: number
+  status: string
+  /** Further per-run metrics a record carries (kNN accuracy, active units, ...), by name. */
+  metrics: Record<string, string>
+}
+
+const numberText = (v: unknown): string | null =>
+  typeof v === 'number' && Number.isFinite(v) ? String(Number(v.toPrecision(4))) : null
+
+/** One line of the runs table for a run record. */
+export function runRow(run: SessionSummary, index: number): RunRow {
+  const e = run.experiment
+  const asked = e.epochs
+  const worst = run.glyphs?.length ? Math.max(...run.glyphs.map((g) => g.wrongPixels)) : null
+  const result =
+    e.kind === 'vae'
+      ? run.finalLoss === null
+        ? '–'
+        : `loss ${run.finalLoss.toFixed(2)}`
+      : worst === null
+        ? '–'
+        : `${worst} wrong px (worst glyph)`
+  const metrics: Record<string, string> = {}
+  // Metrics a newer record carries (src/shared/session.ts), shown when present.
+  const extra = (run as { metrics?: unknown }).metrics
+  if (extra && typeof extra === 'object')
+    for (const [key, value] of Object.entries(extra)) {
+      const text = numberText(value)
+      if (text !== null) metrics[key] = text
+    }
+  return {
+    id: run.id,
+    name: e.name ?? `#${index + 1}`,
+    kind: e.kind,
+    data: runData(e),
+    architecture: runArchitecture(e),
+    activation:
+      e.kind === 'vae'
+        ? e.activation
+        : `${e.activation}${e.latentActivation !== 'linear' ? `, latent ${e.latentActivation}` : ''}`,
+    optimizer: optimizerText(e),
+    epochs: `${run.epochs} of ${asked}`,
+    seconds: run.seconds,
+    backend: run.environment.backend,
+    result,
+    seed: e.seed,
+    status: run.status,
+    metrics
+  }
+}
+
+/** The runs table as CSV columns (the same table the report shows). */
+export function runRowsCsv(rows: readonly RunRow[]): {
+  header: string[]
+  body: (string | number)[][]
+} {
+  const metricNames = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))]
+  const header = [
+    'run',
+    'name',
+    'kind',
+    'data',
+    'architecture',
+    'activation',
+    'optimizer',
+    'epochs',
+    'seconds',
+    'backend',
+    'result',
+    'seed',
+    'status',
+    ...metricNames
+  ]
+  const body = rows.map((r) => [
+    r.id,
+    r.name,
+    r.kind,
+    r.data,
+    r.architecture,
+    r.activation,
+    r.optimizer,
+    r.epochs,
+    Number(r.seconds.toFixed(3)),
+    r.backend,
+    r.result,
+    r.seed,
+    r.status,
+    ...metricNames.map((m) => r.metrics[m] ?? '')
+  ])
+  return { header, body }
+}
