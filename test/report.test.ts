@@ -96,7 +96,7 @@ async function report(options: Parameters<typeof buildReport>[1] = {}): Promise<
       classNames: async () => CLASS_NAMES.mnist
     })
   } finally {
-    inference.dispose()
+    await inference.dispose()
   }
 }
 

@@ -199,7 +199,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     case 'eval':
       return withBackend(async () => (await import('./train')).evaluate(rest))
     case 'report':
-      return withBackend(async () => (await import('./report')).report(rest))
+      // TensorFlow.js loads only for figures (and its threads are released after them).
+      return (await import('./report')).report(rest)
     case undefined:
     case '--help':
     case 'help':

@@ -1,6 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { basename, dirname, extname, join, resolve } from 'node:path'
-import { chooseBackend } from '../ml/backend'
 import { loadFonts, useImportedDatasets } from '../ml/data/datasets'
 import { importedDatasetsRoot } from '../ml/data/imported'
 import { CLASS_NAMES, isBuiltInDataset } from '../shared/schemas'
@@ -48,7 +47,6 @@ export async function report(args: readonly string[]): Promise<void> {
   const session = await readSession(file)
   const imported = importedDatasetsRoot(workspaceOf(option(args, '--workspace')))
   useImportedDatasets(imported)
-  await chooseBackend({})
   const dir = datasetsDir()
   const inference = localInference(session.runs, dir)
   const fonts = await loadFonts(dir)
@@ -67,7 +65,7 @@ export async function report(args: readonly string[]): Promise<void> {
       `Autoencoder Lab ${labVersions()['lab'] ?? ''}`.trim()
     )
   } finally {
-    inference.dispose()
+    await inference.dispose()
   }
   const out = resolve(
     option(args, '--out') ?? join(dirname(file), `${basename(file, extname(file))}-report.html`)

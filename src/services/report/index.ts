@@ -16,7 +16,8 @@ import type { LabPart, ReportContext } from './types'
 import { vaeLab } from './vae-lab'
 
 export type { ReportContext } from './types'
-export { localInference, workerInference, type ReportInference } from './inference'
+export { workerInference, type ReportInference } from './inference'
+export { localInference } from './local-inference'
 
 // A session's report: one self-contained HTML page, per lab its runs table, curves, latent
 // planes, reconstructions, grids, paths, samples, denoising figures and comparisons, built from

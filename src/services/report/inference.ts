@@ -1,7 +1,3 @@
-import type { RunRecord } from '../../shared/session'
-import { decode, encode, type Model } from '../../ml/inference'
-import { kindOf } from '../../ml/kinds/registry'
-import { modelOf } from '../experiments'
 import type { TrainingService } from '../training'
 
 // What a report needs of the trained networks: codes, reconstructions and decodings, and a VAE's
@@ -45,44 +41,5 @@ export function workerInference(training: TrainingService, datasetsDir: string):
     decode: (runId, points) =>
       batched(points, async (batch) => (await training.decode({ runId, points: batch })).patterns),
     testSet: (runId) => training.testSet(runId, datasetsDir)
-  }
-}
-
-/** Inference in this process on models rebuilt from the runs' saved networks (the CLI). */
-export function localInference(
-  runs: readonly RunRecord[],
-  datasetsDir: string
-): ReportInference & { dispose(): void } {
-  const models = new Map<string, Promise<Model>>()
-  const recordOf = (runId: string): RunRecord => {
-    const run = runs.find((r) => r.id === runId)
-    if (!run) throw new Error(`the session has no run ${runId}`)
-    return run
-  }
-  const model = (runId: string): Promise<Model> => {
-    let m = models.get(runId)
-    if (!m) {
-      m = modelOf(recordOf(runId))
-      models.set(runId, m)
-    }
-    return m
-  }
-  return {
-    encode: async (runId, patterns) => {
-      const m = await model(runId)
-      const points = encode(m, patterns)
-      return { points, reconstructions: decode(m, points) }
-    },
-    decode: async (runId, points) => decode(await model(runId), points),
-    testSet: async (runId) => {
-      const record = recordOf(runId)
-      const testSet = kindOf(record.experiment).testSet
-      if (!testSet) throw new Error(`a ${record.experiment.kind} run has no test set to plot`)
-      return testSet(await model(runId), record.experiment, datasetsDir)
-    },
-    dispose: () => {
-      for (const m of models.values()) void m.then((x) => x.dispose()).catch(() => undefined)
-      models.clear()
-    }
   }
 }
