@@ -8,6 +8,7 @@ import {
 } from '../shared/contract'
 import { dispatch } from '../services/lab-service'
 import { createLab, type Lab } from '../services/lab'
+import { printReportPdf } from './report-pdf'
 import { engineOptionsFromEnv } from '../services/engine-options'
 import { appPaths, type AppPaths } from '../services/paths'
 import { labVersions } from '../services/versions'
@@ -115,7 +116,8 @@ async function onReady(): Promise<void> {
     emit: broadcast,
     versions: labVersions(),
     pickPath,
-    pickImportPath
+    pickImportPath,
+    printPdf: printReportPdf
   })
   setupSecurity(paths.rendererDir)
   const pages = new PageSessions(lab)

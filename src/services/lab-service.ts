@@ -30,6 +30,7 @@ import { SESSION_EXTENSION } from '../shared/session'
 import { basename } from 'node:path'
 import { importHandlers } from './import-handlers'
 import type { ImportService } from './import-data/app'
+import { exportReport } from './report/export'
 
 // The lab's request handlers over plain services, shared by both hosts. `dispatch` is the one
 // entry point from a transport: it validates the name and the input, runs the handler, and
@@ -54,6 +55,8 @@ export interface LabServiceOptions {
   imports?: ImportService
   /** Electron: a native dialog choosing a folder or file to import. */
   pickImportPath?: (mode: 'folder' | 'file') => Promise<string | null>
+  /** Prints a report to PDF (Electron: its own Chromium; by default Chromium via Playwright). */
+  printPdf?: (html: string) => Promise<Uint8Array>
 }
 
 /** Fonts and image sets as read from the data sets folder, each read once. */
@@ -161,6 +164,20 @@ export function createHandlers(options: LabServiceOptions, client = DEFAULT_CLIE
       if (!path) return null
       return { token: options.sessions.grant(path), name: basename(path, SESSION_EXTENSION) }
     },
+    exportReport: (request) =>
+      exportReport(
+        request,
+        {
+          sessions: options.sessions,
+          training: options.training,
+          datasetsDir: options.datasetsDir,
+          importedDatasetsDir: imported,
+          fonts: getFonts,
+          printPdf: options.printPdf,
+          generatedBy: `Autoencoder Lab ${options.versions?.['lab'] ?? ''}`.trim()
+        },
+        client
+      ),
     datasetImages: async ({ dataset, split, indices }) => {
       const set = await imageSet(dataset, split)
       for (const i of indices)

@@ -23,6 +23,8 @@ export interface LabOptions {
   pickPath?: (mode: 'open' | 'save', suggestedName?: string) => Promise<string | null>
   /** Electron: a native dialog choosing a folder or file to import. */
   pickImportPath?: (mode: 'folder' | 'file') => Promise<string | null>
+  /** Prints a report to PDF (Electron: its own Chromium). */
+  printPdf?: (html: string) => Promise<Uint8Array>
 }
 
 export interface Lab {
@@ -73,6 +75,7 @@ export function createLab(options: LabOptions): Lab {
         sessions: keeper,
         versions: options.versions,
         pickPath: options.pickPath,
+        printPdf: options.printPdf,
         data,
         importedDatasetsDir: imported,
         imports,

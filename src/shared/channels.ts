@@ -27,7 +27,8 @@ export const requestNames = [
   'discardStaging',
   'previewImport',
   'startImport',
-  'cancelImport'
+  'cancelImport',
+  'exportReport'
 ] as const
 
 export const eventNames = [

@@ -17,6 +17,7 @@ import { runDoneSchema, runFailedSchema, runProgressSchema, runStartedSchema } f
 import { glyphSchema, sessionNameSchema, sessionViewSchema } from './schemas'
 import { MAX_SESSION_BYTES, openedSessionSchema } from './session'
 import { MAX_CHARACTER_SETS, characterSetSchema } from './character-sets'
+import { reportRequestSchema, reportResultSchema } from './report'
 import {
   eventChannel,
   eventNames,
@@ -132,7 +133,9 @@ export const requests = {
   cancelImport: {
     input: z.strictObject({ importId: importIdSchema }),
     output: z.object({ ok: z.boolean() })
-  }
+  },
+  /** The report of some of the session's runs (HTML, or PDF as base64), to save as a file. */
+  exportReport: { input: reportRequestSchema, output: reportResultSchema }
 } as const satisfies Record<RequestName, { input: z.ZodType; output: z.ZodType }>
 
 export const events = {

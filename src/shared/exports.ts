@@ -25,7 +25,8 @@ export interface LevelPoint {
   meanBefore: number
   meanAfter: number
   worstAfter: number
-  exactShare: number
+  /** Share recovered exactly (not every sweep keeps it). */
+  exactShare?: number
 }
 
 /** Denoising metrics per noise level (a noise sweep), one row per run and level. */
@@ -35,7 +36,14 @@ export function denoisingPerLevelCsv(
   return toCsv(
     ['run', 'level', 'mean_wrong_before', 'mean_wrong_after', 'worst_after', 'exact_share'],
     runs.flatMap((r) =>
-      r.points.map((p) => [r.run, p.level, p.meanBefore, p.meanAfter, p.worstAfter, p.exactShare])
+      r.points.map((p) => [
+        r.run,
+        p.level,
+        p.meanBefore,
+        p.meanAfter,
+        p.worstAfter,
+        p.exactShare ?? ''
+      ])
     )
   )
 }

@@ -51,16 +51,20 @@ export type ReportOptions = z.output<typeof reportOptionsSchema>
 /** The app's request: the report of these runs of the open session, as HTML or PDF. */
 export const reportRequestSchema = reportOptionsSchema.extend({
   runIds: z.array(runIdSchema).min(1).max(500),
-  format: z.enum(['html', 'pdf'])
+  /** The session's name as the page shows it ("Untitled session" before its first save). */
+  session: z.string().trim().min(1).max(200).default('Untitled session'),
+  /** `csv`: the runs table alone, as CSV. */
+  format: z.enum(['html', 'pdf', 'csv'])
 })
 export const reportResultSchema = z.discriminatedUnion('format', [
   z.object({ format: z.literal('html'), fileName: z.string(), html: z.string() }),
-  z.object({ format: z.literal('pdf'), fileName: z.string(), base64: z.string() })
+  z.object({ format: z.literal('pdf'), fileName: z.string(), base64: z.string() }),
+  z.object({ format: z.literal('csv'), fileName: z.string(), text: z.string() })
 ])
 export type ReportResult = z.output<typeof reportResultSchema>
 
 /** A file name from a report title: letters, digits and dashes. */
-export function reportFileName(title: string, extension: 'html' | 'pdf'): string {
+export function reportFileName(title: string, extension: 'html' | 'pdf' | 'csv'): string {
   const stem = title
     .normalize('NFKD')
     .replace(/[^\w\s-]/g, '')

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 // A thin stand-in for the parts of Electron the main process and the preload touch, since
 // Electron's binary cannot run here. It records what the code asked for and routes
 // ipcRenderer.invoke to the handlers registered with ipcMain, as Electron would.
@@ -35,7 +36,14 @@ export const state = {
     filePaths: [] as string[],
     filePath: undefined as string | undefined
   },
-  dialogs: [] as string[]
+  dialogs: [] as string[],
+  printed: [] as { file: string; options: Record<string, unknown> }[],
+  loadedFiles: [] as { path: string; text: string }[],
+  /** Each session partition's request filter (session.fromPartition(...).webRequest). */
+  beforeRequest: new Map<
+    string,
+    (details: { url: string }, cb: (r: { cancel: boolean }) => void) => void
+  >()
 }
 
 export interface MenuItem {
@@ -80,7 +88,22 @@ export class BrowserWindow {
       for (const listener of state.rendererListeners.get(channel) ?? []) listener({}, payload)
     },
     on: (event: string, fn: Listener): void =>
-      void this.contentsListeners.set(event, [...(this.contentsListeners.get(event) ?? []), fn])
+      void this.contentsListeners.set(event, [...(this.contentsListeners.get(event) ?? []), fn]),
+    /** Electron's own printing cannot run here: records the call and answers a stand-in PDF. */
+    printToPDF: async (options: Record<string, unknown>): Promise<Buffer> => {
+      state.printed.push({ file: this.file, options })
+      return Buffer.from('%PDF-1.4 stand-in')
+    }
+  }
+  file = ''
+  destroyed = false
+  loadFile(path: string): Promise<void> {
+    this.file = path
+    state.loadedFiles.push({ path, text: readFileSync(path, 'utf8') })
+    return Promise.resolve()
+  }
+  destroy(): void {
+    this.destroyed = true
   }
   /** Plays Electron's webContents event `event` (e.g. the page finished loading). */
   emitContents(event: string): void {
@@ -152,6 +175,13 @@ export const ipcMain = {
 }
 
 export const session = {
+  fromPartition: (partition: string) => ({
+    webRequest: {
+      onBeforeRequest: (
+        fn: (details: { url: string }, cb: (r: { cancel: boolean }) => void) => void
+      ) => void state.beforeRequest.set(partition, fn)
+    }
+  }),
   defaultSession: {
     webRequest: { onHeadersReceived: (fn: typeof state.headersHook) => (state.headersHook = fn) },
     setPermissionRequestHandler: (fn: typeof state.permissionHandler) =>

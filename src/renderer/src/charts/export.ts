@@ -15,9 +15,9 @@ export function exportChart(
   chart: echarts.ECharts | null,
   option: EChartsOption,
   name: string,
-  format: 'png' | 'svg'
+  format: string
 ): void {
-  if (!chart) return
+  if (!chart || (format !== 'png' && format !== 'svg')) return
   const width = chart.getWidth()
   const layout = exportLayout(option, width, chart.getHeight(), canvasMeasure())
   const host = document.createElement('div')
