@@ -75,6 +75,19 @@ beforeAll(async () => {
     await lab('train', file, '--quiet', '--out', join(scratch, `${name}.aelab`))
     runs.push(...(await readSession(join(scratch, `${name}.aelab`))).runs)
   }
+  // A small sweep by the real `lab sweep`: two widths, two seeds.
+  const sweepFile = join(scratch, 'widths.json')
+  writeFileSync(
+    sweepFile,
+    JSON.stringify({
+      name: 'widths',
+      base: { ...experiments.letters, name: undefined, epochs: 10, maxWrongPixels: null },
+      grid: [{ parameter: 'hidden', values: [[8], [16]] }],
+      seeds: [1, 2]
+    })
+  )
+  await lab('sweep', sweepFile, '--quiet', '--out', join(scratch, 'widths.aelab'))
+  const swept = (await readSession(join(scratch, 'widths.aelab'))).runs
   // A second letters run, to compare: the same trained run under another id.
   const letters = runs[0]!
   runs.splice(1, 0, {
@@ -82,6 +95,7 @@ beforeAll(async () => {
     id: `${letters.id}-b`,
     experiment: { ...letters.experiment, name: 'letters again' }
   })
+  runs.push(...swept)
   session = { ...newSession('three labs'), runs }
   await writeSession(sessionPath, session)
   await chooseBackend({})
@@ -157,6 +171,17 @@ describe('lab report', () => {
     expect((html.match(/<svg[^>]+xmlns/g) ?? []).length).toBeGreaterThan(15)
   })
 
+  it('shows a sweep as its results table and small multiples', () => {
+    expect(html).toContain('data-section="sweeps"')
+    const table = /<table class="metrics sweep"[\s\S]*?<\/table>/.exec(html)![0]
+    // A header and one row per width, each over its two seeds.
+    expect(table.match(/<tr>/g)).toHaveLength(3)
+    expect(table).toContain('<td>[8]</td><td>2</td>')
+    expect(table).toContain('<td>[16]</td><td>2</td>')
+    expect(table).toMatch(/\d ± \d/)
+    expect(figuresOf(html, 'letters')).toContain('sweep-multiple')
+  })
+
   it('refers to nothing outside itself', () => {
     const urls = [...html.matchAll(/\b(?:href|src|xlink:href)\s*=\s*"([^"]*)"/g)].map((m) => m[1]!)
     expect(urls.length).toBeGreaterThan(5)
@@ -174,7 +199,7 @@ describe('lab report', () => {
   })
 
   it('keeps to the chosen runs and sections', async () => {
-    const vae = session.runs[3]!.id
+    const vae = session.runs.find((r) => r.experiment.kind === 'vae')!.id
     const only = await report({ runIds: [vae], sections: ['runs', 'samples'] })
     expect(only).toContain('data-lab="vae"')
     expect(only).not.toContain('data-lab="letters"')
@@ -201,7 +226,7 @@ describe('lab report', () => {
 
 describe('data exports', () => {
   it('denoising metrics per glyph and VAE codes parse back', () => {
-    const denoising = session.runs[2]!
+    const denoising = session.runs.find((r) => r.experiment.kind === 'denoising')!
     const chars = denoising.glyphs!.map((g) => g.char)
     const rows = parse(denoisingPerGlyphCsv(chars, denoising.denoising!), {
       columns: true

@@ -65,7 +65,8 @@ export async function report(args: readonly string[]): Promise<void> {
       `Autoencoder Lab ${labVersions()['lab'] ?? ''}`.trim()
     )
   } finally {
-    await inference.dispose()
+    // The backend's threads would keep Node alive; it was loaded only if a figure needed it.
+    if (await inference.dispose()) (await import('../ml/backend')).releaseBackend()
   }
   const out = resolve(
     option(args, '--out') ?? join(dirname(file), `${basename(file, extname(file))}-report.html`)

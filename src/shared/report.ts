@@ -8,6 +8,7 @@ import type { SessionSummary } from './session'
 
 export const REPORT_SECTIONS = [
   'runs',
+  'sweeps',
   'loss',
   'latent',
   'reconstructions',
@@ -26,6 +27,7 @@ export type ReportSection = z.infer<typeof reportSectionSchema>
 /** What each section shows, as the app's dialog and `lab report --help` name it. */
 export const SECTION_TITLES: Record<ReportSection, string> = {
   runs: 'Runs table',
+  sweeps: 'Sweeps (results tables, small multiples)',
   loss: 'Loss curves',
   latent: 'Latent planes',
   reconstructions: 'Reconstructions',

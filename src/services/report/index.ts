@@ -14,6 +14,7 @@ import { glyphLab } from './glyph-lab'
 import { dataLink, escapeHtml, page, runsTable, section } from './html'
 import type { LabPart, ReportContext } from './types'
 import { vaeLab } from './vae-lab'
+import { sweepsSection } from './sweeps'
 
 export type { ReportContext } from './types'
 export { workerInference, type ReportInference } from './inference'
@@ -81,7 +82,9 @@ export async function buildReport(
     if (labRuns.length === 0) continue
     const part: LabPart = { runs: labRuns, view: session.view, sections, context, names, colors }
     const tableRows = rows.filter((row) => labRuns.some((r) => r.id === row.id))
-    const table = sections.has('runs') ? section('runs', runsTable(tableRows)) : ''
+    const table =
+      (sections.has('runs') ? section('runs', runsTable(tableRows)) : '') +
+      (sections.has('sweeps') ? sweepsSection(labRuns) : '')
     const figures = lab === 'vae' ? await vaeLab(part) : await glyphLab(part, lab === 'denoising')
     const id = `lab-${lab}`
     toc.push({ id, label: LAB_TITLES[lab] })

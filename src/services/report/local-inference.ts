@@ -9,7 +9,7 @@ import type { ReportInference } from './inference'
 export function localInference(
   runs: readonly RunRecord[],
   datasetsDir: string
-): ReportInference & { dispose(): Promise<void> } {
+): ReportInference & { dispose(): Promise<boolean> } {
   const models = new Map<string, Promise<Model>>()
   const recordOf = (runId: string): RunRecord => {
     const run = runs.find((r) => r.id === runId)
@@ -43,12 +43,12 @@ export function localInference(
       if (!testSet) throw new Error(`a ${record.experiment.kind} run has no test set to plot`)
       return testSet(await model(runId), record.experiment, datasetsDir)
     },
-    /** Frees the models, and the backend's threads if a model was loaded (they keep Node alive). */
+    /** Frees the models; whether any was loaded (then TensorFlow.js holds the backend's threads). */
     dispose: async () => {
       const loaded = [...models.values()]
       models.clear()
       for (const m of loaded) (await m.catch(() => null))?.dispose()
-      if (loaded.length) (await import('../../ml/backend')).releaseBackend()
+      return loaded.length > 0
     }
   }
 }
