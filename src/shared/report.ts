@@ -90,13 +90,13 @@ const optimizerText = (e: Experiment): string => {
             : ''
   const rate = o.kind === 'lbfgs' || o.kind === 'powell' ? '' : ` lr ${e.learningRate}`
   const schedule = e.schedule.kind === 'constant' ? '' : `, ${e.schedule.kind} schedule`
-  const batch = e.kind === 'vae' ? `, batch ${e.batchSize}` : ''
+  const batch = 'dataset' in e ? `, batch ${e.batchSize}` : ''
   return `${o.kind}${rate}${settings ? ` (${settings})` : ''}${schedule}${batch}`
 }
 
 /** What a run trained on: a lab font, an imported or drawn glyph set, or an image data set. */
 export function runData(e: Experiment): string {
-  if (e.kind === 'vae') return `${e.dataset} (${e.trainSize.toLocaleString('en-US')} images)`
+  if ('dataset' in e) return `${e.dataset} (${e.trainSize.toLocaleString('en-US')} images)`
   const set = e.glyphs ? (e.fontName ?? `custom set of ${e.glyphs.length}`) : (e.font ?? '')
   const subset = e.subset ? `, ${e.subset.length} glyphs` : ''
   const noise = e.noise
@@ -107,9 +107,9 @@ export function runData(e: Experiment): string {
 
 /** The layer sizes from input to output, e.g. 35-64-32-2-32-64-35. */
 export function runArchitecture(e: Experiment): string {
-  const input = e.kind === 'vae' ? 784 : 35
+  const input = 'dataset' in e ? 784 : 35
   const decoder =
-    e.kind === 'vae' ? [...e.hidden].reverse() : (e.decoderHidden ?? [...e.hidden].reverse())
+    'dataset' in e ? [...e.hidden].reverse() : (e.decoderHidden ?? [...e.hidden].reverse())
   return [input, ...e.hidden, e.latent, ...decoder, input].join('-')
 }
 
@@ -141,7 +141,7 @@ export function runRow(run: SessionSummary, index: number): RunRow {
   const asked = e.epochs
   const worst = run.glyphs?.length ? Math.max(...run.glyphs.map((g) => g.wrongPixels)) : null
   const result =
-    e.kind === 'vae'
+    'dataset' in e
       ? run.finalLoss === null
         ? '–'
         : `loss ${run.finalLoss.toFixed(2)}`
@@ -163,7 +163,7 @@ export function runRow(run: SessionSummary, index: number): RunRow {
     data: runData(e),
     architecture: runArchitecture(e),
     activation:
-      e.kind === 'vae'
+      'dataset' in e
         ? e.activation
         : `${e.activation}${e.latentActivation !== 'linear' ? `, latent ${e.latentActivation}` : ''}`,
     optimizer: optimizerText(e),

@@ -9,7 +9,7 @@ import type { LabPart } from './types'
 export type GlyphExperiment = ExperimentOf<'autoencoder' | 'denoising' | 'linear'>
 export type GlyphRun = SessionSummary & { experiment: GlyphExperiment }
 
-export const isGlyphRun = (run: SessionSummary): run is GlyphRun => run.experiment.kind !== 'vae'
+export const isGlyphRun = (run: SessionSummary): run is GlyphRun => !('dataset' in run.experiment)
 
 /** The glyphs a run trained on, in the order of its results. */
 export function trainingGlyphs(run: GlyphRun, part: LabPart): Glyph[] {
