@@ -132,6 +132,7 @@ export function createHandlers(options: LabServiceOptions, client = DEFAULT_CLIE
     decodeLatent: (request) => options.training.decode(request),
     encodePatterns: (request) => options.training.encode(request),
     vaeTestSet: ({ runId }) => options.training.testSet(runId, options.datasetsDir),
+    latentAnalysis: (request) => options.training.analyze(request, options.datasetsDir),
     listSessions: () => options.sessions.list(),
     saveSession: async ({ target, runIds, view, customGlyphs, characterSets }) =>
       options.sessions.save(

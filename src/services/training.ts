@@ -10,6 +10,7 @@ import type {
   EncodeResult
 } from '../shared/schemas'
 import type { RunRecord, SessionSummary } from '../shared/session'
+import type { LatentAnalysis, LatentAnalysisRequest } from '../shared/latent-analysis'
 import { traitsOf, type WorkerKind } from '../ml/kinds/catalog'
 import { threadsFor } from '../ml/threads'
 import { Control } from '../worker/protocol'
@@ -138,6 +139,19 @@ export class TrainingService {
     return this.linkOf(runId).request(
       { type: 'testSet', runId, datasetsDir },
       `the test set of run ${runId}`
+    )
+  }
+
+  /** A trained run's latent space analysed: metrics, PCA baseline, projection. */
+  analyze(request: LatentAnalysisRequest, datasetsDir: string): Promise<LatentAnalysis> {
+    return this.linkOf(request.runId).request(
+      {
+        type: 'analyze',
+        runId: request.runId,
+        projection: request.projection ?? null,
+        datasetsDir
+      },
+      `the latent analysis of run ${request.runId}`
     )
   }
 

@@ -12,6 +12,7 @@ export const requestNames = [
   'decodeLatent',
   'encodePatterns',
   'vaeTestSet',
+  'latentAnalysis',
   'datasetImages',
   'listSessions',
   'saveSession',

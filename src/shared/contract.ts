@@ -18,6 +18,7 @@ import { glyphSchema, sessionNameSchema, sessionViewSchema } from './schemas'
 import { MAX_SESSION_BYTES, openedSessionSchema } from './session'
 import { MAX_CHARACTER_SETS, characterSetSchema } from './character-sets'
 import { reportRequestSchema, reportResultSchema } from './report'
+import { latentAnalysisRequestSchema, latentAnalysisSchema } from './latent-analysis'
 import {
   eventChannel,
   eventNames,
@@ -67,6 +68,8 @@ export const requests = {
   decodeLatent: { input: decodeRequestSchema, output: decodeResultSchema },
   encodePatterns: { input: encodeRequestSchema, output: encodeResultSchema },
   vaeTestSet: { input: runRef, output: vaeTestSetResultSchema },
+  /** A trained run's metrics, PCA baseline and projection (src/shared/latent-analysis.ts). */
+  latentAnalysis: { input: latentAnalysisRequestSchema, output: latentAnalysisSchema },
   datasetImages: { input: datasetImagesRequestSchema, output: datasetImagesResultSchema },
   listSessions: {
     input: none,

@@ -14,6 +14,7 @@ import {
   vaeTestSetResultSchema
 } from '../shared/schemas'
 import { networksSchema, sessionSummarySchema } from '../shared/session'
+import { latentAnalysisSchema, projectionMethodSchema } from '../shared/latent-analysis'
 
 // Messages between a host's training service and the training worker. They cross a thread
 // boundary, so each side validates what it receives: the worker every request, the service
@@ -43,6 +44,16 @@ export const workerRequests = {
       datasetsDir: z.string()
     }),
     reply: vaeTestSetResultSchema
+  },
+  analyze: {
+    request: z.object({
+      type: z.literal('analyze'),
+      id,
+      runId: runIdSchema,
+      projection: projectionMethodSchema.nullable(),
+      datasetsDir: z.string()
+    }),
+    reply: latentAnalysisSchema
   },
   exportModel: {
     request: z.object({ type: z.literal('exportModel'), id, runId: runIdSchema }),
@@ -101,6 +112,7 @@ export const toWorkerSchema = z.discriminatedUnion('type', [
   r.decode.request,
   r.encode.request,
   r.testSet.request,
+  r.analyze.request,
   r.exportModel.request,
   r.importModel.request,
   r.commitImport.request,

@@ -41,6 +41,13 @@ async function answer(job: WorkerRequest): Promise<unknown> {
       if (!held || !testSet) throw new Error(`run ${job.runId} has no trained VAE in this lab`)
       return testSet(held.model, held.experiment, job.datasetsDir)
     }
+    case 'analyze': {
+      const held = modelOfRun(job.runId)
+      const analyze = kindOf(held.experiment).analyze
+      if (!analyze) throw new Error(`run ${job.runId} has no latent space to analyse`)
+      const analysis = await analyze(held.model, held.experiment, job.datasetsDir, job.projection)
+      return { runId: job.runId, ...analysis }
+    }
     case 'exportModel': {
       const held = modelOfRun(job.runId)
       return { networks: await kindOf(held.experiment).save(held.model) }

@@ -7,6 +7,7 @@ import { loadNetworkParams, saveNetwork } from '../export'
 import type { Model } from '../inference'
 import { lettersData, trainLetters } from '../letters'
 import { describePatterns, evaluateDenoising } from '../letters-results'
+import { glyphAnalysis } from '../latent-analysis'
 import type { Pace } from '../pace'
 import type { KindProgress, KindRun, ModelKind, Networks, ProgressLine, RunHooks } from './types'
 
@@ -181,7 +182,10 @@ function line(p: GlyphProgress, experiment: GlyphExperiment): ProgressLine {
  */
 export function glyphKind(
   configOf: (experiment: GlyphExperiment) => LetterTrainConfig
-): Pick<ModelKind<GlyphKind>, 'train' | 'save' | 'load' | 'results' | 'evaluate' | 'line'> {
+): Pick<
+  ModelKind<GlyphKind>,
+  'train' | 'save' | 'load' | 'results' | 'evaluate' | 'line' | 'analyze'
+> {
   return {
     train: (e, datasetsDir, hooks) => train(e, configOf(e), datasetsDir, hooks),
     save,
@@ -189,7 +193,13 @@ export function glyphKind(
     results: (model, e, datasetsDir, pace) => results(model, e, configOf(e), datasetsDir, pace),
     evaluate: (e, record, model, datasetsDir) =>
       evaluate(record, e, model, configOf(e), datasetsDir),
-    line
+    line,
+    // The clean glyphs trained on (a denoising run's too): its codes beside PCA's.
+    analyze: async (model, e, datasetsDir, projection) => {
+      const config = configOf(e)
+      const { patterns } = lettersData(await glyphsOf(e, datasetsDir), config.subset)
+      return glyphAnalysis(autoencoderOf(model), patterns, GLYPH_PIXELS, projection, config.seed)
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { ExperimentKind, ExperimentOf } from '../../shared/experiments'
 import type { RunDone, RunProgress } from '../../shared/run-protocol'
+import type { LatentAnalysis, ProjectionMethod } from '../../shared/latent-analysis'
 import type { RunRecord } from '../../shared/session'
 import type { Model } from '../inference'
 import type { Pace } from '../pace'
@@ -116,4 +117,14 @@ export interface ModelKind<K extends ExperimentKind> extends KindTraits<K> {
     experiment: ExperimentOf<K>,
     datasetsDir: string
   ): Promise<{ points: number[][]; labels: number[] }>
+  /**
+   * The latent space analysed (ml/latent-analysis.ts): the run's metrics, a glyph run's PCA
+   * baseline and, if asked, a 2-D projection of its codes. A kind without it has none.
+   */
+  analyze?(
+    model: Model,
+    experiment: ExperimentOf<K>,
+    datasetsDir: string,
+    projection: ProjectionMethod | null
+  ): Promise<Omit<LatentAnalysis, 'runId'>>
 }

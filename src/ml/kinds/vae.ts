@@ -8,6 +8,8 @@ import { layout } from '../architecture'
 import { loadImageSet, loadTrainingImages, type ImageSet } from '../data/datasets'
 import { loadNetworkParams, saveNetwork } from '../export'
 import { decode, encode, type Model } from '../inference'
+import { labelledAnalysis } from '../latent-analysis'
+import { elboParts, rowSquaredErrors } from '../metrics'
 import { batchPixels, trainVae } from '../train-vae'
 import { createVae, vaeLoss, vaeParams, vaeSpecs, type VaeModel } from '../vae'
 import { catalog } from './catalog'
@@ -245,6 +247,37 @@ export const vaeKind: ModelKind<'vae'> = {
       points.push(...encode(model, batch))
     }
     return { points, labels: Array.from(set.labels.subarray(0, count)) }
+  },
+
+  /** The test set's codes (their kNN accuracy, active units), per-class error and ELBO parts. */
+  async analyze(model, experiment, datasetsDir, projection) {
+    const set = await testSet(datasetsDir, experiment)
+    const count = Math.min(set.count, MAX_TEST_POINTS)
+    const codes: number[][] = []
+    const errors: number[] = []
+    for (let start = 0; start < count; start += 1000) {
+      const batch = Array.from({ length: Math.min(1000, count - start) }, (_, i) =>
+        scaled(set, start + i)
+      )
+      const mu = encode(model, batch)
+      codes.push(...mu)
+      errors.push(...rowSquaredErrors(decode(model, mu).flat(), batch.flat(), IMAGE_PIXELS))
+    }
+    const { reconstruction, kl } = vaeTestLoss(
+      vaeOf(model),
+      { count: set.count, images: set.images, size: IMAGE_PIXELS },
+      experiment.beta,
+      experiment.seed
+    )
+    const labels = Array.from(set.labels.subarray(0, count))
+    return labelledAnalysis(
+      codes,
+      labels,
+      errors,
+      elboParts(reconstruction, kl),
+      projection,
+      experiment.seed
+    )
   }
 }
 

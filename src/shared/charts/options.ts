@@ -83,6 +83,8 @@ export interface ScatterExtras {
   drawn?: readonly number[] | null
   /** The probe's point. */
   probe?: readonly number[] | null
+  /** The axes' names when the plane is not two latent dimensions (PC1, UMAP 1, ...). */
+  axisNames?: [string, string]
 }
 
 /** The glyphs as labelled points of the latent plane (dimensions `dims`), with the drawing and the probe. */
@@ -141,7 +143,7 @@ export function latentScatterOption(
   }
   const axis = (d: number, r?: [number, number]): object => ({
     type: 'value',
-    name: `z${d + 1}`,
+    name: extras.axisNames?.[dims.indexOf(d)] ?? `z${d + 1}`,
     min: r ? Number(r[0].toFixed(2)) : undefined,
     max: r ? Number(r[1].toFixed(2)) : undefined
   })

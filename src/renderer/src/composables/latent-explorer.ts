@@ -16,6 +16,11 @@ export interface ExplorerSource {
   dims: () => [number, number]
   /** Where the other dimensions sit (the glyphs' mean code; a VAE's prior mean, 0). */
   base: () => readonly number[]
+  /**
+   * When the plane on screen is a projection (PCA, UMAP) of a wider latent space: the full code
+   * a point (x, y) of it stands for (null: the plane is two of the dimensions).
+   */
+  lift?: (x: number, y: number) => number[] | null
   /** Decodes points with the run's decoder (the store's request to the lab). */
   decode: (runId: string, points: number[][]) => Promise<number[][]>
   /** Said when there is no run to decode with ("train a network first"). */
@@ -33,7 +38,9 @@ export function useLatentExplorer(source: ExplorerSource) {
   const probe = shallowRef<Decoded | null>(null)
   const grid = shallowRef<Decoded[]>([])
   const path = shallowRef<Decoded[]>([])
-  const tokens = { probe: 0, grid: 0, path: 0 }
+  /** One row per latent dimension: that dimension varied around a point, the others held. */
+  const traversal = shallowRef<Decoded[][]>([])
+  const tokens = { probe: 0, grid: 0, path: 0, traversal: 0 }
 
   /** Decodes `points` for the request `kind`; null when a later request or another run took over. */
   async function decodeLatest(
@@ -56,6 +63,8 @@ export function useLatentExplorer(source: ExplorerSource) {
 
   /** The full latent point at (x, y) of the two dimensions on screen. */
   function pointAt(x: number, y: number): number[] {
+    const lifted = source.lift?.(x, y)
+    if (lifted) return lifted
     const [dx, dy] = source.dims()
     const point = Array.from({ length: source.latentSize() }, (_, i) => source.base()[i] ?? 0)
     point[dx] = x
@@ -100,11 +109,49 @@ export function useLatentExplorer(source: ExplorerSource) {
     if (decoded) path.value = decoded
   }
 
+  /**
+   * The latent traversal around `center`: for each dimension d, `steps` points from
+   * ranges[d][0] to ranges[d][1] in dimension d, every other dimension at the center's value.
+   */
+  async function refreshTraversal(
+    center: readonly number[],
+    ranges: readonly (readonly [number, number])[],
+    steps: number
+  ): Promise<void> {
+    if (!source.runId() || center.length === 0) {
+      ++tokens.traversal
+      traversal.value = []
+      return
+    }
+    const points = center.flatMap((_, d) =>
+      Array.from({ length: steps }, (_, s) => {
+        const [lo, hi] = ranges[d] ?? [-1, 1]
+        const point = [...center]
+        point[d] = lo + ((hi - lo) * s) / Math.max(1, steps - 1)
+        return point
+      })
+    )
+    const decoded = await decodeLatest('traversal', points)
+    if (decoded) traversal.value = center.map((_, d) => decoded.slice(d * steps, (d + 1) * steps))
+  }
+
   function clear(): void {
     probe.value = null
     grid.value = []
     path.value = []
+    traversal.value = []
   }
 
-  return { probe, grid, path, pointAt, probeAt, refreshGrid, refreshPath, clear }
+  return {
+    probe,
+    grid,
+    path,
+    traversal,
+    pointAt,
+    probeAt,
+    refreshGrid,
+    refreshPath,
+    refreshTraversal,
+    clear
+  }
 }

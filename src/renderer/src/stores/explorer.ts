@@ -3,6 +3,7 @@ import { computed, ref, shallowRef, watch } from 'vue'
 import { latentBounds, nearestPattern } from '@shared/latent'
 import { labClient } from '../api/client'
 import { useLatentExplorer } from '../composables/latent-explorer'
+import { useLatentProjection } from '../composables/latent-projection'
 import { commit, emptyDrawing, redo, undo, type Drawing } from '../lib/pixel-history'
 import { useLabStore } from './lab'
 import { useRunsStore } from './runs'
@@ -43,6 +44,25 @@ export const useExplorerStore = defineStore('explorer', () => {
     return r.config.subset ? r.config.subset.map((i) => all[i]!).filter(Boolean) : all
   })
   const codes = computed(() => run.value?.result.glyphs.map((g) => g.latent) ?? [])
+  // Wider than 2: the plane is two chosen dimensions, or the codes' PCA or UMAP projection.
+  const plane = useLatentProjection({
+    runId: () => run.value?.runId ?? null,
+    latentSize: () => latentSize.value,
+    codes: () => codes.value,
+    dims: () => dims.value
+  })
+  const planeCodes = computed(() =>
+    plane.planePoints.value.filter((p): p is [number, number] => p !== null)
+  )
+  /** The plane on screen's range (the decode grid's is `bounds`: two of the dimensions). */
+  const planeBounds = computed(() =>
+    planeCodes.value.length
+      ? latentBounds(planeCodes.value, [0, 1], 0.15)
+      : ([
+          [-1, 1],
+          [-1, 1]
+        ] as [[number, number], [number, number]])
+  )
   const bounds = computed(() =>
     codes.value.length
       ? latentBounds(codes.value, dims.value, 0.15)
@@ -69,13 +89,33 @@ export const useExplorerStore = defineStore('explorer', () => {
     latentSize: () => latentSize.value,
     dims: () => dims.value,
     base: () => meanCode.value,
+    lift: plane.lift,
     decode: async (runId, points) =>
       (await labClient().request('decodeLatent', { runId, points })).patterns,
     noRun: 'train a network first',
     ok: () => void (error.value = null),
     fail
   })
-  const { probe, grid, path: strip, probeAt } = explore
+  const { probe, grid, path: strip, traversal } = explore
+  /** Where the probe is on the plane on screen (a projection's point, or its two dimensions). */
+  const probePlane = ref<[number, number] | null>(null)
+  async function probeAt(x: number, y: number): Promise<void> {
+    probePlane.value = [x, y]
+    await explore.probeAt(x, y)
+  }
+  const traversalSteps = ref(9)
+  /** Each dimension varied across the glyphs' range (15% beyond), around the probe or the mean code. */
+  async function refreshTraversal(): Promise<void> {
+    const ranges = meanCode.value.map((_, d) => {
+      const [[lo, hi]] = latentBounds(codes.value.length ? codes.value : [[0]], [d, d], 0.15)
+      return [lo, hi] as [number, number]
+    })
+    await explore.refreshTraversal(
+      probe.value?.point ?? meanCode.value,
+      ranges,
+      traversalSteps.value
+    )
+  }
 
   async function encodeDrawing(): Promise<void> {
     const r = run.value
@@ -146,7 +186,15 @@ export const useExplorerStore = defineStore('explorer', () => {
   }
 
   // A new run, new dimensions or a new grid size redraw what depends on them.
-  watch([() => run.value?.runId, dims], () => (probe.value = null), { deep: true })
+  watch(
+    [() => run.value?.runId, dims, plane.shown],
+    () => {
+      probe.value = null
+      probePlane.value = null
+    },
+    { deep: true }
+  )
+  watch([() => run.value?.runId, probe, traversalSteps], () => void refreshTraversal())
   watch([() => run.value?.runId, dims, gridSize], () => void refreshGrid(), { deep: true })
   watch([() => run.value?.runId, interpolation], () => void refreshStrip(), { deep: true })
   watch([() => run.value?.runId, drawing], () => void encodeDrawing())
@@ -166,6 +214,19 @@ export const useExplorerStore = defineStore('explorer', () => {
     trainingGlyphs,
     codes,
     bounds,
+    planeBounds,
+    /** The plane on screen: 'dims', 'pca' or 'umap' (chosen, and in effect). */
+    view: plane.view,
+    shown: plane.shown,
+    projection: plane.projection,
+    planePoints: plane.planePoints,
+    axisNames: plane.axisNames,
+    projecting: plane.loading,
+    projectionError: plane.error,
+    place: plane.place,
+    probePlane,
+    traversal,
+    traversalSteps,
     probeAt,
     draw,
     restoreDrawing,

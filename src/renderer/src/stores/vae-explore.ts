@@ -1,4 +1,4 @@
-import { ref, shallowRef, type Ref } from 'vue'
+import { ref, shallowRef, watch, type Ref } from 'vue'
 import { samplePoints } from '@shared/latent'
 import { mulberry32 } from '@shared/random'
 import { labClient } from '../api/client'
@@ -43,7 +43,20 @@ export function useVaeExploration(context: Context) {
     ok,
     fail
   })
-  const { probe, grid, path, probeAt } = explore
+  const { probe, grid, path, probeAt, traversal } = explore
+  const traversalSteps = ref(9)
+  /** Each dimension from -3 to 3 (the prior's range), around the probe or the prior's mean. */
+  async function refreshTraversal(): Promise<void> {
+    if (!context.trained()) return
+    const center = probe.value?.point ?? new Array<number>(latent()).fill(0)
+    const steps = Math.min(15, Math.max(3, Math.round(traversalSteps.value) || 9))
+    await explore.refreshTraversal(
+      center,
+      center.map(() => [-3, 3] as [number, number]),
+      steps
+    )
+  }
+  watch([runId, probe, traversalSteps], () => void refreshTraversal())
   const gridSize = ref(15)
   const gridSpacing = ref<'even' | 'normal'>('normal')
   const waypoints = ref<number[][]>([])
@@ -115,6 +128,9 @@ export function useVaeExploration(context: Context) {
 
   return {
     probe,
+    traversal,
+    traversalSteps,
+    refreshTraversal,
     gridSize,
     gridSpacing,
     grid,

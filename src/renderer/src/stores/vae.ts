@@ -284,6 +284,8 @@ export const useVaeStore = defineStore('vae', () => {
     clearPath: explore.clearPath,
     refreshPath,
     sample,
-    encodePad: explore.encodePad
+    encodePad: explore.encodePad,
+    traversal: explore.traversal,
+    traversalSteps: explore.traversalSteps
   }
 })
