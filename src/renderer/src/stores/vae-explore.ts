@@ -56,7 +56,7 @@ export function useVaeExploration(context: Context) {
       steps
     )
   }
-  watch([runId, probe, traversalSteps], () => void refreshTraversal())
+  watch([runId, probe, traversalSteps, context.trained], () => void refreshTraversal())
   const gridSize = ref(15)
   const gridSpacing = ref<'even' | 'normal'>('normal')
   const waypoints = ref<number[][]>([])
