@@ -184,7 +184,7 @@ describe('the analysis of a glyph autoencoder', () => {
       },
       1
     )
-    const a = glyphAnalysis(model, patterns, GLYPH_PIXELS, 'pca', 1)
+    const a = await glyphAnalysis(model, patterns, GLYPH_PIXELS, 'pca', 1)
     expect(a.latent).toBe(3)
     expect(a.baseline!.components).toBe(3)
     expect(a.baseline!.points).toHaveLength(32)
@@ -208,11 +208,11 @@ describe('the analysis of a glyph autoencoder', () => {
       )
       back.forEach((v, j) => expect(v + along * third[j]!).toBeCloseTo(code[j]!, 5))
     })
-    const umap = projectCodes(codes, 'umap', 7)
+    const umap = await projectCodes(codes, 'umap', 7)
     expect(umap.inverse).toBeNull()
     expect(umap.points).toHaveLength(32)
-    expect(projectCodes(codes, 'umap', 7).points).toEqual(umap.points)
-    expect(() => projectCodes([[1, 2]], 'pca', 1)).toThrow(/3 or more dimensions/)
+    expect((await projectCodes(codes, 'umap', 7)).points).toEqual(umap.points)
+    await expect(projectCodes([[1, 2]], 'pca', 1)).rejects.toThrow(/3 or more dimensions/)
     model.dispose()
   })
 })

@@ -30,12 +30,18 @@ const rowsOf = (patterns: Float32Array, size: number): number[][] =>
     Array.from(patterns.subarray(r * size, (r + 1) * size))
   )
 
-/** The codes on a plane: PCA's first two components, or a seeded UMAP of a spread subsample. */
-export function projectCodes(
+/** Lets the worker answer other requests (a probe's decode) between slices of long work. */
+export const yieldToRequests = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0))
+
+/**
+ * The codes on a plane: PCA's first two components, or a seeded UMAP of a spread subsample
+ * (its epochs yield to the worker's other requests: UMAP of 2,000 codes takes seconds).
+ */
+export async function projectCodes(
   codes: readonly (readonly number[])[],
   method: ProjectionMethod,
   seed: number
-): Projection {
+): Promise<Projection> {
   const size = codes[0]?.length ?? 0
   if (size < 3) throw new Error('a projection is for a latent space of 3 or more dimensions')
   const started = performance.now()
@@ -61,7 +67,8 @@ export function projectCodes(
     minDist: 0.1,
     random: mulberry32(seed ^ 0x5eed)
   })
-  const embedded = umap.fit(indices.map((i) => [...codes[i]!]))
+  await umap.fitAsync(indices.map((i) => [...codes[i]!]))
+  const embedded = umap.getEmbedding()
   const sampled =
     indices.length < codes.length ? `${indices.length} of ${codes.length} codes` : 'the codes'
   return {
@@ -119,20 +126,20 @@ export function pcaBaseline(
 }
 
 /** A glyph run: its codes' metrics, the PCA baseline of its glyphs and, if asked, a projection. */
-export function glyphAnalysis(
+export async function glyphAnalysis(
   model: AutoencoderModel,
   patterns: Float32Array,
   size: number,
   projection: ProjectionMethod | null,
   seed: number
-): Analysis {
+): Promise<Analysis> {
   const codes = encode(model, rowsOf(patterns, size))
   const reconstructions = decode(model, codes).flat()
   return {
     latent: model.latent,
     metrics: unlabelledMetrics(codes),
     baseline: pcaBaseline(patterns, size, model.latent, reconstructions),
-    projection: projection ? projectCodes(codes, projection, seed) : null
+    projection: projection ? await projectCodes(codes, projection, seed) : null
   }
 }
 
@@ -140,14 +147,15 @@ export function glyphAnalysis(
  * A run on labelled data (a VAE's test set): kNN accuracy of the codes, per-class error of
  * their reconstructions (`errors`, one per code), active units and the test ELBO's parts.
  */
-export function labelledAnalysis(
+export async function labelledAnalysis(
   codes: readonly (readonly number[])[],
   labels: readonly number[],
   errors: readonly number[],
   elbo: RunMetrics['elbo'],
   projection: ProjectionMethod | null,
   seed: number
-): Analysis {
+): Promise<Analysis> {
+  await yieldToRequests()
   const sample = spreadEvenly(
     codes.map((_, i) => i),
     KNN_MAX_CODES
@@ -172,6 +180,6 @@ export function labelledAnalysis(
       elbo
     },
     baseline: null,
-    projection: projection ? projectCodes(codes, projection, seed) : null
+    projection: projection ? await projectCodes(codes, projection, seed) : null
   }
 }

@@ -8,7 +8,7 @@ import { layout } from '../architecture'
 import { loadImageSet, loadTrainingImages, type ImageSet } from '../data/datasets'
 import { loadNetworkParams, saveNetwork } from '../export'
 import { decode, encode, type Model } from '../inference'
-import { labelledAnalysis } from '../latent-analysis'
+import { labelledAnalysis, yieldToRequests } from '../latent-analysis'
 import { elboParts, rowSquaredErrors } from '../metrics'
 import { batchPixels, trainVae } from '../train-vae'
 import { createVae, vaeLoss, vaeParams, vaeSpecs, type VaeModel } from '../vae'
@@ -262,6 +262,8 @@ export const vaeKind: ModelKind<'vae'> = {
       const mu = encode(model, batch)
       codes.push(...mu)
       errors.push(...rowSquaredErrors(decode(model, mu).flat(), batch.flat(), IMAGE_PIXELS))
+      // The explorer's decodes (a probe being dragged) go between batches.
+      await yieldToRequests()
     }
     const { reconstruction, kl } = vaeTestLoss(
       vaeOf(model),

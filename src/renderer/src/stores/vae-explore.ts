@@ -3,6 +3,7 @@ import { samplePoints } from '@shared/latent'
 import { mulberry32 } from '@shared/random'
 import { labClient } from '../api/client'
 import { useLatentExplorer, type Decoded } from '../composables/latent-explorer'
+import { useLatentProjection } from '../composables/latent-projection'
 
 export type { Decoded } from '../composables/latent-explorer'
 
@@ -32,18 +33,36 @@ export function useVaeExploration(context: Context) {
   const { runId, latent, ok, fail } = context
   const decode = async (id: string, points: number[][]): Promise<number[][]> =>
     (await labClient().request('decodeLatent', { runId: id, points })).patterns
+  // Wider than 2: the test set's codes as z1 and z2, or their PCA or UMAP projection.
+  const plane = useLatentProjection({
+    runId: () => runId.value,
+    latentSize: latent,
+    codes: () => context.testSet()?.points ?? [],
+    dims: () => [0, 1]
+  })
   const explore = useLatentExplorer({
     runId: () => runId.value,
     latentSize: latent,
     dims: () => [0, 1],
     // The other dimensions at the prior's mean.
     base: () => [],
+    lift: plane.lift,
     decode,
     noRun: 'train a VAE first',
     ok,
     fail
   })
-  const { probe, grid, path, probeAt, traversal } = explore
+  const { probe, grid, path, traversal } = explore
+  /** Where the probe is on the plane on screen (z1 and z2, or a projection's point). */
+  const probePlane = shallowRef<[number, number] | null>(null)
+  async function probeAt(x: number, y: number): Promise<void> {
+    probePlane.value = [x, y]
+    await explore.probeAt(x, y)
+  }
+  watch([runId, plane.shown], () => {
+    probe.value = null
+    probePlane.value = null
+  })
   const traversalSteps = ref(9)
   /** Each dimension from -3 to 3 (the prior's range), around the probe or the prior's mean. */
   async function refreshTraversal(): Promise<void> {
@@ -128,6 +147,8 @@ export function useVaeExploration(context: Context) {
 
   return {
     probe,
+    probePlane,
+    plane,
     traversal,
     traversalSteps,
     refreshTraversal,

@@ -286,6 +286,13 @@ export const useVaeStore = defineStore('vae', () => {
     sample,
     encodePad: explore.encodePad,
     traversal: explore.traversal,
+    probePlane: explore.probePlane,
+    view: explore.plane.view,
+    shown: explore.plane.shown,
+    projection: explore.plane.projection,
+    planePoints: explore.plane.planePoints,
+    projecting: explore.plane.loading,
+    projectionError: explore.plane.error,
     traversalSteps: explore.traversalSteps
   }
 })
