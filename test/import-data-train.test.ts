@@ -113,14 +113,15 @@ describe('a VAE on an imported data set', () => {
       expect(sets[2]!.train + sets[2]!.test).toBe(180)
     })
 
-    it('lists a set of another size as not trainable, and refuses to start a run on it', async () => {
+    it('lists a set of another size with why the dense VAE cannot train on it, and refuses to start one', async () => {
       const dir = scratch()
       await writeImageFolder(dir, [10, 10], { width: 16, height: 16 })
       await importDataset({ source: dir, datasetsRoot: imported, name: 'small', size: 16 })
       const small = (await app.handlers.listDatasets(undefined)).find((s) => s.id === 'small')
       const why =
         'the VAE trains on 28x28 grey images, and "small" has 16x16 grey ones: import it again with --size 28 --channels 1'
-      expect(small).toMatchObject({ origin: 'imported', available: false, message: why })
+      // Readable (a convolutional VAE takes it), with the dense VAE's reason in its message.
+      expect(small).toMatchObject({ origin: 'imported', available: true, message: why, size: 16 })
       const experiment = {
         ...vaeTrainConfigSchema.parse({ dataset: 'small', epochs: 1 }),
         kind: 'vae' as const

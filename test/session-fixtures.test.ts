@@ -166,7 +166,7 @@ async function explore(
   withTestSet: boolean
 ): Promise<unknown> {
   const e = run.experiment
-  if (e.kind === 'vae') {
+  if (e.kind === 'vae' || e.kind === 'conv-vae') {
     const { images } = await h.datasetImages({
       dataset: e.dataset,
       split: 'test',

@@ -55,6 +55,15 @@ export async function saveNetwork(
   name: string
 ): Promise<SavedNetwork> {
   const model = toLayersModel(spec, params, name)
+  try {
+    return await saveLayersModel(model)
+  } finally {
+    model.dispose()
+  }
+}
+
+/** Serialises any tfjs-layers model as artifacts, with tfjs-layers' own model.save. */
+export async function saveLayersModel(model: tf.LayersModel): Promise<SavedNetwork> {
   let saved: SavedNetwork | null = null
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -74,7 +83,6 @@ export async function saveNetwork(
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
     })
   )
-  model.dispose()
   if (!saved) throw new Error('tfjs did not save the model')
   return saved
 }

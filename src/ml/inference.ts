@@ -3,6 +3,7 @@ import { decodeTensor, encodeTensor, type AutoencoderModel } from './autoencoder
 import { mulberry32 } from '../shared/random'
 import { vaeDecode, vaeEncode, type VaeModel } from './vae'
 import { classRows, cvaeDecode, cvaeEncode, type CvaeModel } from './cvae'
+import { convVaeDecode, convVaeEncode, type ConvVaeModel } from './conv-vae'
 import { gridPoints as latentGrid, latentPath, samplePoints, type GridSpec } from '../shared/latent'
 
 export { normalQuantile, type GridSpec } from '../shared/latent'
@@ -10,7 +11,7 @@ export { normalQuantile, type GridSpec } from '../shared/latent'
 // Inference on a trained model, plain arrays in and out: encode, decode (points or a grid),
 // generate, interpolate, denoise. Nothing here keeps tensors alive.
 
-export type Model = AutoencoderModel | VaeModel | CvaeModel
+export type Model = AutoencoderModel | VaeModel | CvaeModel | ConvVaeModel
 
 /** What inference needs of a model, bound to it. */
 interface Latent {
@@ -51,6 +52,14 @@ const latentOf: { [K in Model['kind']]: (m: Extract<Model, { kind: K }>) => Late
     condition: null,
     encode: (x) => vaeEncode(m, x).mu,
     decode: (z) => vaeDecode(m, z),
+    hasPrior: true
+  }),
+  'conv-vae': (m) => ({
+    latentSize: m.shape.latent,
+    inputSize: m.shape.inputSize,
+    condition: null,
+    encode: (x) => convVaeEncode(m, x).mu,
+    decode: (z) => convVaeDecode(m, z),
     hasPrior: true
   }),
   cvae: (m) => ({

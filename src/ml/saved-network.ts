@@ -11,6 +11,17 @@ export interface SavedNetworkLike {
   weightData: string
 }
 
+/**
+ * A network that is not a chain of dense layers (a convolutional VAE's) checks a saved network
+ * itself; `checkSavedNetwork` hands it over.
+ */
+export interface CheckedNetworkSpec {
+  check(saved: SavedNetworkLike, name: string): void
+}
+
+/** What a kind's catalog says each of its networks is. */
+export type NetworkSpec = MlpSpec | CheckedNetworkSpec
+
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -24,7 +35,8 @@ export function base64Bytes(text: string): number | null {
 }
 
 /** Throws an Error naming the first way `saved` differs from `spec` (the network `name`). */
-export function checkSavedNetwork(saved: SavedNetworkLike, spec: MlpSpec, name: string): void {
+export function checkSavedNetwork(saved: SavedNetworkLike, spec: NetworkSpec, name: string): void {
+  if ('check' in spec) return spec.check(saved, name)
   const where = `the ${name}'s`
   const topology = saved.modelTopology
   const config = topology['config']

@@ -7,8 +7,7 @@ import {
   type AutoencoderModel
 } from './autoencoder'
 import { noiseRandom, noisyCopies } from '../shared/noise'
-import type { VaeModel } from './vae'
-import type { CvaeModel } from './cvae'
+import type { Model } from './inference'
 import { createLbfgs } from './lbfgs'
 import { learningRateAt } from './optimizers'
 import { createPowell } from './powell'
@@ -37,9 +36,7 @@ export interface TrainControl {
    * unless paused). `current()` returns the model as trained so far (brought up to date when
    * called: on the wasm kernels the weights live outside tfjs), e.g. for a host's checkpoint.
    */
-  checkpoint(
-    current: () => AutoencoderModel | VaeModel | CvaeModel
-  ): Promise<'continue' | 'stop'> | 'continue' | 'stop'
+  checkpoint(current: () => Model): Promise<'continue' | 'stop'> | 'continue' | 'stop'
   /**
    * Asked inside long epochs (and long evaluations), between slices of the batch: like
    * `checkpoint` without the checkpoint (the weights there are part-way through an epoch).

@@ -8,13 +8,7 @@ import {
   type RequestName,
   type RequestOutput
 } from '../shared/contract'
-import {
-  IMAGE_PIXELS,
-  isBuiltInDataset,
-  type DatasetName,
-  type Font,
-  type LabInfo
-} from '../shared/schemas'
+import { isBuiltInDataset, type DatasetName, type Font, type LabInfo } from '../shared/schemas'
 import { pinned, traitsOf } from '../ml/kinds/catalog'
 import {
   loadFonts,
@@ -82,7 +76,7 @@ export function createDataCache(datasetsDir: string, imported: string | null = n
     },
     imageSet: (dataset, split) => {
       if (!isBuiltInDataset(dataset))
-        return loadImageSet(datasetsDir, dataset, split, { importedRoot: imported })
+        return loadImageSet(datasetsDir, dataset, split, { importedRoot: imported, anyShape: true })
       const key = `${dataset}/${split}`
       let set = imageSets.get(key)
       if (!set) {
@@ -184,9 +178,11 @@ export function createHandlers(options: LabServiceOptions, client = DEFAULT_CLIE
       for (const i of indices)
         if (i >= set.count) throw new LabNotFoundError(`${dataset} ${split} has no image ${i}`)
       return {
-        images: indices.map((i) =>
-          Array.from(set.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS))
-        ),
+        images: indices.map((i) => {
+          // 784 grey levels for MNIST; an imported set's own size and channels.
+          const values = set.side * set.side * set.channels
+          return Array.from(set.images.subarray(i * values, (i + 1) * values))
+        }),
         labels: indices.map((i) => set.labels[i]!)
       }
     }

@@ -72,12 +72,40 @@ export const cvaeExperimentSchema = vaeTrainConfigSchema.extend({
   sweep: sweepTagSchema.optional()
 })
 
+/** Filters of a convolutional VAE's layers: each halves the image (stride 2). */
+export const MAX_CONV_LAYERS = 4
+export const MAX_CONV_FILTERS = 256
+
+/**
+ * A convolutional VAE (the Keras VAE example's architecture by default: conv 32 and 64 filters,
+ * 3x3, stride 2, dense 16, a latent of 2; the decoder mirrored with transposed convolutions) on
+ * any square image data set, grey or RGB, whose side the layers halve evenly.
+ */
+export const convVaeExperimentSchema = vaeTrainConfigSchema
+  .omit({ hidden: true, activation: true })
+  .extend({
+    kind: z.literal('conv-vae'),
+    name: z.string().min(1).max(200).optional(),
+    /** The sweep this run belongs to, and its values there (src/shared/sweep.ts). */
+    sweep: sweepTagSchema.optional(),
+    /** Filters of the encoder's convolutions (the decoder's transposed ones, reversed). */
+    filters: z
+      .array(z.number().int().min(1).max(MAX_CONV_FILTERS))
+      .min(1)
+      .max(MAX_CONV_LAYERS)
+      .default([32, 64]),
+    /** Units of the dense layer between the convolutions and the latent statistics. */
+    dense: z.number().int().min(1).max(1024).default(16),
+    epochs: z.number().int().min(1).max(1000).default(10)
+  })
+
 export const experimentSchema = z.discriminatedUnion('kind', [
   autoencoderExperimentSchema,
   denoisingExperimentSchema,
   linearExperimentSchema,
   vaeExperimentSchema,
-  cvaeExperimentSchema
+  cvaeExperimentSchema,
+  convVaeExperimentSchema
 ])
 export type Experiment = z.output<typeof experimentSchema>
 export type ExperimentKind = Experiment['kind']
@@ -93,7 +121,8 @@ export const kindFamily = {
   denoising: 'glyphs',
   linear: 'glyphs',
   vae: 'images',
-  cvae: 'images'
+  cvae: 'images',
+  'conv-vae': 'images'
 } as const satisfies Record<ExperimentKind, 'glyphs' | 'images'>
 export type KindFamily = (typeof kindFamily)[ExperimentKind]
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { GLYPH_PIXELS } from './glyphs'
-import { IMAGE_PIXELS } from './image-datasets'
+import { MAX_IMAGE_VALUES, isImageLength } from './image-datasets'
 import { runIdSchema } from './runs'
 import { MAX_VAE_LATENT } from './vae'
 
@@ -29,12 +29,16 @@ export const decodeRequestSchema = z
   )
 export type DecodeRequest = z.infer<typeof decodeRequestSchema>
 
-/** A pattern for a model's input: 35 pixels (letters) or 784 (MNIST), values in [0, 1]. */
+/**
+ * A pattern for a model's input, values in [0, 1]: 35 pixels (letters), or a square image of 1
+ * or 3 channels (784 for MNIST; a convolutional VAE's data set may have any size).
+ */
 const anyPatternSchema = z
   .array(z.number().min(0).max(1))
+  .max(MAX_IMAGE_VALUES)
   .refine(
-    (p) => p.length === GLYPH_PIXELS || p.length === IMAGE_PIXELS,
-    'a pattern has 35 or 784 values'
+    (p) => p.length === GLYPH_PIXELS || (p.length > 0 && isImageLength(p.length)),
+    'a pattern has 35 values or those of a square grey or RGB image (784 for 28x28 grey)'
   )
 
 /** Encode (and reconstruct) patterns with a trained run; the worker checks the size against the model. */

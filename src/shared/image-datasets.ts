@@ -1,11 +1,18 @@
 import { z } from 'zod'
-import { MAX_CLASSES, importedDatasetNameSchema } from './imported-dataset'
+import { MAX_CLASSES, MAX_IMPORT_SIZE, importedDatasetNameSchema } from './imported-dataset'
 
 // The 28x28 grey image data sets image models train on: built-in (MNIST, Fashion-MNIST) or
 // imported into the workspace; what the lab tells the page about them, and their images.
 
 export const IMAGE_SIDE = 28
 export const IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE
+
+/** The most values an image of any data set has (the largest imported size, RGB). */
+export const MAX_IMAGE_VALUES = MAX_IMPORT_SIZE * MAX_IMPORT_SIZE * 3
+
+/** Whether `n` values make a square image of 1 or 3 channels. */
+export const isImageLength = (n: number): boolean =>
+  [1, 3].some((c) => n % c === 0 && Number.isInteger(Math.sqrt(n / c)))
 
 export const imageDatasetIdSchema = z.enum(['mnist', 'fashion-mnist'])
 export type ImageDatasetId = z.infer<typeof imageDatasetIdSchema>
@@ -46,7 +53,11 @@ export const datasetSummarySchema = z.object({
   train: z.number().int().min(0),
   test: z.number().int().min(0),
   classNames: z.array(z.string()).min(1).max(MAX_CLASSES),
-  message: z.string()
+  /** 'ready', or why a model cannot train on it (the dense VAE takes 28x28 grey images only). */
+  message: z.string(),
+  /** Images are size x size pixels of 1 (grey) or 3 (RGB) channels. */
+  size: z.number().int().min(1).max(MAX_IMPORT_SIZE),
+  channels: z.union([z.literal(1), z.literal(3)])
 })
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>
 
@@ -56,7 +67,7 @@ export const datasetImagesRequestSchema = z.strictObject({
   indices: z.array(z.number().int().min(0).max(99_999_999)).min(1).max(256)
 })
 export const datasetImagesResultSchema = z.object({
-  images: z.array(z.array(z.number().int().min(0).max(255)).length(IMAGE_PIXELS)),
+  images: z.array(z.array(z.number().int().min(0).max(255)).min(1).max(MAX_IMAGE_VALUES)),
   labels: z.array(
     z
       .number()

@@ -33,13 +33,20 @@ const cvaeProgress = z.discriminatedUnion('at', [
   vaeBatchProgressSchema.extend({ ...kindOf('cvae'), at: z.literal('batch') })
 ])
 
+/** A convolutional VAE reports as the VAE does. */
+const convVaeProgress = z.discriminatedUnion('at', [
+  vaeProgressSchema.extend({ ...kindOf('conv-vae'), at: z.literal('epoch') }),
+  vaeBatchProgressSchema.extend({ ...kindOf('conv-vae'), at: z.literal('batch') })
+])
+
 /** Live progress of the run in training (at most about ten a second). */
 export const runProgressSchema = z.discriminatedUnion('kind', [
   glyphProgress('autoencoder'),
   glyphProgress('denoising'),
   glyphProgress('linear'),
   vaeProgress,
-  cvaeProgress
+  cvaeProgress,
+  convVaeProgress
 ])
 export type RunProgress = z.output<typeof runProgressSchema>
 
@@ -49,7 +56,8 @@ export const runDoneSchema = z.discriminatedUnion('kind', [
   trainingDoneSchema.extend(kindOf('denoising')),
   trainingDoneSchema.extend(kindOf('linear')),
   vaeDoneSchema.extend(kindOf('vae')),
-  vaeDoneSchema.extend(kindOf('cvae'))
+  vaeDoneSchema.extend(kindOf('cvae')),
+  vaeDoneSchema.extend(kindOf('conv-vae'))
 ])
 export type RunDone = z.output<typeof runDoneSchema>
 

@@ -5,7 +5,7 @@ import {
   glyphResultSchema,
   glyphSchema,
   runIdSchema,
-  IMAGE_PIXELS,
+  MAX_IMAGE_VALUES,
   runStatusSchema,
   sessionViewSchema
 } from './schemas'
@@ -69,7 +69,9 @@ export const runRecordSchema = z.object({
     .array(
       z.object({
         epoch: z.number().int().min(0),
-        images: z.array(z.array(z.number().int().min(0).max(255)).length(IMAGE_PIXELS)).max(16)
+        images: z
+          .array(z.array(z.number().int().min(0).max(255)).min(1).max(MAX_IMAGE_VALUES))
+          .max(16)
       })
     )
     .max(64)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { MAX_CLASSES } from './imported-dataset'
-import { IMAGE_PIXELS, datasetHashSchema, datasetNameSchema } from './image-datasets'
+import { MAX_IMAGE_VALUES, datasetHashSchema, datasetNameSchema } from './image-datasets'
 import { runIdSchema, runStatusSchema } from './runs'
 import {
   activationSchema,
@@ -48,8 +48,8 @@ export const vaeProgressSchema = z.object({
   kl: z.number(),
   samplesPerSecond: z.number().min(0),
   elapsedSeconds: z.number().min(0),
-  /** Reconstructions of a few fixed test images after this epoch (784 values each). */
-  reconstructions: z.array(z.array(z.number().min(0).max(1)).length(IMAGE_PIXELS)).max(16)
+  /** Reconstructions of a few fixed test images after this epoch (784 values each for MNIST). */
+  reconstructions: z.array(z.array(z.number().min(0).max(1)).min(1).max(MAX_IMAGE_VALUES)).max(16)
 })
 export type VaeProgress = z.infer<typeof vaeProgressSchema>
 

@@ -56,9 +56,12 @@ export async function loadFonts(dir: string): Promise<Font[]> {
 
 export interface ImageSet {
   count: number
-  /** count x 784 grey levels, 0-255, row-major. */
+  /** count x side x side x channels levels, 0-255, row-major (784 grey ones unless `anyShape`). */
   images: Uint8Array
   labels: Uint8Array
+  /** Images are side x side pixels of `channels` (1 grey, 3 RGB interleaved). */
+  side: number
+  channels: 1 | 3
 }
 
 export { idxFileNames } from './idx'
@@ -96,6 +99,8 @@ export interface ImageSetOptions {
   importedRoot?: string | null
   /** The content hash the caller expects of an imported set (the one its run was trained on). */
   hash?: string
+  /** Any size and channels an imported set has (a convolutional VAE's), not only 28x28 grey. */
+  anyShape?: boolean
 }
 
 /**
@@ -134,7 +139,7 @@ export async function loadImageSet(
   const classes = CLASS_NAMES[id].length
   if (labels.data.some((label) => label >= classes))
     throw new Error(`${labelsPath}: a label is outside 0-${classes - 1}`)
-  return { count, images: images.data, labels: labels.data }
+  return { count, images: images.data, labels: labels.data, side: IMAGE_SIDE, channels: 1 }
 }
 
 async function loadImportedSet(
@@ -149,7 +154,14 @@ async function loadImportedSet(
       `the training images of "${name}" are larger than the lab holds in memory (${loaded.manifest.counts.train} images); training reads them from disk`
     )
   }
-  return { count: loaded.labels.length, images: loaded.images, labels: loaded.labels }
+  const { size, channels } = loaded.manifest
+  return {
+    count: loaded.labels.length,
+    images: loaded.images,
+    labels: loaded.labels,
+    side: size,
+    channels
+  }
 }
 
 async function importedSplit(name: string, split: Split, options: ImageSetOptions) {
@@ -159,7 +171,7 @@ async function importedSplit(name: string, split: Split, options: ImageSetOption
       `"${name}" is not a built-in data set, and this lab has no workspace to import data sets into`
     )
   const loaded = await loadImportedSplit(root, name, split)
-  const refused = trainableShape(loaded.manifest)
+  const refused = options.anyShape === true ? null : trainableShape(loaded.manifest)
   const wrong =
     refused ??
     (options.hash !== undefined && options.hash !== loaded.manifest.contentHash
@@ -280,18 +292,22 @@ export async function summariseImageSets(
           train: 0,
           test: 0,
           classNames: ['?'],
-          message: entry.error
+          message: entry.error,
+          size: IMAGE_SIDE,
+          channels: 1
         }
       const m = entry.manifest
-      const refused = trainableShape(m)
+      // Readable: a convolutional VAE takes any shape; the dense networks' check refuses others.
       return {
         ...base,
         contentHash: m.contentHash,
-        available: refused === null,
+        available: true,
         train: m.counts.train,
         test: m.counts.test,
         classNames: m.classes,
-        message: refused ?? 'ready'
+        message: trainableShape(m) ?? 'ready',
+        size: m.size,
+        channels: m.channels
       }
     })
   ]
@@ -314,7 +330,9 @@ function summariseBuiltIn(dir: string): Promise<DatasetSummary[]> {
           train,
           test,
           classNames: [...CLASS_NAMES[id]],
-          message: 'ready'
+          message: 'ready',
+          size: IMAGE_SIDE,
+          channels: 1
         }
       } catch (error) {
         return {
@@ -325,7 +343,9 @@ function summariseBuiltIn(dir: string): Promise<DatasetSummary[]> {
           train: 0,
           test: 0,
           classNames: [...CLASS_NAMES[id]],
-          message: (error as Error).message
+          message: (error as Error).message,
+          size: IMAGE_SIDE,
+          channels: 1
         }
       }
     })

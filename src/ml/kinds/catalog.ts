@@ -4,15 +4,17 @@ import {
   type ExperimentKind,
   type ExperimentOf
 } from '../../shared/experiments'
-import { CLASS_NAMES, GLYPH_PIXELS, IMAGE_PIXELS, isBuiltInDataset } from '../../shared/schemas'
 import {
-  autoencoderSpec,
-  cvaeSpecs,
-  shapeOf,
-  vaeSpecs,
-  type MlpSpec,
-  type NetworkName
-} from '../architecture'
+  CLASS_NAMES,
+  GLYPH_PIXELS,
+  IMAGE_PIXELS,
+  IMAGE_SIDE,
+  isBuiltInDataset,
+  type DatasetSummary
+} from '../../shared/schemas'
+import { autoencoderSpec, cvaeSpecs, shapeOf, vaeSpecs, type NetworkName } from '../architecture'
+import { checkSavedConvNetwork, convShapeProblem } from '../conv-architecture'
+import type { NetworkSpec } from '../saved-network'
 import { changedMessage, loadFonts, summariseImageSets } from '../data/datasets'
 import { readManifest } from '../data/imported'
 
@@ -26,7 +28,7 @@ export interface KindTraits<K extends ExperimentKind> {
   /** The training worker of the kind's runs (glyph networks on one thread, images on all). */
   readonly worker: WorkerKind
   /** The layers of each network an experiment trains, by the name it is saved under. */
-  networks(experiment: ExperimentOf<K>): Partial<Record<NetworkName, MlpSpec>>
+  networks(experiment: ExperimentOf<K>): Partial<Record<NetworkName, NetworkSpec>>
   /**
    * Fails, naming what is missing, when a run of this experiment cannot start here; `imported`
    * is the workspace's folder of imported data sets, if it has one.
@@ -56,11 +58,19 @@ const glyphTraits = {
   check: checkGlyphs
 } as const
 
-/** An image run's data set must be here (built in, or imported into the workspace), unchanged. */
+/** The dense networks take 28x28 grey images (a summary's message says why a set is not such). */
+const denseShape = (found: DatasetSummary): string | null =>
+  found.size === IMAGE_SIDE && found.channels === 1 ? null : found.message
+
+/**
+ * An image run's data set must be here (built in, or imported into the workspace), unchanged,
+ * and of a shape its networks take (`shapeProblem`: why not, or null).
+ */
 async function checkImageSet(
   e: { dataset: string; datasetHash?: string | undefined },
   datasetsDir: string,
-  imported: string | null = null
+  imported: string | null = null,
+  shapeProblem: (found: DatasetSummary) => string | null = denseShape
 ): Promise<void> {
   const found = (await summariseImageSets(datasetsDir, imported)).find((d) => d.id === e.dataset)
   if (!found)
@@ -72,7 +82,15 @@ async function checkImageSet(
   if (!found.available) throw new Error(found.message)
   if (e.datasetHash !== undefined && found.contentHash !== e.datasetHash)
     throw new Error(changedMessage(e.dataset))
+  const problem = shapeProblem(found)
+  if (problem) throw new Error(problem)
 }
+
+const convShape = (e: ExperimentOf<'conv-vae'>) => ({
+  filters: e.filters,
+  dense: e.dense,
+  latent: e.latent
+})
 
 export const catalog = {
   autoencoder: glyphTraits,
@@ -110,6 +128,22 @@ export const catalog = {
       if (imported === null) return e
       const manifest = await readManifest(imported, e.dataset)
       return { ...e, datasetHash: manifest.contentHash, classes: manifest.classes.length }
+    }
+  },
+  'conv-vae': {
+    worker: kindFamily['conv-vae'],
+    // Its networks are checked at whatever image size they were trained on (their weights say).
+    networks: (e) => ({
+      encoder: { check: (saved) => void checkSavedConvNetwork(saved, 'encoder', convShape(e)) },
+      decoder: { check: (saved) => void checkSavedConvNetwork(saved, 'decoder', convShape(e)) }
+    }),
+    check: (e, datasetsDir, imported = null) =>
+      checkImageSet(e, datasetsDir, imported, (found) =>
+        convShapeProblem(found.size, found.channels, e.filters.length)
+      ),
+    pin: async (e, imported) => {
+      if (isBuiltInDataset(e.dataset) || imported === null) return e
+      return { ...e, datasetHash: (await readManifest(imported, e.dataset)).contentHash }
     }
   }
 } as const satisfies { [K in ExperimentKind]: KindTraits<K> }

@@ -1,5 +1,6 @@
 import type { Experiment, ExperimentKind } from '../../shared/experiments'
 import { autoencoderKind } from './autoencoder'
+import { convVaeKind } from './conv-vae'
 import { cvaeKind } from './cvae'
 import { denoisingKind } from './denoising'
 import { linearKind } from './linear'
@@ -15,7 +16,8 @@ const kinds: { [K in ExperimentKind]: ModelKind<K> } = {
   denoising: denoisingKind,
   linear: linearKind,
   vae: vaeKind,
-  cvae: cvaeKind
+  cvae: cvaeKind,
+  'conv-vae': convVaeKind
 }
 
 /** The module of a kind, by name. */
