@@ -64,7 +64,9 @@ describe('lab sweep', () => {
       [2, 2, { hidden: [8] }],
       [3, 2, { hidden: [10, 6] }]
     ])
-    expect(session.runs.map((r) => r.experiment.hidden)).toEqual([[8], [10, 6], [8], [10, 6]])
+    expect(
+      session.runs.map((r) => ('hidden' in r.experiment ? r.experiment.hidden : null))
+    ).toEqual([[8], [10, 6], [8], [10, 6]])
     expect(session.runs.every((r) => r.status === 'completed' && r.epochs === 30)).toBe(true)
     expect(session.runs[3]!.experiment.seed).toBe(2)
   })
