@@ -107,6 +107,8 @@ export function runData(e: Experiment): string {
 
 /** The layer sizes from input to output, e.g. 35-64-32-2-32-64-35. */
 export function runArchitecture(e: Experiment): string {
+  // A convolutional VAE: its filters, dense layer and latent (the decoder mirrors them).
+  if ('filters' in e) return `conv ${e.filters.join('-')}, dense ${e.dense}, latent ${e.latent}`
   const input = 'dataset' in e ? 784 : 35
   const decoder =
     'dataset' in e ? [...e.hidden].reverse() : (e.decoderHidden ?? [...e.hidden].reverse())
@@ -163,9 +165,11 @@ export function runRow(run: SessionSummary, index: number): RunRow {
     data: runData(e),
     architecture: runArchitecture(e),
     activation:
-      'dataset' in e
-        ? e.activation
-        : `${e.activation}${e.latentActivation !== 'linear' ? `, latent ${e.latentActivation}` : ''}`,
+      'filters' in e
+        ? 'relu'
+        : 'dataset' in e
+          ? e.activation
+          : `${e.activation}${e.latentActivation !== 'linear' ? `, latent ${e.latentActivation}` : ''}`,
     optimizer: optimizerText(e),
     epochs: `${run.epochs} of ${asked}`,
     seconds: run.seconds,

@@ -54,7 +54,13 @@ export function reportRuns(
 /** A run's name in the report: its number in the session and what it is. */
 function runName(run: SessionSummary, index: number): string {
   const e = run.experiment
-  const hidden = e.hidden.length ? e.hidden.join('-') : 'no hidden'
+  // A convolutional VAE names its filters where the dense networks name their hidden layers.
+  const hidden =
+    'filters' in e
+      ? `conv ${e.filters.join('-')}`
+      : e.hidden.length
+        ? e.hidden.join('-')
+        : 'no hidden'
   return `#${index + 1} ${e.name ?? `${runData(e).split(';')[0]} · ${hidden} · latent ${e.latent}`}`
 }
 
