@@ -37,12 +37,10 @@ export function toLettersRun(r: SessionSummary): Omit<LabRun, 'color' | 'label'>
 
 /** A VAE run, with the reconstructions saved for a few epochs back in its curve. */
 export function toVaeRun(r: SessionSummary): Omit<VaeRun, 'color' | 'label'> {
-  const {
-    kind: _kind,
-    name: _name,
-    sweep: _sweep,
-    ...config
-  } = r.experiment as Extract<SessionSummary['experiment'], { kind: 'vae' }>
+  const experiment = r.experiment as Extract<SessionSummary['experiment'], { kind: 'vae' | 'cvae' }>
+  const { kind: _kind, name: _name, sweep: _sweep, ...fields } = experiment
+  // A conditional VAE's classes come from its data set: the lab's form has no field for them.
+  const { classes: _classes, ...config } = { classes: 0, ...fields }
   const h = r.history
   const images = new Map((r.epochImages ?? []).map((e) => [e.epoch, e.images]))
   const curve = (h['epoch'] ?? []).map((value, i) => {
@@ -61,6 +59,7 @@ export function toVaeRun(r: SessionSummary): Omit<VaeRun, 'color' | 'label'> {
   })
   return {
     runId: r.id,
+    kind: experiment.kind,
     config: vaeTrainConfigSchema.parse(config),
     curve,
     result: {

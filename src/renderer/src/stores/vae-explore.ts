@@ -14,6 +14,8 @@ interface Context {
   latent: () => number
   testSet: () => { points: number[][] } | null
   bounds: () => [[number, number], [number, number]]
+  /** A conditional VAE's class to decode and encode for (undefined: the run takes none). */
+  label: () => number | undefined
   ok: () => void
   fail: (e: unknown) => void
 }
@@ -31,8 +33,12 @@ const PRIOR_RANGE: [[number, number], [number, number]] = [
  */
 export function useVaeExploration(context: Context) {
   const { runId, latent, ok, fail } = context
+  const withLabel = (): { labels?: number[] } => {
+    const label = context.label()
+    return label === undefined ? {} : { labels: [label] }
+  }
   const decode = async (id: string, points: number[][]): Promise<number[][]> =>
-    (await labClient().request('decodeLatent', { runId: id, points })).patterns
+    (await labClient().request('decodeLatent', { runId: id, points, ...withLabel() })).patterns
   // Wider than 2: the test set's codes as z1 and z2, or their PCA or UMAP projection.
   const plane = useLatentProjection({
     runId: () => runId.value,
@@ -81,6 +87,10 @@ export function useVaeExploration(context: Context) {
   const waypoints = ref<number[][]>([])
   const pathSteps = ref(6)
   const samples = shallowRef<Decoded[]>([])
+  /** The seed of the samples on screen (drawn again when a conditional VAE's class changes). */
+  let sampleSeed = 0
+  /** The drawing last encoded (encoded again for another class). */
+  let padImage: number[] | null = null
   const pad = shallowRef<{ point: number[]; image: number[] } | null>(null)
 
   function clearView(): void {
@@ -88,6 +98,7 @@ export function useVaeExploration(context: Context) {
     waypoints.value = []
     samples.value = []
     pad.value = null
+    padImage = null
   }
 
   async function refreshGrid(): Promise<void> {
@@ -121,6 +132,7 @@ export function useVaeExploration(context: Context) {
   async function sample(count: number, seed = Date.now() >>> 0): Promise<void> {
     const id = runId.value
     if (!id) return fail(new Error('train a VAE first'))
+    sampleSeed = seed
     const points = samplePoints(count, latent(), mulberry32(seed))
     try {
       const patterns = await decode(id, points)
@@ -133,10 +145,15 @@ export function useVaeExploration(context: Context) {
   }
 
   async function encodePad(image: number[]): Promise<void> {
+    padImage = image
     const id = runId.value
     if (!id || !context.trained()) return
     try {
-      const result = await labClient().request('encodePatterns', { runId: id, patterns: [image] })
+      const result = await labClient().request('encodePatterns', {
+        runId: id,
+        patterns: [image],
+        ...withLabel()
+      })
       if (id !== runId.value) return
       pad.value = { point: result.points[0] ?? [], image: result.reconstructions[0] ?? [] }
       ok()
@@ -145,7 +162,21 @@ export function useVaeExploration(context: Context) {
     }
   }
 
+  /** A conditional VAE's class changed: the probe, grid, path, samples and pad decode again. */
+  async function redecode(): Promise<void> {
+    const at = probe.value?.point
+    await Promise.all([
+      at ? probeAt(at[0] ?? 0, at[1] ?? 0) : Promise.resolve(),
+      refreshGrid(),
+      refreshPath(),
+      refreshTraversal(),
+      samples.value.length ? sample(samples.value.length, sampleSeed) : Promise.resolve(),
+      padImage ? encodePad(padImage) : Promise.resolve()
+    ])
+  }
+
   return {
+    redecode,
     probe,
     probePlane,
     plane,

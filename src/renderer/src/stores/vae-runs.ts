@@ -8,6 +8,8 @@ export interface VaeRun {
   runId: string
   label: string
   color: string
+  /** The dense VAE, or the conditional one. */
+  kind: 'vae' | 'cvae'
   config: VaeTrainConfig
   /** Per epoch; reconstructions kept for the few epochs the lab shows. */
   curve: VaeProgress[]
@@ -45,7 +47,7 @@ export const useVaeRunsStore = defineStore('vaeRuns', () => {
   function add(run: Omit<VaeRun, 'label' | 'color'>): void {
     if (runs.value.some((r) => r.runId === run.runId)) return
     const color = PALETTE[runs.value.length % PALETTE.length]!
-    const label = `#${runs.value.length + 1} ${describeVae(run.config)}`
+    const label = `#${runs.value.length + 1} ${run.kind === 'cvae' ? 'conditional · ' : ''}${describeVae(run.config)}`
     runs.value = [...runs.value, { ...run, curve: thinReconstructions(run.curve), label, color }]
     compared.value = [...compared.value, run.runId]
   }

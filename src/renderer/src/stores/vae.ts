@@ -20,6 +20,9 @@ import { useVaeRunsStore, type VaeRun } from './vae-runs'
 
 export type VaePhase = RunPhase
 
+/** The models the VAE lab trains: the dense VAE, and the conditional one (a class one-hot in). */
+export type VaeModelKind = 'vae' | 'cvae'
+
 /** The view of a VAE run saved with a session. */
 export interface VaeView {
   gridSize: number
@@ -39,6 +42,14 @@ export const useVaeStore = defineStore('vae', () => {
   const phase = ref<VaePhase>('idle')
   const runId = ref<string | null>(null)
   const trainedConfig = shallowRef<VaeTrainConfig | null>(null)
+  /** The model to train next, and the one on screen. */
+  const model = ref<VaeModelKind>('vae')
+  const trainedModel = ref<VaeModelKind>('vae')
+  /** A conditional VAE's class: what the probe, grid, path, samples and pad decode for. */
+  const label = ref(0)
+  /** A conditional VAE's images of every class at one latent point (style held, class varied). */
+  const classGrid = shallowRef<{ point: number[]; patterns: number[][] } | null>(null)
+  const conditional = computed(() => trainedModel.value === 'cvae')
   const curve = shallowRef<VaeProgress[]>([])
   const result = shallowRef<VaeDone | null>(null)
   /** The latest report from within an epoch. */
@@ -88,6 +99,7 @@ export const useVaeStore = defineStore('vae', () => {
     latent: () => trainedConfig.value?.latent ?? 2,
     testSet: () => testSet.value,
     bounds: () => bounds.value,
+    label: () => (conditional.value ? label.value : undefined),
     ok,
     fail
   })
@@ -139,6 +151,7 @@ export const useVaeStore = defineStore('vae', () => {
         if (done.epochs > 0 && done.status !== 'failed' && trainedConfig.value)
           vaeRuns.add({
             runId: done.runId,
+            kind: trainedModel.value,
             config: trainedConfig.value,
             curve: curve.value,
             result: done
@@ -159,9 +172,14 @@ export const useVaeStore = defineStore('vae', () => {
     phase.value = 'starting'
     const snapshot = JSON.parse(JSON.stringify(config.value)) as VaeTrainConfig
     trainedConfig.value = snapshot
+    trainedModel.value = model.value
+    classGrid.value = null
+    label.value = 0
     try {
       fixed.value = await fixedImages(snapshot.dataset)
-      runId.value = (await labClient().request('startRun', { ...snapshot, kind: 'vae' })).runId
+      runId.value = (
+        await labClient().request('startRun', { ...snapshot, kind: model.value })
+      ).runId
     } catch (e) {
       phase.value = 'idle'
       fail(e)
@@ -174,6 +192,9 @@ export const useVaeStore = defineStore('vae', () => {
     clearView()
     runId.value = run.runId
     trainedConfig.value = run.config
+    trainedModel.value = run.kind
+    model.value = run.kind
+    classGrid.value = null
     config.value = JSON.parse(JSON.stringify(run.config)) as VaeTrainConfig
     curve.value = run.curve
     batch.value = null
@@ -218,6 +239,8 @@ export const useVaeStore = defineStore('vae', () => {
   function reset(): void {
     runId.value = null
     trainedConfig.value = null
+    trainedModel.value = 'vae'
+    classGrid.value = null
     curve.value = []
     batch.value = null
     result.value = null
@@ -228,6 +251,33 @@ export const useVaeStore = defineStore('vae', () => {
     vaeRuns.clear()
   }
 
+  /** Picks the class a conditional VAE draws; what is on screen is decoded again for it. */
+  async function pickLabel(next: number): Promise<void> {
+    if (!Number.isInteger(next) || next < 0 || next >= classNames.value.length) return
+    label.value = next
+    await explore.redecode()
+  }
+
+  /** Decodes one latent point (the probe's, or the prior's mean) for every class. */
+  async function refreshClassGrid(): Promise<void> {
+    const id = runId.value
+    if (!id || !conditional.value) return
+    const point = probe.value?.point ?? new Array<number>(trainedConfig.value?.latent ?? 2).fill(0)
+    const classes = classNames.value.length
+    try {
+      const { patterns } = await labClient().request('decodeLatent', {
+        runId: id,
+        points: new Array<number[]>(classes).fill(point),
+        labels: Array.from({ length: classes }, (_, c) => c)
+      })
+      if (id !== runId.value) return
+      classGrid.value = { point: [...point], patterns }
+      ok()
+    } catch (e) {
+      if (id === runId.value) fail(e)
+    }
+  }
+
   async function afterTraining(): Promise<void> {
     try {
       const id = runId.value!
@@ -236,13 +286,20 @@ export const useVaeStore = defineStore('vae', () => {
       if (id !== runId.value) return
       testSet.value = codes
       ok()
-      await Promise.all([refreshGrid(), sample(10)])
+      await Promise.all([refreshGrid(), sample(10), refreshClassGrid()])
     } catch (e) {
       fail(e)
     }
   }
 
   return {
+    model,
+    trainedModel,
+    conditional,
+    label,
+    classGrid,
+    pickLabel,
+    refreshClassGrid,
     config,
     phase,
     runId,
