@@ -24,12 +24,13 @@ export const commands = {
     options: { out: 'FILE', ...engine, workspace: 'DIR', quiet: null }
   },
   sweep: {
-    usage: `lab sweep <sweep.json> [--out FILE] [--backend ${BACKEND}] [--threads N] [--workspace DIR] [--quiet]`,
+    usage: `lab sweep <sweep.json | study-id> [--quick] [--out FILE] [--backend ${BACKEND}] [--threads N] [--workspace DIR] [--quiet]`,
     about:
-      'run a base experiment over a grid of values (one run per combination and seed);\n' +
-      '                           writes a session with the runs grouped as one sweep (Ctrl+C keeps finished runs)',
+      'run a base experiment over a grid of values (one run per combination and seed), or a study\n' +
+      '                           of the gallery by its id (--quick: its quick variant); writes a session with the\n' +
+      '                           runs grouped as one sweep (Ctrl+C keeps finished runs)',
     positionals: { min: 1, max: 1 },
-    options: { out: 'FILE', ...engine, workspace: 'DIR', quiet: null }
+    options: { out: 'FILE', quick: null, ...engine, workspace: 'DIR', quiet: null }
   },
   eval: {
     usage: 'lab eval <session.aelab> [--workspace DIR]',

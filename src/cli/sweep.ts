@@ -25,6 +25,7 @@ import {
   type SweepRunResult
 } from '../shared/sweep-results'
 import { formatDuration } from '../shared/format'
+import { studyById } from '../shared/studies'
 import { backendOptions, flag, option } from './args'
 import { workspaceOf } from './import-data'
 import { interruptOnSigint } from './interrupt'
@@ -34,7 +35,15 @@ import { resolveFontFile } from './train'
 // process through the one run driver; the session is written after each run, so Ctrl+C (which
 // stops the run in progress) or a crash keeps every finished run.
 
-async function readSweep(path: string): Promise<Experiment[]> {
+/** A sweep file, or a study of the gallery by its id (`lab sweep intermediate-layers --quick`). */
+async function readSweep(path: string, quick: boolean): Promise<Experiment[]> {
+  const study = studyById(path)
+  if (study) {
+    const spec = quick ? study.quick?.sweep : study.sweep
+    if (!spec) throw new Error(`the study "${study.id}" has no quick variant`)
+    return taggedRuns(parseSweepSpec(spec))
+  }
+  if (quick) throw new Error('--quick picks the quick variant of a study; give a study id')
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -65,7 +74,7 @@ export async function sweep(args: readonly string[]): Promise<void> {
   if (!file) throw new Error('usage: lab sweep <sweep.json> [options]')
   const imported = importedDatasetsRoot(workspaceOf(option(args, '--workspace')))
   useImportedDatasets(imported)
-  const planned = await readSweep(file)
+  const planned = await readSweep(file, flag(args, '--quick'))
   const first = planned[0]!
   const name = first.sweep?.name ?? basename(file, extname(file))
   // Whatever a run needs (a data set, a character set) is named before any run starts.

@@ -45,3 +45,93 @@ export function smallMultipleOption(
     ]
   }
 }
+
+// The app's small multiples in one chart: a panel per combination of the other parameters,
+// each the mean against one parameter's values with a band of mean ± spread over the seeds.
+
+const COLUMNS = 3
+const PANEL_HEIGHT = 170
+
+/** The chart's height for this many panels, in pixels. */
+export const multiplesHeight = (panels: number): number =>
+  Math.ceil(Math.max(1, panels) / COLUMNS) * PANEL_HEIGHT + 16
+
+export function sweepMultiplesOption(
+  panels: readonly SmallMultiple[],
+  metric: string,
+  parameter: string
+): EChartsOption {
+  const columns = Math.min(COLUMNS, Math.max(1, panels.length))
+  const width = 100 / columns
+  const grid = panels.map((_, i) => ({
+    left: `${(i % columns) * width + 5}%`,
+    width: `${width - 8}%`,
+    top: Math.floor(i / columns) * PANEL_HEIGHT + 46,
+    height: PANEL_HEIGHT - 90
+  }))
+  const finite = (v: number | undefined): number | null =>
+    v === undefined || !Number.isFinite(v) ? null : v
+  return {
+    animation: false,
+    // A panel's title names the other parameters' values (a single panel needs none).
+    title: panels.map((p, i) => ({
+      text: p.title,
+      left: `${(i % columns) * width + 5}%`,
+      top: Math.floor(i / columns) * PANEL_HEIGHT + 2,
+      textStyle: { fontSize: 11, fontWeight: 'normal' }
+    })),
+    tooltip: { trigger: 'axis' },
+    grid,
+    xAxis: panels.map((p, i) => ({
+      type: 'category',
+      gridIndex: i,
+      data: p.points.map((q) => q.x),
+      name: parameter,
+      nameLocation: 'middle',
+      nameGap: 22,
+      axisLabel: { fontSize: 10 }
+    })),
+    yAxis: panels.map((_, i) => ({
+      type: 'value',
+      gridIndex: i,
+      name: i % columns === 0 ? metric : '',
+      nameTextStyle: { fontSize: 10, align: 'left' },
+      axisLabel: { fontSize: 10 },
+      scale: false
+    })),
+    series: panels.flatMap((p, i) => [
+      {
+        name: 'mean - spread',
+        type: 'line',
+        xAxisIndex: i,
+        yAxisIndex: i,
+        stack: `band-${i}`,
+        symbol: 'none',
+        lineStyle: { opacity: 0 },
+        data: p.points.map((q) => (q.stat ? finite(q.stat.mean - q.stat.spread) : null)),
+        tooltip: { show: false }
+      },
+      {
+        name: '± spread over seeds',
+        type: 'line',
+        xAxisIndex: i,
+        yAxisIndex: i,
+        stack: `band-${i}`,
+        symbol: 'none',
+        lineStyle: { opacity: 0 },
+        areaStyle: { color: 'rgba(47, 91, 211, 0.18)' },
+        data: p.points.map((q) => (q.stat ? finite(2 * q.stat.spread) : null)),
+        tooltip: { show: false }
+      },
+      {
+        name: 'mean',
+        type: 'line',
+        xAxisIndex: i,
+        yAxisIndex: i,
+        color: '#2f5bd3',
+        symbolSize: 7,
+        data: p.points.map((q) => finite(q.stat?.mean))
+      }
+    ])
+  }
+}

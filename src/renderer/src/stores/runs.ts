@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { LetterTrainConfig, TrainingDone } from '@shared/schemas'
 import { RUN_COLORS } from '@shared/charts/options'
+import type { SweepTag } from '@shared/sweep-tag'
 
 /** A finished letters run kept in the session for comparison and exploration. */
 export interface LabRun {
@@ -11,6 +12,8 @@ export interface LabRun {
   lossPoints: [number, number][]
   result: TrainingDone
   color: string
+  /** The sweep the run belongs to, if any. */
+  sweep?: SweepTag
 }
 
 const PALETTE = RUN_COLORS
@@ -33,12 +36,13 @@ export const useRunsStore = defineStore('runs', () => {
   const selected = computed(() => runs.value.find((r) => r.runId === selectedId.value) ?? null)
   const comparedRuns = computed(() => runs.value.filter((r) => compared.value.includes(r.runId)))
 
-  function add(run: Omit<LabRun, 'color' | 'label'>): void {
+  /** Adds a run, selected and compared (a sweep's runs are not compared: there may be many). */
+  function add(run: Omit<LabRun, 'color' | 'label'>, { compare = true } = {}): void {
     const color = PALETTE[runs.value.length % PALETTE.length]!
     const label = `#${runs.value.length + 1} ${describeConfig(run.config)}`
     runs.value = [...runs.value, { ...run, color, label }]
     if (run.result.glyphs.length > 0) selectedId.value = run.runId
-    compared.value = [...compared.value, run.runId]
+    if (compare) compared.value = [...compared.value, run.runId]
   }
 
   function remove(runId: string): void {

@@ -31,7 +31,8 @@ export function toLettersRun(r: SessionSummary): Omit<LabRun, 'color' | 'label'>
       finalLoss: r.finalLoss,
       glyphs: r.glyphs ?? [],
       denoising: r.denoising
-    }
+    },
+    ...(r.experiment.sweep ? { sweep: r.experiment.sweep } : {})
   }
 }
 
@@ -70,6 +71,7 @@ export function toVaeRun(r: SessionSummary): Omit<VaeRun, 'color' | 'label'> {
       epochs: r.epochs,
       seconds: r.seconds,
       finalLoss: r.finalLoss
-    }
+    },
+    ...(r.experiment.sweep ? { sweep: r.experiment.sweep } : {})
   }
 }

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { VaeDone, VaeProgress, VaeTrainConfig } from '@shared/schemas'
 import { spreadEvenly } from '@shared/spread'
+import type { SweepTag } from '@shared/sweep-tag'
 
 /** A finished VAE run kept in the session, to explore again and to compare with others. */
 export interface VaeRun {
@@ -14,6 +15,8 @@ export interface VaeRun {
   /** Per epoch; reconstructions kept for the few epochs the lab shows. */
   curve: VaeProgress[]
   result: VaeDone
+  /** The sweep the run belongs to, if any. */
+  sweep?: SweepTag
 }
 
 const PALETTE = ['#2f5bd3', '#d9534f', '#2e9d5b', '#a05bd3', '#e08a1e', '#1fa2b8', '#8a6d3b']
