@@ -286,7 +286,7 @@ export const STUDIES: Study[] = [
       'Part 3: a dense VAE 784-256-2 on MNIST for 50 epochs; the test set in the latent plane coloured by digit, and a path 1 \u2192 9 \u2192 7 through the class centres.',
     views: ['class-latent', 'path'],
     path: ['1', '9', '7'],
-    time: 'about 15 min',
+    time: 'about 18 min',
     sweep: { name: '3 VAE MNIST', base: vae },
     quick: {
       time: 'about 30 s',
@@ -301,7 +301,7 @@ export const STUDIES: Study[] = [
       'Part 3: the same VAE on Fashion-MNIST for 50 epochs; the latent plane coloured by class with the class names, and a path Shirt \u2192 Dress \u2192 Trouser.',
     views: ['class-latent', 'path'],
     path: ['Shirt', 'Dress', 'Trouser'],
-    time: 'about 15 min',
+    time: 'about 18 min',
     sweep: { name: '3 VAE Fashion-MNIST', base: { ...vae, dataset: 'fashion-mnist' } },
     quick: {
       time: 'about 30 s',
