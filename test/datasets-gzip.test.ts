@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { idxFileNames, loadImageSet, summariseImageSets } from '../src/ml/data/datasets'
+import { idxFileNames, loadImageSet } from '../src/ml/data/datasets'
+import { summariseImageSets } from '../src/ml/data/summaries'
 import { datasetsDir } from './helpers'
 
 // A packaged app ships MNIST and Fashion-MNIST gzipped (scripts/pack-datasets.mjs); the lab reads

@@ -1,4 +1,4 @@
-import { summariseImageSets } from '../ml/data/datasets'
+import { summariseImageSets } from '../ml/data/summaries'
 import { importedDatasetsRoot, listImported } from '../services/import-data'
 import { datasetsDir } from '../services/paths'
 import { option } from './args'

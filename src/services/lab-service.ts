@@ -10,13 +10,8 @@ import {
 } from '../shared/contract'
 import { isBuiltInDataset, type DatasetName, type Font, type LabInfo } from '../shared/schemas'
 import { pinned, traitsOf } from '../ml/kinds/catalog'
-import {
-  loadFonts,
-  loadImageSet,
-  summariseImageSets,
-  type ImageSet,
-  type Split
-} from '../ml/data/datasets'
+import { loadFonts, loadImageSet, type ImageSet, type Split } from '../ml/data/datasets'
+import { summariseImageSets } from '../ml/data/summaries'
 import { LabBusyError, LabNotFoundError, type TrainingService } from './training'
 import { DEFAULT_CLIENT, type SessionService } from './sessions'
 import { SessionFileError } from './session-file'

@@ -15,7 +15,8 @@ import {
 import { autoencoderSpec, cvaeSpecs, shapeOf, vaeSpecs, type NetworkName } from '../architecture'
 import { checkSavedConvNetwork, convShapeProblem } from '../conv-architecture'
 import type { NetworkSpec } from '../saved-network'
-import { changedMessage, loadFonts, summariseImageSets } from '../data/datasets'
+import { changedMessage, loadFonts } from '../data/datasets'
+import { summariseImageSets } from '../data/summaries'
 import { readManifest } from '../data/imported'
 
 // The host's side of each model kind: which worker trains it, the networks it saves (to check a

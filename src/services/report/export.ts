@@ -1,4 +1,4 @@
-import { summariseImageSets } from '../../ml/data/datasets'
+import { summariseImageSets } from '../../ml/data/summaries'
 import { CLASS_NAMES, isBuiltInDataset, type Font } from '../../shared/schemas'
 import { reportFileName, runRow, runRowsCsv, type ReportResult } from '../../shared/report'
 import { toCsv } from '../../shared/csv'
