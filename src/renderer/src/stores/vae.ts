@@ -1,21 +1,19 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import {
-  isBuiltInDataset,
   vaeTrainConfigSchema,
-  type DatasetSummary,
   type VaeBatchProgress,
   type VaeDone,
   type VaeProgress,
-  type VaeTrainConfig,
-  type DatasetName,
-  CLASS_NAMES
+  type VaeTrainConfig
 } from '@shared/schemas'
 import { inFamily } from '@shared/experiments'
 import { latentBounds } from '@shared/latent'
 import { labClient } from '../api/client'
 import { controlRun, type RunPhase } from './run-control'
 import { useVaeExploration } from './vae-explore'
+import { useVaeClasses } from './vae-classes'
+import { useVaeData } from './vae-data'
 import { useVaeRunsStore, type VaeRun } from './vae-runs'
 
 export type VaePhase = RunPhase
@@ -45,11 +43,6 @@ export const useVaeStore = defineStore('vae', () => {
   /** The model to train next, and the one on screen. */
   const model = ref<VaeModelKind>('vae')
   const trainedModel = ref<VaeModelKind>('vae')
-  /** A conditional VAE's class: what the probe, grid, path, samples and pad decode for. */
-  const label = ref(0)
-  /** A conditional VAE's images of every class at one latent point (style held, class varied). */
-  const classGrid = shallowRef<{ point: number[]; patterns: number[][] } | null>(null)
-  const conditional = computed(() => trainedModel.value === 'cvae')
   const curve = shallowRef<VaeProgress[]>([])
   const result = shallowRef<VaeDone | null>(null)
   /** The latest report from within an epoch. */
@@ -67,20 +60,6 @@ export const useVaeStore = defineStore('vae', () => {
       phase.value === 'stopping'
   )
   const trained = computed(() => phase.value === 'finished' && (result.value?.epochs ?? 0) > 0)
-  /** The data sets the lab has: the built-in ones, and those imported into the workspace. */
-  const datasets = shallowRef<DatasetSummary[]>([])
-  const loadDatasets = async (): Promise<void> => {
-    try {
-      datasets.value = await labClient().request('listDatasets', undefined)
-    } catch (e) {
-      fail(e)
-    }
-  }
-  const classNames = computed((): readonly string[] => {
-    const id = trainedConfig.value?.dataset ?? config.value.dataset
-    if (isBuiltInDataset(id)) return CLASS_NAMES[id]
-    return datasets.value.find((d) => d.id === id)?.classNames ?? []
-  })
   const bounds = computed<[[number, number], [number, number]]>(() =>
     testSet.value
       ? latentBounds(testSet.value.points, [0, 1], 0.05)
@@ -93,6 +72,19 @@ export const useVaeStore = defineStore('vae', () => {
   const fail = (e: unknown): void => void (error.value = e instanceof Error ? e.message : String(e))
   /** A request that succeeded: an earlier failure no longer stands. */
   const ok = (): void => void (error.value = null)
+  const { datasets, loadDatasets, classNames, testImage, fixedImages } = useVaeData({
+    dataset: () => trainedConfig.value?.dataset ?? config.value.dataset,
+    fail
+  })
+  const { label, classGrid, conditional, pickLabel, refreshClassGrid } = useVaeClasses({
+    runId,
+    trainedModel,
+    classNames,
+    point: () => probe.value?.point ?? new Array<number>(trainedConfig.value?.latent ?? 2).fill(0),
+    redecode: () => explore.redecode(),
+    ok,
+    fail
+  })
   const explore = useVaeExploration({
     runId,
     trained: () => trained.value,
@@ -105,28 +97,6 @@ export const useVaeStore = defineStore('vae', () => {
   })
   const { probe, gridSize, gridSpacing, grid, waypoints, pathSteps, path, samples, pad } = explore
   const { probeAt, refreshGrid, refreshPath, sample, clearView } = explore
-
-  /** A test image of a data set (values 0-255), e.g. for the scatter's tooltip. */
-  async function testImage(dataset: DatasetName, index: number): Promise<number[]> {
-    const { images } = await labClient().request('datasetImages', {
-      dataset,
-      split: 'test',
-      indices: [index]
-    })
-    return images[0] ?? []
-  }
-
-  /** The test images whose reconstructions the lab shows after each epoch, scaled to [0, 1]. */
-  async function fixedImages(dataset: DatasetName): Promise<number[][]> {
-    // Eight, or all of an imported set with fewer test images.
-    const test = datasets.value.find((d) => d.id === dataset)?.test ?? 8
-    const { images } = await labClient().request('datasetImages', {
-      dataset,
-      split: 'test',
-      indices: Array.from({ length: Math.max(1, Math.min(8, test)) }, (_, i) => i)
-    })
-    return images.map((img) => img.map((v) => v / 255))
-  }
 
   function listen(): void {
     if (unsubscribe.length) return
@@ -249,33 +219,6 @@ export const useVaeStore = defineStore('vae', () => {
     clearView()
     fixed.value = []
     vaeRuns.clear()
-  }
-
-  /** Picks the class a conditional VAE draws; what is on screen is decoded again for it. */
-  async function pickLabel(next: number): Promise<void> {
-    if (!Number.isInteger(next) || next < 0 || next >= classNames.value.length) return
-    label.value = next
-    await explore.redecode()
-  }
-
-  /** Decodes one latent point (the probe's, or the prior's mean) for every class. */
-  async function refreshClassGrid(): Promise<void> {
-    const id = runId.value
-    if (!id || !conditional.value) return
-    const point = probe.value?.point ?? new Array<number>(trainedConfig.value?.latent ?? 2).fill(0)
-    const classes = classNames.value.length
-    try {
-      const { patterns } = await labClient().request('decodeLatent', {
-        runId: id,
-        points: new Array<number[]>(classes).fill(point),
-        labels: Array.from({ length: classes }, (_, c) => c)
-      })
-      if (id !== runId.value) return
-      classGrid.value = { point: [...point], patterns }
-      ok()
-    } catch (e) {
-      if (id === runId.value) fail(e)
-    }
   }
 
   async function afterTraining(): Promise<void> {
