@@ -316,9 +316,10 @@ describe('lab', () => {
   it('prints usage, and refuses unknown commands and bench cases', async () => {
     expect((await lab('--help')).stdout).toMatch(/train <experiment.json>/)
     expect((await lab('fly')).stderr).toMatch(/unknown command "fly"/)
-    expect((await lab('bench', 'nothing')).stderr).toMatch(
-      /bench needs a case: datasets, letters, vae-mnist, vae-quality, probe/
-    )
+    const cases = (await lab('bench', 'nothing')).stderr
+    expect(cases).toMatch(/bench needs a case: /)
+    for (const name of ['datasets', 'letters', 'vae-mnist', 'vae-quality', 'cvae-mnist', 'probe'])
+      expect(cases).toMatch(new RegExp(`[ :,]${name}(,|$)`, 'm'))
     expect((await lab('bench', 'letters', '--rounds', '0')).stderr).toMatch(
       /--rounds must be a whole number from 1 to 20, not "0"/
     )
