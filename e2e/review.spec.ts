@@ -255,9 +255,11 @@ test('VAE: runs kept and compared, the plane and the pad by keyboard, whole lege
 
   // Hover a point so its test image starts loading, leave the tab, then let the image arrive.
   const plot = (await scatter.boundingBox())!
-  for (let dy = 0; dy < 60 && holdIds.size === 0; dy += 3)
-    for (let dx = 0; dx < 60 && holdIds.size === 0; dx += 3)
-      await page.mouse.move(plot.x + plot.width / 2 - 30 + dx, plot.y + plot.height / 2 - 30 + dy)
+  // Where the points lie depends on the run (the engine is picked by timing), so the pointer
+  // sweeps the plot's inner area row by row until it rests on one.
+  for (let y = plot.height * 0.1; y < plot.height * 0.9 && holdIds.size === 0; y += 6)
+    for (let x = plot.width * 0.1; x < plot.width * 0.9 && holdIds.size === 0; x += 6)
+      await page.mouse.move(plot.x + x, plot.y + y)
   expect(holdIds.size).toBeGreaterThan(0)
   // Every image asked for is held (the last one belongs to the tooltip on screen)...
   await expect.poll(() => held.length > 0 && held.length === holdIds.size).toBe(true)
