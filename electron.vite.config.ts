@@ -29,6 +29,12 @@ export default defineConfig({
   renderer: {
     root: resolve(import.meta.dirname, 'src/renderer'),
     resolve: { alias: { '@shared': resolve(import.meta.dirname, 'src/shared') } },
+    // vue-i18n's feature flags: the Composition API only, no devtools hooks in a build.
+    define: {
+      __VUE_I18N_FULL_INSTALL__: true,
+      __VUE_I18N_LEGACY_API__: false,
+      __INTLIFY_PROD_DEVTOOLS__: false
+    },
     build: {
       // Minified: the renderer's code is what the window waits for at start-up.
       minify: true,

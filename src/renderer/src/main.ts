@@ -6,6 +6,7 @@ import { provideLabClient } from './api/client'
 import { createElectronClient } from './api/electron-client'
 import { apiUrlFor, connectWebSocketClient } from '@shared/lab-client'
 import { preloadFirstLab } from './views'
+import { i18n, setLanguage, currentLanguage } from './i18n'
 
 // In Electron the preload provides window.lab; served by the browser host, the same API comes
 // over a WebSocket to the host that served the page.
@@ -15,7 +16,8 @@ async function boot(): Promise<void> {
     ? createElectronClient(window.lab)
     : await connectWebSocketClient(apiUrlFor(window.location))
   provideLabClient(client)
-  createApp(App).use(createPinia()).mount('#app')
+  setLanguage(currentLanguage())
+  createApp(App).use(createPinia()).use(i18n).mount('#app')
 }
 
 boot().catch((error: unknown) => {
