@@ -65,7 +65,7 @@ const rendererRule = (patterns = []) =>
 /** Components, views and composables reach the lab through the stores (issue 15, item 5). */
 /**
  * Components whose text is not yet in the locale files (issue 17, item 5). Each one leaves this
- * list when its text moves to src/renderer/src/locales; the list must end empty.
+ * list when its text moves to src/shared/locales; the list must end empty.
  */
 const RAW_TEXT_PENDING = [
   'components/denoising/DenoiseResults.vue',
@@ -196,7 +196,7 @@ export default tseslint.config(
     settings: {
       'vue-i18n': {
         localeDir: {
-          pattern: './src/renderer/src/locales/*/*.json',
+          pattern: './src/shared/locales/*/*.json',
           localeKey: 'path',
           localePattern: /^.*\/(?<locale>[a-z]{2})\/[^/]+\.json$/
         },

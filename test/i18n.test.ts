@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 // Every text the interface shows is a key in the locale files (ESLint's no-raw-text and
 // no-missing-keys check the components); this checks the locales against each other: a key in
 // one language and not in the other, an empty text, or a placeholder the translation dropped.
-const root = join(import.meta.dirname, '..', 'src', 'renderer', 'src', 'locales')
+const root = join(import.meta.dirname, '..', 'src', 'shared', 'locales')
 type Tree = { [key: string]: string | Tree }
 
 function load(language: string): Tree {

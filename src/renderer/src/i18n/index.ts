@@ -2,9 +2,10 @@ import { createI18n } from 'vue-i18n'
 
 /**
  * The interface's languages. Every text the app shows comes from a locale file under
- * `locales/<language>/<area>.json` (one file per area of the app, whose top-level key is the
+ * `src/shared/locales/<language>/<area>.json` (one file per area of the app, whose top-level key is the
  * area: `letters.json` holds `{ "letters": { ... } }`), so two people translating two labs never
- * edit the same file. English is the reference; `test/i18n.test.ts` fails when a key of one
+ * edit the same file. They live in src/shared so that the report service writes reports in the
+ * same words. English is the reference; `test/i18n.test.ts` fails when a key of one
  * language is missing from the other, and ESLint (`@intlify/vue-i18n/no-missing-keys`,
  * `no-raw-text`) when a component shows text that is not a key, or a key that is in no locale.
  */
@@ -17,7 +18,10 @@ export type Language = (typeof LANGUAGES)[number]['id']
 
 type Messages = { [key: string]: string | Messages }
 
-const files = import.meta.glob<Messages>('../locales/*/*.json', { eager: true, import: 'default' })
+const files = import.meta.glob<Messages>('../../../shared/locales/*/*.json', {
+  eager: true,
+  import: 'default'
+})
 
 /** Each language's messages: its area files merged (each area is its own top-level key). */
 export function messagesByLanguage(): Record<Language, Messages> {
