@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import {
   copyFileSync,
   existsSync,
@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
 import { loadLayersModel } from '../src/ml/export'
 import { readSession } from '../src/services/session-file'
 import { commands } from '../src/cli/index'
@@ -110,6 +110,45 @@ describe('lab train', () => {
     // A letters run takes milliseconds: its duration never reads "(0.0 s)".
     expect(trained.stdout).toMatch(/\((\d+ ms|\d+\.\d s)\)\n/)
     expect(trained.stdout).not.toContain('(0.0 s)')
+  })
+
+  it('stops a long letters run on Ctrl+C (SIGINT): a clear message, exit code 130, the session complete', async () => {
+    // A million epochs, never solved (no wrong-pixel bound): it would run for hours.
+    const file = experiment('endless', { ...letters, epochs: 1_000_000, maxWrongPixels: null })
+    const out = join(scratch, 'endless-out.aelab')
+    const child = spawn(
+      process.execPath,
+      [join(root, 'bin/lab.mjs'), 'train', file, '--out', out],
+      {
+        cwd: scratch
+      }
+    )
+    let stderr = ''
+    let stdout = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    const exited = new Promise<number | null>((done) => child.on('close', done))
+    onTestFinished(() => void child.kill('SIGKILL'))
+    await new Promise<void>((started) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString()
+        // The first progress line: the run is training.
+        if (/epoch \d+\/1000000/.test(stderr)) started()
+      })
+    )
+    child.kill('SIGINT')
+    expect(await exited, stderr).toBe(130)
+    expect(stderr).toContain('stopping')
+    expect(stdout).toMatch(/^stopped: /m)
+    expect(stdout).toContain(`session written to ${out}`)
+    // Complete, not half-written: it validates (integrity included) and holds the stopped run.
+    const record = (await readSession(out)).runs[0]!
+    expect(record.status).toBe('stopped')
+    expect(record.epochs).toBeGreaterThan(0)
+    expect(record.epochs).toBeLessThan(1_000_000)
+    // No temporary file left beside it.
+    expect(readdirSync(scratch).filter((name) => name.startsWith('endless-out'))).toEqual([
+      'endless-out.aelab'
+    ])
   })
 
   it('trains on a character set from a course header named by fontFile, and eval lists its glyphs', async () => {

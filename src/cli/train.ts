@@ -15,6 +15,7 @@ import { backendOptions, flag, option } from './args'
 import { parseCharacterSetFile } from '../shared/character-sets'
 import { formatDuration } from '../shared/format'
 import { workspaceOf } from './import-data'
+import { interruptOnSigint } from './interrupt'
 
 // `lab train <experiment.json> [--out FILE] [--backend NAME] [--threads N]` and `lab eval <session>`.
 
@@ -126,14 +127,13 @@ export async function train(args: readonly string[]): Promise<void> {
   )
   const name = experiment.name ?? basename(file, extname(file))
   process.stderr.write(`training ${name} (${experiment.kind}) on ${choice.note}\n`)
-  let stopRequested = false
-  const onSigint = (): void => {
-    stopRequested = true
+  // Ctrl+C stops the run (it keeps its last completed epoch) and still writes the session;
+  // the exit code is then 130, as for any command a SIGINT ended.
+  const interrupt = interruptOnSigint(() =>
     process.stderr.write(
       '\nstopping (keeping the last completed epoch); the session will still be saved\n'
     )
-  }
-  process.once('SIGINT', onSigint)
+  )
   try {
     const record = await runExperiment(
       experiment,
@@ -144,10 +144,7 @@ export async function train(args: readonly string[]): Promise<void> {
       },
       {
         onProgress: flag(args, '--quiet') ? undefined : progressBar(process.stderr),
-        control: {
-          checkpoint: () => (stopRequested ? 'stop' : 'continue'),
-          shouldStop: () => stopRequested
-        }
+        control: interrupt.control
       }
     )
     if (process.stderr.isTTY) process.stderr.write('\n')
@@ -158,8 +155,9 @@ export async function train(args: readonly string[]): Promise<void> {
     process.stdout.write(
       `${record.status}: ${record.message} (${formatDuration(record.seconds)})\nsession written to ${out}\n`
     )
+    if (interrupt.requested) process.exitCode = 130
   } finally {
-    process.off('SIGINT', onSigint)
+    interrupt.dispose()
   }
 }
 
