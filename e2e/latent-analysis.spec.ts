@@ -35,7 +35,7 @@ test('letters: PCA baseline, latent traversal and the PCA and UMAP views of a 3-
   // The traversal: one row per latent dimension, 9 steps each, around the mean code.
   const traversal = page.getByTestId('traversal-row')
   await expect(traversal).toHaveCount(3)
-  for (let d = 0; d < 3; d++) await expect(traversal.nth(d)).toHaveAttribute('data-glyphs', '9')
+  for (let d = 0; d < 3; d++) await expect(traversal.nth(d)).toHaveAttribute('data-steps', '9')
   await expect(traversal.nth(0).getByRole('img')).toHaveCount(9)
 
   // The plane as PCA of the codes: a click decodes the point taken back to a 3-D code.
