@@ -13,6 +13,7 @@ import { useVaeStore } from './vae'
 import { useVaeRunsStore } from './vae-runs'
 import { toLettersRun, toVaeRun } from './session-runs'
 import { useUiStore } from './ui'
+import { i18n } from '../i18n'
 
 type Target = { name: string } | { token: string }
 
@@ -37,8 +38,10 @@ export const useSessionStore = defineStore('session', () => {
   const error = ref<string | null>(null)
   const notice = ref<string | null>(null)
   const recovery = ref<{ savedAt: string; runs: number } | null>(null)
+  const t = i18n.global.t
   const title = computed(
-    () => `${name.value ?? 'Untitled session'}${dirty.value ? ' •' : ''} — Autoencoder Lab`
+    () =>
+      `${name.value ?? t('session.untitled')}${dirty.value ? ' •' : ''} — ${t('common.appName')}`
   )
   let applying = false
 
@@ -101,7 +104,7 @@ export const useSessionStore = defineStore('session', () => {
     target.value = next
     dirty.value = false
     recovery.value = null
-    notice.value = `Saved ${saved.name}`
+    notice.value = t('session.saved', { name: saved.name })
     return true
   }
 
@@ -165,14 +168,18 @@ export const useSessionStore = defineStore('session', () => {
     if (!opened) return false
     await apply(opened)
     target.value = next
-    notice.value = withNotices(`Opened ${opened.name}`, opened.notices)
+    notice.value = withNotices(t('session.opened', { name: opened.name }), opened.notices)
     return true
   }
 
   async function importFile(file: File): Promise<boolean> {
     // Refused before reading it: nothing is sent.
     if (file.size > MAX_SESSION_BYTES) {
-      error.value = `${file.name}: the file is ${Math.round(file.size / 2 ** 20)} MB; sessions are at most ${MAX_SESSION_BYTES / 2 ** 20} MB`
+      error.value = t('session.tooBig', {
+        file: file.name,
+        size: Math.round(file.size / 2 ** 20),
+        max: MAX_SESSION_BYTES / 2 ** 20
+      })
       return false
     }
     const opened = await run(async () =>
@@ -183,7 +190,7 @@ export const useSessionStore = defineStore('session', () => {
     // A dropped file has no place in the workspace yet: Save asks where.
     target.value = null
     dirty.value = true
-    notice.value = withNotices(`Opened ${opened.name} (dropped file)`, opened.notices)
+    notice.value = withNotices(t('session.openedDropped', { name: opened.name }), opened.notices)
     return true
   }
 
@@ -215,7 +222,7 @@ export const useSessionStore = defineStore('session', () => {
     dirty.value = true
     recovery.value = null
     notice.value = withNotices(
-      `Recovered ${opened.session.runs.length} run(s); save the session to keep them`,
+      t('session.recovered', { runs: opened.session.runs.length }, opened.session.runs.length),
       opened.notices
     )
   }
