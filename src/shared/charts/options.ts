@@ -37,8 +37,18 @@ export function axisNumber(value: number): string {
   return String(v)
 }
 
+/** A chart's words (axis names, series names) in the interface's language; English by default. */
+export interface LossChartText {
+  epoch: string
+  loss: string
+}
+
 /** Loss against epoch on a log scale, one line per run. */
-export function lossChartOption(series: readonly LossSeries[], maxPoints = 2000): EChartsOption {
+export function lossChartOption(
+  series: readonly LossSeries[],
+  maxPoints = 2000,
+  text: LossChartText = { epoch: 'epoch', loss: 'loss' }
+): EChartsOption {
   return {
     animation: false,
     grid: { left: 56, right: 16, top: series.length > 1 ? 40 : 24, bottom: 36 },
@@ -47,8 +57,8 @@ export function lossChartOption(series: readonly LossSeries[], maxPoints = 2000)
       trigger: 'axis',
       valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toExponential(3) : String(v))
     },
-    xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 24, min: 0 },
-    yAxis: { type: 'log', name: 'loss', logBase: 10, axisLabel: { formatter: axisNumber } },
+    xAxis: { type: 'value', name: text.epoch, nameLocation: 'middle', nameGap: 24, min: 0 },
+    yAxis: { type: 'log', name: text.loss, logBase: 10, axisLabel: { formatter: axisNumber } },
     series: series.map((s) => ({
       type: 'line',
       name: s.name,
@@ -85,6 +95,8 @@ export interface ScatterExtras {
   probe?: readonly number[] | null
   /** The axes' names when the plane is not two latent dimensions (PC1, UMAP 1, ...). */
   axisNames?: [string, string]
+  /** The series' names in the interface's language (English by default). */
+  text?: { glyphs: string; drawing: string; probe: string }
 }
 
 /** The glyphs as labelled points of the latent plane (dimensions `dims`), with the drawing and the probe. */
@@ -96,10 +108,11 @@ export function latentScatterOption(
   const at = (p: readonly number[]): number[] => [p[dims[0]] ?? 0, p[dims[1]] ?? 0]
   const data = glyphs.map((g) => ({ value: at(g.latent), name: g.char }))
   const label = (p: { name?: string }): string => (p.name === ' ' ? '␣' : (p.name ?? ''))
+  const text = extras.text ?? { glyphs: 'glyphs', drawing: 'your drawing', probe: 'probe' }
   const series: object[] = [
     {
       type: 'scatter',
-      name: 'glyphs',
+      name: text.glyphs,
       symbolSize: 10,
       data,
       itemStyle: { color: '#6d86d6' },
@@ -122,7 +135,7 @@ export function latentScatterOption(
   if (extras.drawn) {
     series.push({
       type: 'scatter',
-      name: 'your drawing',
+      name: text.drawing,
       symbol: 'diamond',
       symbolSize: 18,
       data: [{ value: at(extras.drawn), name: 'drawing' }],
@@ -133,7 +146,7 @@ export function latentScatterOption(
   if (extras.probe) {
     series.push({
       type: 'scatter',
-      name: 'probe',
+      name: text.probe,
       symbol: 'pin',
       symbolSize: 26,
       data: [{ value: at(extras.probe), name: 'probe' }],
@@ -178,7 +191,8 @@ export function latentScatterOption(
 /** Wrong pixels per glyph as bars, red where the stop criterion is missed. */
 export function wrongPixelsOption(
   glyphs: readonly GlyphResult[],
-  limit: number | null
+  limit: number | null,
+  text: { axis: string; series: string } = { axis: 'wrong px', series: 'wrong pixels' }
 ): EChartsOption {
   return {
     animation: false,
@@ -189,11 +203,11 @@ export function wrongPixelsOption(
       data: glyphs.map((g) => (g.char === ' ' ? '␣' : g.char)),
       axisLabel: { interval: 0, fontSize: 10 }
     },
-    yAxis: { type: 'value', name: 'wrong px', minInterval: 1 },
+    yAxis: { type: 'value', name: text.axis, minInterval: 1 },
     series: [
       {
         type: 'bar',
-        name: 'wrong pixels',
+        name: text.series,
         data: glyphs.map((g) => ({
           value: g.wrongPixels,
           itemStyle: { color: limit !== null && g.wrongPixels > limit ? '#d9534f' : '#2e9d5b' }
@@ -210,18 +224,35 @@ export interface SweepSeries {
 }
 
 /** Wrong pixels after denoising against the noise level: mean (solid) and worst (dashed) per run. */
-export function sweepChartOption(series: readonly SweepSeries[]): EChartsOption {
+export interface SweepChartText {
+  mean: string
+  worst: string
+  noisyInput: string
+  level: string
+  wrongPixels: string
+}
+
+export function sweepChartOption(
+  series: readonly SweepSeries[],
+  text: SweepChartText = {
+    mean: 'mean',
+    worst: 'worst',
+    noisyInput: 'noisy input',
+    level: 'noise level',
+    wrongPixels: 'wrong pixels'
+  }
+): EChartsOption {
   const lines: object[] = series.flatMap((s) => [
     {
       type: 'line',
-      name: `${s.name} · mean`,
+      name: `${s.name} · ${text.mean}`,
       data: s.points.map((p) => [p.level, p.meanAfter]),
       lineStyle: { color: s.color, width: 2 },
       itemStyle: { color: s.color }
     },
     {
       type: 'line',
-      name: `${s.name} · worst`,
+      name: `${s.name} · ${text.worst}`,
       data: s.points.map((p) => [p.level, p.worstAfter]),
       lineStyle: { color: s.color, type: 'dashed', width: 1 },
       itemStyle: { color: s.color },
@@ -232,7 +263,7 @@ export function sweepChartOption(series: readonly SweepSeries[]): EChartsOption 
   if (reference) {
     lines.push({
       type: 'line',
-      name: 'noisy input · mean',
+      name: `${text.noisyInput} · ${text.mean}`,
       data: reference.points.map((p) => [p.level, p.meanBefore]),
       lineStyle: { color: '#999', type: 'dotted' },
       itemStyle: { color: '#999' },
@@ -247,8 +278,8 @@ export function sweepChartOption(series: readonly SweepSeries[]): EChartsOption 
       trigger: 'axis',
       valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : String(v))
     },
-    xAxis: { type: 'value', name: 'noise level', nameLocation: 'middle', nameGap: 24, min: 0 },
-    yAxis: { type: 'value', name: 'wrong pixels', min: 0 },
+    xAxis: { type: 'value', name: text.level, nameLocation: 'middle', nameGap: 24, min: 0 },
+    yAxis: { type: 'value', name: text.wrongPixels, min: 0 },
     series: lines
   }
 }
