@@ -24,7 +24,7 @@ type Event = { name: EventName; payload: unknown }
 /** An envelope, read loosely: `result` when ok, `error` when not. */
 type Reply<K extends RequestName> = { ok: boolean; result: RequestOutput<K>; error: LabError }
 
-function setup(): {
+function setup(stagingLimits?: { bytes: number; files: number }): {
   workspace: string
   events: Event[]
   service: ImportService
@@ -34,7 +34,9 @@ function setup(): {
   const events: Event[] = []
   const service = new ImportService({
     workspace,
-    emit: <K extends EventName>(name: K, payload: EventPayload<K>) => events.push({ name, payload })
+    emit: <K extends EventName>(name: K, payload: EventPayload<K>) =>
+      events.push({ name, payload }),
+    stagingLimits
   })
   const handlers = importHandlers(service) as unknown as Handlers
   return {
@@ -180,6 +182,31 @@ describe('importing from the app', () => {
     expect(preview.error.message).toMatch(/notes\.txt: not a format the lab imports/)
     const expired = await call('previewImport', { source: { token: 'f'.repeat(32) } })
     expect(expired.error.message).toMatch(/expired/)
+    await service.close()
+  })
+
+  it("refuses an upload over the app's limit with a message that says what to do", async () => {
+    // The app's limit (1 GB, 200,000 files), lowered: three files and 1 MB.
+    const { call, service } = setup({ bytes: 1 << 20, files: 3 })
+    const data = Buffer.from('x').toString('base64')
+    const files = (from: number, count: number): { path: string; data: string }[] =>
+      Array.from({ length: count }, (_, i) => ({ path: `set/a/${from + i}.png`, data }))
+    const first = await call('stageImportFiles', { staging: null, files: files(0, 3) })
+    expect(first.ok).toBe(true)
+    const over = await call('stageImportFiles', {
+      staging: first.result.staging,
+      files: files(3, 1)
+    })
+    expect(over.ok).toBe(false)
+    expect(over.error.message).toBe(
+      "this upload is over the app's limit for one import, 3 files and 1 MB (uploaded files are copied into the workspace first; the limit protects its disk); import larger sets with `lab import-data <folder>`, which reads them in place and has no such limit"
+    )
+    const big = Buffer.alloc((1 << 20) + 1).toString('base64')
+    const tooBig = await call('stageImportFiles', {
+      staging: null,
+      files: [{ path: 'set/a/big.png', data: big }]
+    })
+    expect(tooBig.error.message).toMatch(/over the app's limit for one import/)
     await service.close()
   })
 })

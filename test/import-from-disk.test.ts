@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -5,12 +7,16 @@ import { chooseBackend } from '../src/ml/backend'
 import { loadImageSet, loadTrainingImages } from '../src/ml/data/datasets'
 import {
   importedDatasetsRoot,
+  loadImportedSplit,
   parseMemoryLimit,
   preparedBytes,
   setInMemoryLimit
 } from '../src/ml/data/imported'
 import { trainVae } from '../src/ml/train-vae'
+import sharp from 'sharp'
+import { importDataset } from '../src/services/import-data'
 import { writePrepared } from '../src/services/import-data/store'
+import { MANIFEST_FILE } from '../src/shared/imported-dataset'
 import { vaeTrainConfigSchema } from '../src/shared/schemas'
 import { mulberry32 } from '../src/shared/random'
 import { removeScratch, scratch } from './import-files'
@@ -167,4 +173,96 @@ describe('training from disk', () => {
       12 * PIXELS * 3
     )
   })
+})
+
+describe('importing a set larger than memory', () => {
+  // 600 distinct 28x28 grey PNGs in 3 classes: image i of class k starts with 80k and i.
+  const source = join(workspace, 'pngs')
+  const PER_CLASS = 200
+  const imageOf = (label: number, i: number): Buffer =>
+    Buffer.from(
+      Array.from({ length: PIXELS }, (_, p) =>
+        p === 0 ? 80 * label : p === 1 ? i : (3 * p + i) % 256
+      )
+    )
+  beforeAll(async () => {
+    for (let label = 0; label < 3; label++) {
+      mkdirSync(join(source, `c${label}`), { recursive: true })
+      for (let i = 0; i < PER_CLASS; i++)
+        writeFileSync(
+          join(source, `c${label}`, `${i}.png`),
+          await sharp(imageOf(label, i), { raw: { width: SIDE, height: SIDE, channels: 1 } })
+            .png()
+            .toBuffer()
+        )
+    }
+  })
+
+  it('decodes and writes a chunk at a time: what it holds is a chunk, the set is whole', async () => {
+    const chunkImages = 64
+    const report = await importDataset({
+      source,
+      datasetsRoot: root,
+      name: 'streamed',
+      chunkImages
+    })
+    const { train, test } = report.manifest.counts
+    expect(train + test).toBe(600)
+    // The set (470 KB) passed through 64-image chunks (50 KB): decoded, then written, in pieces.
+    expect(report.stream.decodedChunks).toBe(Math.ceil(600 / chunkImages))
+    expect(report.stream.writtenChunks).toBe(
+      Math.ceil(train / chunkImages) + Math.ceil(test / chunkImages)
+    )
+    expect(report.stream.maxBufferedBytes).toBe(chunkImages * PIXELS)
+    // The same set as when it is all one chunk, content hash included.
+    const whole = await importDataset({ source, datasetsRoot: root, name: 'one-chunk' })
+    expect(whole.stream.decodedChunks).toBe(1)
+    expect(whole.manifest.contentHash).toBe(report.manifest.contentHash)
+    // Each prepared image is one of the source's, with its own class, each one once.
+    const expected = new Map<string, number>()
+    for (let label = 0; label < 3; label++)
+      for (let i = 0; i < PER_CLASS; i++) expected.set(imageOf(label, i).toString('hex'), label)
+    setInMemoryLimit(100 * 1024)
+    const seen = new Set<string>()
+    for (const split of ['train', 'test'] as const) {
+      const loaded = await loadImportedSplit(root, 'streamed', split)
+      const images = 'disk' in loaded ? new Uint8Array(loaded.disk.count * PIXELS) : loaded.images
+      if ('disk' in loaded) {
+        // Over the lowered limit: the training images stay on disk.
+        expect(split).toBe('train')
+        loaded.disk.read(
+          Array.from({ length: loaded.disk.count }, (_, k) => k),
+          images
+        )
+        loaded.disk.close()
+      }
+      loaded.labels.forEach((label, k) => {
+        const key = Buffer.from(images.subarray(k * PIXELS, (k + 1) * PIXELS)).toString('hex')
+        expect(expected.get(key)).toBe(label)
+        seen.add(key)
+      })
+    }
+    expect(seen.size).toBe(600)
+  }, 60_000)
+
+  it('a cancelled import leaves nothing behind and keeps the set it would have replaced', async () => {
+    await importDataset({ source, datasetsRoot: root, name: 'kept', chunkImages: 64 })
+    const before = readFileSync(join(root, 'kept', MANIFEST_FILE), 'utf8')
+    const stop = new AbortController()
+    await expect(
+      importDataset({
+        source,
+        datasetsRoot: root,
+        name: 'kept',
+        replace: true,
+        chunkImages: 64,
+        seed: 7,
+        signal: stop.signal,
+        // Cancelled once some chunks are on disk.
+        onProgress: (p) => p.phase === 'decoding' && p.done >= 300 && stop.abort()
+      })
+    ).rejects.toThrow()
+    expect(readFileSync(join(root, 'kept', MANIFEST_FILE), 'utf8')).toBe(before)
+    expect(readdirSync(root).filter((name) => name.startsWith('.'))).toEqual([])
+  }, 60_000)
 })

@@ -14,8 +14,6 @@ export const MAX_CLASSES = 256
 /** Square sizes an imported set may have. */
 export const MIN_IMPORT_SIZE = 4
 export const MAX_IMPORT_SIZE = 256
-/** The prepared images of one set (train + test) may take at most this many bytes. */
-export const MAX_IMPORT_BYTES = 1024 ** 3
 
 /** A data set's name: also its folder's name, so letters, digits, '-', '_' and '.' only. */
 export const importedDatasetNameSchema = z

@@ -31,6 +31,8 @@ const STALE_MS = 24 * 3600 * 1000
 export interface ImportServiceOptions {
   workspace: string
   emit: Emit
+  /** What one upload may hold (MAX_STAGED_BYTES, MAX_STAGED_FILES unless given; tests). */
+  stagingLimits?: { bytes: number; files: number }
 }
 
 interface Staging {
@@ -90,9 +92,15 @@ export class ImportService {
       throw new Error(`one request may bring at most ${MAX_STAGE_REQUEST_BYTES >> 20} MB of files`)
     const bytes = decoded.reduce((n, f) => n + f.data.length, 0)
     const files = staging.files + decoded.filter((f) => !f.append).length
-    if (staging.bytes + bytes > MAX_STAGED_BYTES || files > MAX_STAGED_FILES)
+    // Uploaded files are copied into the workspace before they are imported: the limit keeps
+    // one upload from filling its disk. The command line reads a folder in place, unlimited.
+    const limits = this.options.stagingLimits ?? {
+      bytes: MAX_STAGED_BYTES,
+      files: MAX_STAGED_FILES
+    }
+    if (staging.bytes + bytes > limits.bytes || files > limits.files)
       throw new LabBusyError(
-        `an upload for an import may hold at most ${MAX_STAGED_FILES} files and ${MAX_STAGED_BYTES / 1024 ** 3} GB; use \`lab import-data\` on the command line for more`
+        `this upload is over the app's limit for one import, ${limits.files.toLocaleString('en-US')} files and ${formatBytes(limits.bytes)} (uploaded files are copied into the workspace first; the limit protects its disk); import larger sets with \`lab import-data <folder>\`, which reads them in place and has no such limit`
       )
     for (const file of decoded) {
       const target = resolve(staging.dir, ...file.path.split('/'))
@@ -258,3 +266,8 @@ export class ImportService {
     }
   }
 }
+
+const formatBytes = (bytes: number): string =>
+  bytes >= 1024 ** 3
+    ? `${+(bytes / 1024 ** 3).toFixed(1)} GB`
+    : `${+(bytes / 1024 ** 2).toFixed(1)} MB`

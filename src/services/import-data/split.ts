@@ -1,6 +1,4 @@
 import { mulberry32, permutation } from '../../shared/random'
-import type { Target } from './decode'
-import type { PreparedSplit } from '../../ml/data/imported'
 import type { Split } from './types'
 
 // Class names and the train/test split of decoded images. The split is the files' when every
@@ -8,8 +6,8 @@ import type { Split } from './types'
 // 15% of each class, chosen with a fixed seed, is kept for testing. Both splits are then shuffled
 // (seeded), so that any prefix of the training set (a smaller training size) holds every class.
 
+/** A decoded image's class and split (its pixels wait on disk, see store.ts). */
 export interface Sample {
-  pixels: Uint8Array
   label: string
   split: Split | null
 }
@@ -23,48 +21,56 @@ export function classNamesOf(samples: readonly { label: string }[]): string[] {
   return names.sort((a, b) => a.localeCompare(b))
 }
 
-export function assignSplits(
-  samples: readonly Sample[],
-  classes: readonly string[],
-  target: Target,
-  seed: number
-): {
-  splits: Record<Split, PreparedSplit>
+/** Which decoded images go to each split, in their order there, and their labels. */
+export interface SplitPlan {
+  /** Per split, indices into the samples given, in the prepared set's order. */
+  order: Record<Split, number[]>
+  labels: Record<Split, Uint8Array>
   perClass: Record<Split, number[]>
   fromFiles: boolean
-} {
+}
+
+/** The split and order of decoded images, from their labels and splits only (no pixels). */
+export function planSplits(
+  samples: readonly Sample[],
+  classes: readonly string[],
+  seed: number
+): SplitPlan {
   const random = mulberry32(seed)
   const labelOf = new Map(classes.map((name, index) => [name, index]))
   const fromFiles = samples.every((s) => s.split !== null)
-  const chosen: Record<Split, Sample[]> = { train: [], test: [] }
-  const byClass = classes.map(() => [] as Sample[])
-  for (const s of samples) {
-    if (s.split) chosen[s.split].push(s)
-    else byClass[labelOf.get(s.label)!]!.push(s)
-  }
+  const chosen: Record<Split, number[]> = { train: [], test: [] }
+  const byClass = classes.map(() => [] as number[])
+  samples.forEach((s, i) => {
+    if (s.split) chosen[s.split].push(i)
+    else byClass[labelOf.get(s.label)!]!.push(i)
+  })
   for (const members of byClass) {
     const order = permutation(members.length, random)
     const tests = Math.round(members.length * TEST_SHARE)
     order.forEach((index, k) => chosen[k < tests ? 'test' : 'train'].push(members[index]!))
   }
-  const pixels = target.size * target.size * target.channels
   const perClass: Record<Split, number[]> = {
     train: classes.map(() => 0),
     test: classes.map(() => 0)
   }
-  const build = (split: Split): PreparedSplit => {
+  const build = (split: Split): { order: number[]; labels: Uint8Array } => {
     const members = chosen[split]
-    const order = permutation(members.length, random)
-    const images = new Uint8Array(members.length * pixels)
-    const labels = new Uint8Array(members.length)
+    const order = Array.from(permutation(members.length, random), (index) => members[index]!)
+    const labels = new Uint8Array(order.length)
     order.forEach((index, k) => {
-      const s = members[index]!
-      const label = labelOf.get(s.label)!
-      images.set(s.pixels, k * pixels)
+      const label = labelOf.get(samples[index]!.label)!
       labels[k] = label
       perClass[split][label]!++
     })
-    return { images, labels }
+    return { order, labels }
   }
-  return { splits: { train: build('train'), test: build('test') }, perClass, fromFiles }
+  const train = build('train')
+  const test = build('test')
+  return {
+    order: { train: train.order, test: test.order },
+    labels: { train: train.labels, test: test.labels },
+    perClass,
+    fromFiles
+  }
 }

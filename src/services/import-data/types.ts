@@ -1,3 +1,4 @@
+import type { StreamStats } from './store'
 import type { ImportFormat, ImportedDatasetManifest } from '../../shared/imported-dataset'
 
 // What the readers of each format hand the importer, and what the importer reports.
@@ -62,6 +63,8 @@ export interface ImportOptions {
   replace?: boolean
   /** Seed of the 85/15 split when the files give none. */
   seed?: number
+  /** Images decoded, then written, at a time (what the importer holds; CHUNK_IMAGES). */
+  chunkImages?: number
   signal?: AbortSignal
   onProgress?: (progress: ImportProgress) => void
 }
@@ -72,4 +75,6 @@ export interface ImportReport {
   folder: string
   skipped: Skipped[]
   seconds: number
+  /** How the import streamed: chunks written and the most image bytes held at once. */
+  stream: StreamStats
 }
