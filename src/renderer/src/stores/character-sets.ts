@@ -1,4 +1,5 @@
 import { defineStore } from 'pinia'
+import { i18n } from '../i18n'
 import { ref } from 'vue'
 import {
   MAX_CHARACTER_SETS,
@@ -41,7 +42,14 @@ export const useCharacterSetsStore = defineStore('characterSets', () => {
         throw new Error(`a session keeps at most ${MAX_CHARACTER_SETS} imported character sets`)
       const added = nameImportedSets(found, file.name, taken())
       sets.value = [...sets.value, ...added]
-      notice.value = `Imported ${added.map((s) => `${s.name} (${s.glyphs.length} glyphs)`).join(', ')} from ${file.name}`
+      notice.value = i18n.global.t('letters.sets.imported', {
+        sets: added
+          .map((s) =>
+            i18n.global.t('letters.sets.importedSet', { name: s.name, n: s.glyphs.length })
+          )
+          .join(', '),
+        file: file.name
+      })
       return added
     } catch (e) {
       error.value = e instanceof Error ? e.message : String(e)
@@ -54,11 +62,11 @@ export const useCharacterSetsStore = defineStore('characterSets', () => {
     const wanted = next.trim()
     if (wanted === name) return true
     if (wanted.length === 0 || wanted.length > 80) {
-      error.value = 'a character set needs a name of 1 to 80 characters'
+      error.value = i18n.global.t('letters.sets.badName')
       return false
     }
     if (taken().includes(wanted)) {
-      error.value = `there is already a character set named "${wanted}"`
+      error.value = i18n.global.t('letters.sets.taken', { name: wanted })
       return false
     }
     sets.value = sets.value.map((s) => (s.name === name ? { ...s, name: wanted } : s))

@@ -1,4 +1,5 @@
 import { defineStore } from 'pinia'
+import { i18n } from '../i18n'
 import { ref } from 'vue'
 import type { Glyph } from '@shared/schemas'
 
@@ -11,15 +12,15 @@ export const useCustomSetStore = defineStore('customSet', () => {
   function add(label: string, pixels: readonly number[]): boolean {
     const char = label.trim()
     if (char.length === 0 || [...char].length > 4) {
-      error.value = 'give the glyph a label of 1 to 4 characters'
+      error.value = i18n.global.t('letters.custom.badLabel')
       return false
     }
     if (glyphs.value.some((g) => g.char === char)) {
-      error.value = `the set already has a glyph labelled "${char}"`
+      error.value = i18n.global.t('letters.custom.duplicate', { glyph: char })
       return false
     }
     if (glyphs.value.length >= 256) {
-      error.value = 'a set holds at most 256 glyphs'
+      error.value = i18n.global.t('letters.custom.full')
       return false
     }
     glyphs.value = [

@@ -1,4 +1,5 @@
 import { defineStore } from 'pinia'
+import { i18n } from '../i18n'
 import { ref, shallowRef } from 'vue'
 import type { LatentAnalysis, ProjectionMethod, RunMetrics } from '@shared/latent-analysis'
 import { labClient } from '../api/client'
@@ -67,7 +68,13 @@ export const useLatentAnalysisStore = defineStore('latent-analysis', () => {
 /** A run's metrics in a few words for a runs list: "active 2/2 · kNN 0.91 · −ELBO 160.2". */
 export function metricsSummary(m: RunMetrics | null): string {
   if (!m) return ''
-  const parts = [`active units ${m.activeUnits.count}/${m.activeUnits.variances.length}`]
+  const t = i18n.global.t
+  const parts = [
+    t('shared.metrics.activeUnits', {
+      count: m.activeUnits.count,
+      total: m.activeUnits.variances.length
+    })
+  ]
   if (m.knn) parts.push(`kNN ${(m.knn.accuracy * 100).toFixed(1)}%`)
   if (m.elbo)
     parts.push(

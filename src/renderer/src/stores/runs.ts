@@ -1,4 +1,5 @@
 import { defineStore } from 'pinia'
+import { i18n } from '../i18n'
 import { computed, ref, shallowRef } from 'vue'
 import type { LetterTrainConfig, TrainingDone } from '@shared/schemas'
 import { RUN_COLORS } from '@shared/charts/options'
@@ -19,10 +20,14 @@ export interface LabRun {
 const PALETTE = RUN_COLORS
 
 export function describeConfig(c: LetterTrainConfig): string {
-  const layers = c.hidden.length ? c.hidden.join('-') : 'no hidden'
-  const glyphs = c.subset ? ` (${c.subset.length} glyphs)` : ''
+  // In the interface's language at the time the run joins the session (the label is kept).
+  const t = i18n.global.t
+  const layers = c.hidden.length ? c.hidden.join('-') : t('letters.runs.noHidden')
+  const glyphs = c.subset ? ` ${t('letters.runs.subset', { n: c.subset.length })}` : ''
   // Named by what it trained on: an imported set by its name, never as a lab font.
-  const set = c.glyphs ? (c.fontName ?? `Custom set of ${c.glyphs.length}`) : (c.font ?? '')
+  const set = c.glyphs
+    ? (c.fontName ?? t('letters.runs.customSet', { n: c.glyphs.length }))
+    : (c.font ?? '')
   const noise = c.noise ? ` · ${c.noise.kind} ${c.noise.level} ×${c.noise.copies}` : ''
   return `${set}${glyphs} · ${layers} · ${c.activation} · ${c.optimizer.kind} ${c.optimizer.kind === 'lbfgs' || c.optimizer.kind === 'powell' ? '' : c.learningRate}${noise}`.trim()
 }
