@@ -1,23 +1,45 @@
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test, type Browser, type Page } from '@playwright/test'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { artifacts, collectProblems } from './support'
+import { artifacts, collectProblems, e2eDir } from './support'
 
-// Issue 17, items 2-3: the intermediate-layers study from the Studies gallery runs as a sweep
-// (its quick variant), the results table fills with one row per layer list, and the chart of
-// wrong pixels against the layers is drawn. Each step is a function, so later walks (exporting
-// the report, the same walk in Spanish) can add theirs after these.
+// Issue 17, items 2-3 and its done-when: the intermediate-layers study from the Studies gallery
+// runs as a sweep (its quick variant), the results table fills with one row per layer list, the
+// chart of wrong pixels against the layers is drawn; then the report is exported (some sections
+// chosen, a title and notes) and opened from disk in Chromium with every request refused, and
+// has the runs table with the sweep's runs and every chosen figure. Each step is a function
+// taking the interface's words (`WORDS`), so the same walk runs in another language.
 
-export async function runIntermediateLayersStudy(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Studies' }).click()
-  const gallery = page.getByRole('dialog', { name: 'Studies' })
-  await expect(gallery.getByTestId('study-intermediate-layers')).toContainText('1b: intermediate')
+/** The interface's words the walk looks for (English; another language gives its own). */
+export interface StudyWalkWords {
+  studies: string
+  runQuick: RegExp
+  lettersTab: string
+  reportTitle: string
+  reportNotes: string
+}
+export const WORDS: StudyWalkWords = {
+  studies: 'Studies',
+  runQuick: /Run quick/,
+  lettersTab: 'Letters',
+  reportTitle: 'Report title',
+  reportNotes: 'Report notes'
+}
+
+export async function runIntermediateLayersStudy(page: Page, words = WORDS): Promise<void> {
+  await page.getByRole('button', { name: words.studies }).click()
+  const gallery = page.getByRole('dialog', { name: words.studies })
+  await expect(gallery.getByTestId('study-intermediate-layers')).toContainText('1b')
   await gallery
     .getByTestId('study-intermediate-layers')
-    .getByRole('button', { name: /Run quick/ })
+    .getByRole('button', { name: words.runQuick })
     .click()
   await expect(gallery).toBeHidden()
   // The study runs in the letters lab, as one sweep of 3 layer lists x 2 seeds.
-  await expect(page.getByRole('tab', { name: 'Letters' })).toHaveAttribute('aria-selected', 'true')
+  await expect(page.getByRole('tab', { name: words.lettersTab })).toHaveAttribute(
+    'aria-selected',
+    'true'
+  )
   await expect(page.getByTestId('sweep-progress')).toContainText(/run \d of 6/)
 }
 
@@ -46,8 +68,85 @@ export async function seeTheResults(page: Page): Promise<void> {
   await expect(table.locator('tbody tr.explored')).toHaveCount(1)
 }
 
-test('the intermediate-layers study runs from the gallery as a sweep and fills its table', async ({
-  page
+/** The sections the walk picks for its report; the others are left out. */
+const CHOSEN = ['runs', 'sweeps', 'loss', 'latent', 'reconstructions', 'decode-grid'] as const
+const LEFT_OUT = ['interpolation', 'samples', 'denoising', 'noise-sweep', 'compare'] as const
+
+/** Exports the report of the session's runs from the app; returns the saved file's path. */
+export async function exportStudyReport(
+  page: Page,
+  report: { title: string; notes: string; file: string },
+  words = WORDS
+): Promise<string> {
+  await page.getByTestId('export-report').click()
+  const dialog = page.getByTestId('report-dialog')
+  await expect(page.getByLabel(words.reportTitle)).toBeFocused()
+  await page.getByLabel(words.reportTitle).fill(report.title)
+  await page.getByLabel(words.reportNotes).fill(report.notes)
+  // Sections by their id (the checkbox's value), whatever the interface's language.
+  for (const name of LEFT_OUT) await dialog.locator(`input[value="${name}"]`).uncheck()
+  for (const name of CHOSEN) await expect(dialog.locator(`input[value="${name}"]`)).toBeChecked()
+  const downloading = page.waitForEvent('download')
+  await page.getByLabel(words.reportTitle).press('Enter')
+  const download = await downloading
+  const file = join(artifacts, report.file)
+  await download.saveAs(file)
+  await expect(dialog).toBeHidden()
+  return file
+}
+
+/**
+ * Opens the report from disk in a fresh Chromium context with every network request aborted and
+ * counted (none may be made), and checks the runs table (the sweep's 6 runs), the sweep's
+ * results and every chosen figure; saves a screenshot of it where asked.
+ */
+export async function readReportOffline(
+  browser: Browser,
+  file: string,
+  expected: { title: string; notes: string; screenshot?: string }
+): Promise<void> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const requests: string[] = []
+  await context.route('**/*', (route) => {
+    const url = route.request().url()
+    if (url.startsWith('file:')) return route.continue()
+    requests.push(url)
+    return route.abort()
+  })
+  const report = await context.newPage()
+  await report.goto(`file://${file}`)
+  await expect(report.getByRole('heading', { level: 1 })).toHaveText(expected.title)
+  await expect(report.getByTestId('report-notes')).toHaveText(expected.notes)
+  const runs = report.getByTestId('runs-table')
+  await expect(runs.locator('tbody tr')).toHaveCount(6)
+  for (const layers of ['35-20-2-20-35', '35-25-15-2-15-25-35', '35-25-15-10-2-10-15-25-35'])
+    await expect(runs.locator('tbody tr', { hasText: layers })).toHaveCount(2)
+  // The sweep: one row per layer list, and its small multiple of wrong pixels against them.
+  const sweep = report.locator('[data-figure="sweep-table"]')
+  await expect(sweep).toHaveAttribute('data-sweep', /.+/)
+  await expect(sweep.locator('tbody tr')).toHaveCount(3)
+  await expect(report.locator('[data-figure="sweep-multiple"] svg')).toHaveCount(1)
+  // Every chosen figure, and each run's latent plane, reconstructions and decode grid.
+  await expect(report.locator('[data-figure="loss"] svg')).toHaveCount(1)
+  for (const name of ['latent-plane', 'reconstructions', 'wrong-pixels', 'decode-grid'])
+    await expect(report.locator(`[data-figure="${name}"]`)).toHaveCount(6)
+  for (const name of ['latent-plane', 'wrong-pixels'])
+    await expect(report.locator(`[data-figure="${name}"] svg`).first()).toBeVisible()
+  await expect(
+    report.locator('[data-figure="decode-grid"] svg, [data-figure="decode-grid"] img').first()
+  ).toBeVisible()
+  for (const name of LEFT_OUT)
+    await expect(report.locator(`[data-section="${name}"]`)).toHaveCount(0)
+  if (expected.screenshot) await report.screenshot({ path: expected.screenshot })
+  expect(requests).toEqual([])
+  // Self-contained: nothing but data: URIs and in-page anchors.
+  expect(readFileSync(file, 'utf8')).not.toMatch(/(src|href)="(?!data:|#)/)
+  await context.close()
+}
+
+test('the intermediate-layers study runs from the gallery as a sweep; its report opens offline', async ({
+  page,
+  browser
 }) => {
   const problems = collectProblems(page)
   await page.setViewportSize({ width: 1280, height: 720 })
@@ -57,5 +156,14 @@ test('the intermediate-layers study runs from the gallery as a sweep and fills i
   await seeTheResults(page)
   await page.getByTestId('sweep-results').scrollIntoViewIfNeeded()
   await page.screenshot({ path: join(artifacts, 'studies-sweep-1280.png') })
+  const report = {
+    title: 'Intermediate layers',
+    notes: 'Part 1b: 20, 25-15 and 25-15-10 against the original glyphs, two seeds each.'
+  }
+  const file = await exportStudyReport(page, { ...report, file: 'report-study.html' })
+  await readReportOffline(browser, file, {
+    ...report,
+    screenshot: join(e2eDir, '../docs/screenshot-report-study.png')
+  })
   expect(problems).toEqual([])
 })
