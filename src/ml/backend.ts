@@ -6,6 +6,7 @@ import type { BackendName } from '../shared/schemas'
 import { defaultWasmThreads } from './threads'
 import { useThreadedWasm, wasmThreads } from './wasm-threads'
 import { quietCpuBanner } from './quiet-banner'
+import { registerWasmConvGradients } from './wasm-conv'
 
 // Chooses the TensorFlow.js backend at run time: native tfjs-node when its libtensorflow
 // loads, else the wasm backend (its .wasm files ship in the npm package), else plain CPU.
@@ -132,6 +133,8 @@ export async function chooseBackend(
         if (!(await tf.setBackend(name))) throw new Error('backend failed to initialise')
         await tf.ready()
       }
+      // The wasm backend's convolution gradients (and transposed convolution) are slow or absent.
+      if (name === 'wasm') registerWasmConvGradients()
       const threads = name === 'wasm' ? wasmThreads() : 1
       const label = name === 'wasm' ? `wasm (${threads} thread${threads === 1 ? '' : 's'})` : name
       const detail = [fallback, ...skipped].filter(Boolean).join('; ')
