@@ -8,6 +8,8 @@
   reference_torch.py vae-quality --seed 1 --epochs 5 --samples 60000 [--init torch|glorot]
       [--shared DIR] [--adam-eps 1e-8] [--adam-eps-form torch|keras] [--test-samples 10000]
   reference_torch.py cvae-mnist --seed 1 --epochs 1 --samples 12800 --hidden 256 --latent 2
+  reference_torch.py conv-vae-mnist --seed 1 --epochs 1 --samples 6000 --test-samples 1000
+      --filters 32,64 --dense 16 --latent 2 --batch 128 --lr 0.001
 
 Prints one JSON object per line, like `lab bench --json`. Reads the lab's own data files
 (resources/datasets/fonts.json and the prepared MNIST IDX files).
@@ -309,9 +311,114 @@ def cvae_mnist(args):
           "testReconstruction": rec, "testKl": kl, "testLoss": rec + kl})
 
 
+def conv_vae_mnist(args):
+    """The convolutional VAE of the lab's `bench conv-vae-mnist` (src/ml/conv-vae.ts, the Keras
+    example's): conv --filters (3x3, stride 2, 'same', ReLU), flatten, dense --dense (ReLU), dense
+    to mean and log-variance; the decoder: dense to the inner volume (ReLU), transposed convs back
+    (3x3, stride 2, 'same', ReLU), a transposed conv (3x3, stride 1) to the image's channel as
+    logits. TensorFlow's 'same' padding with stride 2 pads only after (bottom, right), which
+    PyTorch's symmetric padding does not: the convs pad explicitly and the transposed convs crop
+    the trailing row and column, so each layer computes what the tfjs layer computes (NCHW
+    instead of NHWC: the flattened features come in another order, which independent random
+    weights do not see). Glorot-uniform weights and zero biases (tfjs-layers' and Keras's
+    defaults), Adam (PyTorch's), BCE summed over pixels + KL, each averaged over the batch;
+    trained --epochs over the first --samples MNIST training images; training samples/s and the
+    test negative ELBO per image over the first --test-samples test images (batches of 500, the
+    last partial batch dropped, one z per image), as the lab computes it."""
+    nn = torch.nn
+    F = torch.nn.functional
+
+    def load(images, count):
+        dims, raw = read_idx(os.path.join(ROOT, "resources/datasets/mnist", images))
+        n = min(count, dims[0])
+        return torch.frombuffer(bytearray(raw[: n * 784]), dtype=torch.uint8).float().view(n, 1, 28, 28) / 255.0
+    x = load("train-images-idx3-ubyte", args.samples)
+    xt = load("t10k-images-idx3-ubyte", args.test_samples)
+    n = x.shape[0]
+    torch.manual_seed(args.seed)
+    filters = [int(f) for f in args.filters.split(",") if f]
+    side = 28 // 2 ** len(filters)
+
+    class SameConv(nn.Module):
+        """TensorFlow's 'same' 3x3 stride-2 conv on an even side: pad 0 before, 1 after."""
+        def __init__(self, cin, cout):
+            super().__init__()
+            self.conv = nn.Conv2d(cin, cout, 3, stride=2)
+
+        def forward(self, t):
+            return self.conv(F.pad(t, (0, 1, 0, 1)))
+
+    class SameDeconv(nn.Module):
+        """TensorFlow's 'same' 3x3 stride-2 transposed conv: the full output without its last row
+        and column (the adjoint of SameConv)."""
+        def __init__(self, cin, cout):
+            super().__init__()
+            self.deconv = nn.ConvTranspose2d(cin, cout, 3, stride=2)
+
+        def forward(self, t):
+            out = self.deconv(t)
+            return out[:, :, : 2 * t.shape[2], : 2 * t.shape[3]]
+
+    enc_layers, cin = [], 1
+    for f in filters:
+        enc_layers += [SameConv(cin, f), nn.ReLU()]
+        cin = f
+    enc = nn.Sequential(*enc_layers, nn.Flatten(), nn.Linear(side * side * cin, args.dense), nn.ReLU(),
+                        nn.Linear(args.dense, 2 * args.latent))
+    rev = filters[::-1]
+    dec_layers = [nn.Linear(args.latent, side * side * rev[0]), nn.ReLU(), nn.Unflatten(1, (rev[0], side, side))]
+    cin = rev[0]
+    for f in rev:
+        dec_layers += [SameDeconv(cin, f), nn.ReLU()]
+        cin = f
+    dec = nn.Sequential(*dec_layers, nn.ConvTranspose2d(cin, 1, 3, stride=1, padding=1))
+    for m in list(enc.modules()) + list(dec.modules()):
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    opt = torch.optim.Adam(list(enc.parameters()) + list(dec.parameters()), lr=args.lr)
+    bce = nn.BCEWithLogitsLoss(reduction="sum")
+
+    def losses(xb):
+        stats = enc(xb)
+        mu, logvar = stats[:, : args.latent], stats[:, args.latent:]
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        rec = bce(dec(z), xb) / xb.shape[0]
+        kl = -0.5 * torch.sum(1 + logvar - mu * mu - torch.exp(logvar)) / xb.shape[0]
+        return rec, kl
+
+    batch = min(args.batch, n)
+    epoch_losses = []
+    start = time.perf_counter()
+    for _ in range(args.epochs):
+        perm = torch.randperm(n)
+        total = 0.0
+        for i in range(0, n - batch + 1, batch):
+            rec, kl = losses(x[perm[i:i + batch]])
+            opt.zero_grad()
+            (rec + kl).backward()
+            opt.step()
+            total += (rec + kl).item()
+        epoch_losses.append(total / (n // batch))
+    seconds = time.perf_counter() - start
+    used = (n // batch) * batch * args.epochs
+    with torch.no_grad():
+        tb = min(500, xt.shape[0])
+        rec, kl, seen = 0.0, 0.0, 0
+        for i in range(0, xt.shape[0] - tb + 1, tb):
+            r, k = losses(xt[i:i + tb])
+            rec += r.item() * tb
+            kl += k.item() * tb
+            seen += tb
+        rec, kl = rec / seen, kl / seen
+    emit({"case": "conv-vae-mnist", "engine": "pytorch", "seed": args.seed, "epochs": args.epochs,
+          "samples": n, "testSamples": seen, "seconds": seconds, "samplesPerSecond": used / seconds,
+          "trainLosses": epoch_losses, "testReconstruction": rec, "testKl": kl, "testLoss": rec + kl})
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=["letters", "vae-mnist", "vae-quality", "cvae-mnist"])
+    parser.add_argument("case", choices=["letters", "vae-mnist", "vae-quality", "cvae-mnist", "conv-vae-mnist"])
     parser.add_argument("--fonts", default="Font1,Font2,Font3")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--hidden", default="25-15-10")
@@ -328,11 +435,13 @@ def main():
     parser.add_argument("--shared", default=None)
     parser.add_argument("--test-samples", type=int, default=10000)
     parser.add_argument("--adam-eps", type=float, default=1e-8)
+    parser.add_argument("--filters", default="32,64")
+    parser.add_argument("--dense", type=int, default=16)
     parser.add_argument("--adam-eps-form", choices=["torch", "keras"], default="torch")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     {"letters": letters, "vae-mnist": vae_mnist, "vae-quality": vae_quality,
-     "cvae-mnist": cvae_mnist}[args.case](args)
+     "cvae-mnist": cvae_mnist, "conv-vae-mnist": conv_vae_mnist}[args.case](args)
 
 
 if __name__ == "__main__":

@@ -357,7 +357,15 @@ describe('lab', () => {
     expect((await lab('fly')).stderr).toMatch(/unknown command "fly"/)
     const cases = (await lab('bench', 'nothing')).stderr
     expect(cases).toMatch(/bench needs a case: /)
-    for (const name of ['datasets', 'letters', 'vae-mnist', 'vae-quality', 'cvae-mnist', 'probe'])
+    for (const name of [
+      'datasets',
+      'letters',
+      'vae-mnist',
+      'vae-quality',
+      'cvae-mnist',
+      'conv-vae-mnist',
+      'probe'
+    ])
       expect(cases).toMatch(new RegExp(`[ :,]${name}(,|$)`, 'm'))
     expect((await lab('bench', 'letters', '--rounds', '0')).stderr).toMatch(
       /--rounds must be a whole number from 1 to 20, not "0"/

@@ -17,6 +17,7 @@ import { runReference } from './reference'
 import { benchVae } from './bench-vae'
 import { benchVaeQuality } from './bench-quality'
 import { benchCvae } from './bench-cvae'
+import { benchConvVae } from './bench-conv-vae'
 import { benchProbe } from './bench-probe'
 import { benchImport } from './bench-import'
 import { benchRenderer } from './bench-renderer'
@@ -277,6 +278,7 @@ const cases: Record<string, (print: Print, args: readonly string[]) => Promise<v
   'vae-mnist': benchVae,
   'vae-quality': benchVaeQuality,
   'cvae-mnist': benchCvae,
+  'conv-vae-mnist': benchConvVae,
   probe: benchProbe,
   'import-data': benchImport,
   renderer: benchRenderer
