@@ -109,6 +109,7 @@ describe('font.h parser', () => {
     expect(one).toEqual([
       {
         name: 'drawn',
+        grid: { rows: 7, cols: 5 },
         glyphs: [
           { char: 'x', code: 120, pixels: rowsToPixels([0x11, 0x0a, 0x04, 0, 0, 0, 0]) },
           { char: 'y', code: 121, pixels: rowsToPixels([0x1f, 0, 0, 0, 0, 0, 0]) }
@@ -148,9 +149,9 @@ describe('font.h parser', () => {
       /does not fit in 5 bits/
     )
     expect(() => parseFontHeader('int const F[1][7] = {\n {0,0,0,0,0,0}\n};')).toThrow(/7 rows/)
-    expect(() => parseFontHeader('int const F[1][8] = {\n {0,0,0,0,0,0,0,0}\n};')).toThrow(
-      /must have 7 rows/
-    )
+    expect(() =>
+      parseFontHeader('int const F[1][8] = {\n {0,0,0,0,0,0,0,0}\n};', 'f.h', { rows: 7 })
+    ).toThrow(/f\.h line 1: F: glyphs must have 7 rows, found \[8\]/)
     expect(() => parseFontHeader('int const F[1][7] = {\n {0,0,0,0,zz,0,0}\n')).toThrow(
       /not closed/
     )

@@ -80,6 +80,16 @@ export const commands = {
       preview: 'FILE'
     }
   },
+  'import-font': {
+    usage:
+      'lab import-font <file.h|file.png> [--rows R] [--cols C] [--count N] [--first CODE] [--name NAME] [--out FILE]',
+    about:
+      'read a character set into the glyph JSON the app imports and `lab train` takes as "fontFile":\n' +
+      '                           a C header (7x5, or wider rows such as uint8_t font[N][8]) or a PNG sprite\n' +
+      '                           sheet (cells of R x C pixels, thresholded at 50%); grids up to 16x16',
+    positionals: { min: 1, max: 1 },
+    options: { rows: 'R', cols: 'C', count: 'N', first: 'CODE', name: 'NAME', out: 'FILE' }
+  },
   datasets: {
     usage: 'lab datasets [--workspace DIR]',
     about: 'list the built-in data sets and those imported into the workspace',
@@ -187,6 +197,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     // option should not wait for.
     case 'import-data':
       return (await import('./import-data')).importData(rest)
+    case 'import-font':
+      return (await import('./import-font')).importFont(rest)
     case 'datasets':
       return (await import('./datasets')).listDatasets(rest)
     case 'serve':

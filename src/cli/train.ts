@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises'
+import { access, mkdir, readFile } from 'node:fs/promises'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { chooseBackend } from '../ml/backend'
 import { useImportedDatasets } from '../ml/data/datasets'
@@ -12,7 +12,7 @@ import { labVersions } from '../services/versions'
 import { experimentSchema, type Experiment } from '../shared/experiments'
 import { describeIssues } from '../shared/contract'
 import { backendOptions, flag, option } from './args'
-import { parseCharacterSetFile } from '../shared/character-sets'
+import { readCharacterSetFile } from '../services/font-import'
 import { formatDuration } from '../shared/format'
 import { workspaceOf } from './import-data'
 import { interruptOnSigint } from './interrupt'
@@ -27,13 +27,13 @@ export async function resolveFontFile(path: string, experiment: Experiment): Pro
   if (!('fontFile' in experiment) || experiment.fontFile === undefined) return experiment
   if (experiment.glyphs) throw new Error(`${path}: give "glyphs" or "fontFile", not both`)
   const fontPath = resolve(dirname(path), experiment.fontFile)
-  let text: string
+  // A header's grid may be given by the experiment's `grid`; glyph JSON and sheets say their own.
   try {
-    text = await readFile(fontPath, 'utf8')
+    await access(fontPath)
   } catch {
     throw new Error(`${path}: fontFile: cannot read ${fontPath}`)
   }
-  const sets = parseCharacterSetFile(basename(fontPath), text)
+  const sets = await readCharacterSetFile(fontPath, experiment.grid ?? {})
   const wanted = experiment.fontName
   const set = wanted === undefined ? sets[0] : sets.find((s) => s.name === wanted)
   const names = sets.map((s) => s.name).join(', ')
@@ -45,7 +45,16 @@ export async function resolveFontFile(path: string, experiment: Experiment): Pro
     throw new Error(`${path}: fontName: ${basename(fontPath)} has no "${wanted}" (it has ${names})`)
   // The glyphs travel in the session; the path, relative to this experiment file, would not.
   const { fontFile: _read, ...rest } = experiment
-  return { ...rest, glyphs: set.glyphs, fontName: `${set.name} (${basename(fontPath)})` }
+  const read = {
+    ...rest,
+    grid: set.grid,
+    glyphs: set.glyphs,
+    fontName: `${set.name} (${basename(fontPath)})`
+  }
+  // Checked again with the glyphs: their grid against the stop rule's bound.
+  const parsed = experimentSchema.safeParse(read, { reportInput: true })
+  if (!parsed.success) throw new Error(`${path}: ${describeIssues(parsed.error)}`)
+  return parsed.data
 }
 
 /** Reads and validates an experiment file; the error names the file and every bad field. */

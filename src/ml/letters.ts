@@ -1,4 +1,4 @@
-import { GLYPH_PIXELS, type Glyph, type LetterTrainConfig } from '../shared/schemas'
+import { gridOf, gridPixels, type Glyph, type LetterTrainConfig } from '../shared/schemas'
 import {
   trainAutoencoder,
   type AutoencoderRun,
@@ -6,7 +6,8 @@ import {
   type TrainOptions
 } from './train-autoencoder'
 
-// The letters task: a character set (or a chosen subset of it) as 35-pixel patterns.
+// The letters task: a character set (or a chosen subset of it) as patterns of its grid's pixels
+// (35 for the course's 7x5).
 
 export function lettersData(
   glyphs: readonly Glyph[],
@@ -34,5 +35,5 @@ export async function trainLetters(
   options: TrainOptions = {}
 ): Promise<AutoencoderRun> {
   const { patterns, labels } = lettersData(glyphs, config.subset)
-  return trainAutoencoder(patterns, GLYPH_PIXELS, labels, config, hooks, options)
+  return trainAutoencoder(patterns, gridPixels(gridOf(config)), labels, config, hooks, options)
 }

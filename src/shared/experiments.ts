@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import {
+  checkRunGrid,
   hasGlyphs,
   letterTrainFields,
   needsGlyphs,
@@ -30,11 +31,13 @@ const glyphSourceGiven = (c: { font?: unknown; glyphs?: unknown; fontFile?: unkn
 export const autoencoderExperimentSchema = letterTrainFields
   .extend({ kind: z.literal('autoencoder'), ...glyphSource })
   .refine(glyphSourceGiven, needsGlyphs)
+  .superRefine(checkRunGrid)
 
 /** The denoising autoencoder of part 2: the same network, trained on corrupted glyphs. */
 export const denoisingExperimentSchema = letterTrainFields
   .extend({ kind: z.literal('denoising'), noise: noiseSchema, ...glyphSource })
   .refine(glyphSourceGiven, needsGlyphs)
+  .superRefine(checkRunGrid)
 
 /**
  * The linear autoencoder the practical starts from: the letters network without activations
@@ -50,6 +53,7 @@ export const linearExperimentSchema = letterTrainFields
     ...glyphSource
   })
   .refine(glyphSourceGiven, needsGlyphs)
+  .superRefine(checkRunGrid)
 
 /** The variational autoencoder of part 3, on MNIST or Fashion-MNIST. */
 export const vaeExperimentSchema = vaeTrainConfigSchema.extend({

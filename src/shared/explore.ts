@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { GLYPH_PIXELS } from './glyphs'
+import { MAX_GLYPH_PIXELS } from './glyphs'
 import { MAX_IMAGE_VALUES, isImageLength } from './image-datasets'
 import { runIdSchema } from './runs'
 import { MAX_VAE_LATENT } from './vae'
@@ -30,15 +30,15 @@ export const decodeRequestSchema = z
 export type DecodeRequest = z.infer<typeof decodeRequestSchema>
 
 /**
- * A pattern for a model's input, values in [0, 1]: 35 pixels (letters), or a square image of 1
+ * A pattern for a model's input, values in [0, 1]: a glyph (35 pixels for 7x5, at most 16x16), or a square image of 1
  * or 3 channels (784 for MNIST; a convolutional VAE's data set may have any size).
  */
 const anyPatternSchema = z
   .array(z.number().min(0).max(1))
   .max(MAX_IMAGE_VALUES)
   .refine(
-    (p) => p.length === GLYPH_PIXELS || (p.length > 0 && isImageLength(p.length)),
-    'a pattern has 35 values or those of a square grey or RGB image (784 for 28x28 grey)'
+    (p) => (p.length > 0 && p.length <= MAX_GLYPH_PIXELS) || isImageLength(p.length),
+    "a pattern has a glyph's values (at most 16x16) or those of a square grey or RGB image (784 for 28x28 grey)"
   )
 
 /** Encode (and reconstruct) patterns with a trained run; the worker checks the size against the model. */

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { GLYPH_PIXELS } from './glyphs'
+import { MAX_GLYPH_PIXELS } from './glyphs'
 import { runIdSchema, runStatusSchema } from './runs'
 import { backendNameSchema } from './training-options'
 
@@ -25,8 +25,9 @@ export type TrainingProgress = z.infer<typeof trainingProgressSchema>
 export const glyphResultSchema = z.object({
   char: z.string(),
   latent: z.array(z.number()),
-  reconstruction: z.array(z.number()).length(GLYPH_PIXELS),
-  wrongPixels: z.number().int().min(0).max(GLYPH_PIXELS)
+  /** The glyph as decoded, on its set's grid (35 values for 7x5). */
+  reconstruction: z.array(z.number()).min(1).max(MAX_GLYPH_PIXELS),
+  wrongPixels: z.number().int().min(0).max(MAX_GLYPH_PIXELS)
 })
 export type GlyphResult = z.infer<typeof glyphResultSchema>
 

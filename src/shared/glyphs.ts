@@ -1,15 +1,35 @@
 import { z } from 'zod'
 
-// The course's glyphs: 7x5 binary patterns, and the character sets made of them.
+// Glyphs (binary patterns on a grid of rows x columns) and the character sets made of them. The
+// course's are 7x5; other courses use 5x7, 8x8 or 16x16 bitmap fonts, so a set carries its grid.
 
 export const GLYPH_ROWS = 7
 export const GLYPH_COLS = 5
 export const GLYPH_PIXELS = GLYPH_ROWS * GLYPH_COLS
+/** The largest grid side a glyph may have, and so the most pixels a glyph may have. */
+export const MAX_GRID_SIDE = 16
+export const MAX_GLYPH_PIXELS = MAX_GRID_SIDE * MAX_GRID_SIDE
+
+/** A glyph grid: rows and columns of pixels, 1 to 16 each. */
+export const glyphGridSchema = z.strictObject({
+  rows: z.number().int().min(1).max(MAX_GRID_SIDE),
+  cols: z.number().int().min(1).max(MAX_GRID_SIDE)
+})
+export type GlyphGrid = z.infer<typeof glyphGridSchema>
+
+/** The course's grid, which every set without a grid of its own has. */
+export const DEFAULT_GRID: GlyphGrid = Object.freeze({ rows: GLYPH_ROWS, cols: GLYPH_COLS })
+export const gridPixels = (grid: GlyphGrid): number => grid.rows * grid.cols
+/** A set's or a run's grid: its own, else the course's 7x5. */
+export const gridOf = (holder: { grid?: GlyphGrid | undefined }): GlyphGrid =>
+  holder.grid ?? DEFAULT_GRID
+export const gridLabel = (grid: GlyphGrid): string => `${grid.rows}x${grid.cols}`
 
 export const fontNameSchema = z.enum(['Font1', 'Font2', 'Font3'])
 export type FontName = z.infer<typeof fontNameSchema>
 
-export const pixelsSchema = z.array(z.number().min(0).max(1)).length(GLYPH_PIXELS)
+/** A glyph's pixels, row-major; how many is its set's grid's business (`checkGlyphGrid`). */
+export const pixelsSchema = z.array(z.number().min(0).max(1)).min(1).max(MAX_GLYPH_PIXELS)
 
 export const glyphSchema = z.object({
   char: z.string().min(1).max(4),
@@ -18,9 +38,33 @@ export const glyphSchema = z.object({
 })
 export type Glyph = z.infer<typeof glyphSchema>
 
-export const fontSchema = z.object({
-  name: fontNameSchema,
-  description: z.string(),
-  glyphs: z.array(glyphSchema).min(1).max(256)
-})
+/**
+ * Adds an issue for every glyph whose pixel count is not its grid's, naming the glyph: the one
+ * check, used by every schema that holds glyphs with a grid (sets, experiments, fonts).
+ */
+export function checkGlyphGrid(
+  glyphs: readonly { char: string; pixels: readonly number[] }[] | undefined,
+  grid: GlyphGrid,
+  ctx: z.RefinementCtx,
+  path: (string | number)[] = ['glyphs']
+): void {
+  const want = gridPixels(grid)
+  glyphs?.forEach((g, i) => {
+    if (g.pixels.length !== want)
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, i, 'pixels'],
+        message: `glyph ${i} ("${g.char}") has ${g.pixels.length} pixels; its set's ${gridLabel(grid)} grid needs ${want}`
+      })
+  })
+}
+
+export const fontSchema = z
+  .object({
+    name: fontNameSchema,
+    description: z.string(),
+    glyphs: z.array(glyphSchema).min(1).max(256)
+  })
+  // The lab's own sets are the course's 7x5.
+  .superRefine((font, ctx) => checkGlyphGrid(font.glyphs, DEFAULT_GRID, ctx))
 export type Font = z.infer<typeof fontSchema>

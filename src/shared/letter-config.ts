@@ -1,5 +1,16 @@
 import { z } from 'zod'
-import { GLYPH_PIXELS, fontNameSchema, glyphSchema } from './glyphs'
+import {
+  DEFAULT_GRID,
+  MAX_GLYPH_PIXELS,
+  checkGlyphGrid,
+  fontNameSchema,
+  glyphGridSchema,
+  gridLabel,
+  gridOf,
+  gridPixels,
+  glyphSchema,
+  type GlyphGrid
+} from './glyphs'
 import {
   activationSchema,
   noiseSchema,
@@ -16,6 +27,8 @@ export const letterTrainFields = z.strictObject({
   font: fontNameSchema.optional(),
   /** Glyphs to train on instead of a lab character set: drawn in the editor, or imported. */
   glyphs: z.array(glyphSchema).min(1).max(256).optional(),
+  /** The grid of the glyphs in `glyphs` (7x5 when absent, as the lab's own sets). */
+  grid: glyphGridSchema.optional(),
   /** The name of the set in `glyphs` (e.g. "Font1 (font.h)"): runs are labelled with it. */
   fontName: z.string().trim().min(1).max(80).optional(),
   /** Indices of the glyphs to train on; all of them when absent. */
@@ -31,8 +44,11 @@ export const letterTrainFields = z.strictObject({
   learningRate: z.number().positive().max(10),
   schedule: scheduleSchema.default({ kind: 'constant' }),
   epochs: z.number().int().min(1).max(1_000_000),
-  /** Stop early once every glyph has at most this many wrong pixels (output thresholded at 0.5). */
-  maxWrongPixels: z.number().int().min(0).max(GLYPH_PIXELS).nullable(),
+  /**
+   * Stop early once every glyph has at most this many wrong pixels (output thresholded at 0.5);
+   * at most the grid's pixel count (`checkRunGrid`).
+   */
+  maxWrongPixels: z.number().int().min(0).max(MAX_GLYPH_PIXELS).nullable(),
   seed: seedSchema,
   /** Train as a denoising autoencoder on inputs corrupted this way. */
   noise: noiseSchema.nullable().default(null)
@@ -46,7 +62,38 @@ export const needsGlyphs = {
 }
 export const hasGlyphs = (c: { font?: unknown; glyphs?: unknown }): boolean =>
   c.font !== undefined || c.glyphs !== undefined
-export const letterTrainConfigSchema = letterTrainFields.refine(hasGlyphs, needsGlyphs)
+/**
+ * A glyph run's grid agrees with what it trains on: the lab's sets (`font`) are 7x5, its own
+ * glyphs each have the grid's pixel count (the message names the glyph), and the stop rule's
+ * wrong pixels are at most the grid's pixel count.
+ */
+export function checkRunGrid(
+  c: {
+    font?: unknown
+    glyphs?: readonly { char: string; pixels: readonly number[] }[] | undefined
+    grid?: GlyphGrid | undefined
+    maxWrongPixels: number | null
+  },
+  ctx: z.RefinementCtx
+): void {
+  const grid = gridOf(c)
+  if (c.glyphs) checkGlyphGrid(c.glyphs, grid, ctx)
+  else if (c.font !== undefined && gridPixels(grid) !== gridPixels(DEFAULT_GRID))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['grid'],
+      message: `the lab's character sets are ${gridLabel(DEFAULT_GRID)}; a ${gridLabel(grid)} grid needs its own "glyphs"`
+    })
+  if (c.maxWrongPixels !== null && c.maxWrongPixels > gridPixels(grid))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['maxWrongPixels'],
+      message: `at most ${gridPixels(grid)}, the pixels of a ${gridLabel(grid)} glyph`
+    })
+}
+export const letterTrainConfigSchema = letterTrainFields
+  .refine(hasGlyphs, needsGlyphs)
+  .superRefine(checkRunGrid)
 export type LetterTrainConfig = z.output<typeof letterTrainConfigSchema>
 export type LetterTrainInput = z.input<typeof letterTrainConfigSchema>
 

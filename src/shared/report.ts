@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { runIdSchema } from './schemas'
+import { gridOf, gridPixels, runIdSchema } from './schemas'
 import type { Experiment } from './experiments'
 import type { SessionSummary } from './session'
 
@@ -109,7 +109,7 @@ export function runData(e: Experiment): string {
 export function runArchitecture(e: Experiment): string {
   // A convolutional VAE: its filters, dense layer and latent (the decoder mirrors them).
   if ('filters' in e) return `conv ${e.filters.join('-')}, dense ${e.dense}, latent ${e.latent}`
-  const input = 'dataset' in e ? 784 : 35
+  const input = 'dataset' in e ? 784 : gridPixels(gridOf(e))
   const decoder =
     'dataset' in e ? [...e.hidden].reverse() : (e.decoderHidden ?? [...e.hidden].reverse())
   return [input, ...e.hidden, e.latent, ...decoder, input].join('-')

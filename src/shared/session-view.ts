@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { GLYPH_PIXELS } from './glyphs'
+import { MAX_GLYPH_PIXELS } from './glyphs'
 import { runIdSchema } from './runs'
 import { noiseSchema } from './training-options'
 import { MAX_VAE_LATENT } from './vae'
@@ -25,8 +25,13 @@ export const sessionViewSchema = z.object({
           steps: z.number().int().min(2).max(30)
         })
         .default({ from: 1, to: 2, steps: 8 }),
-      /** The pixel editor's drawing (none when the editor is empty). */
-      drawing: z.array(z.number().min(0).max(1)).length(GLYPH_PIXELS).nullable().default(null)
+      /** The pixel editor's drawing, on the set's grid (none when the editor is empty). */
+      drawing: z
+        .array(z.number().min(0).max(1))
+        .min(1)
+        .max(MAX_GLYPH_PIXELS)
+        .nullable()
+        .default(null)
     })
     .default({
       gridSize: 12,

@@ -6,7 +6,8 @@ import {
 } from '../../shared/experiments'
 import {
   CLASS_NAMES,
-  GLYPH_PIXELS,
+  gridOf,
+  gridPixels,
   IMAGE_PIXELS,
   IMAGE_SIDE,
   isBuiltInDataset,
@@ -54,7 +55,7 @@ async function checkGlyphs(experiment: GlyphExperiment, datasetsDir: string): Pr
 const glyphTraits = {
   worker: kindFamily.autoencoder,
   networks: (e: GlyphExperiment) => ({
-    autoencoder: autoencoderSpec(shapeOf(e, GLYPH_PIXELS)).spec
+    autoencoder: autoencoderSpec(shapeOf(e, gridPixels(gridOf(e)))).spec
   }),
   check: checkGlyphs
 } as const

@@ -1,5 +1,5 @@
 import type { ExperimentOf } from '../../shared/experiments'
-import { GLYPH_PIXELS, type Glyph, type LetterTrainConfig } from '../../shared/schemas'
+import { gridOf, gridPixels, type Glyph, type LetterTrainConfig } from '../../shared/schemas'
 import type { RunRecord } from '../../shared/session'
 import { autoencoderSpec, createAutoencoder, shapeOf, type AutoencoderModel } from '../autoencoder'
 import { loadFonts } from '../data/datasets'
@@ -50,7 +50,7 @@ async function train(
 ): Promise<KindRun<GlyphKind>> {
   const glyphs = await glyphsOf(experiment, datasetsDir)
   let points: [number, number][] = []
-  let last = { epoch: 0, maxWrongPixels: GLYPH_PIXELS }
+  let last = { epoch: 0, maxWrongPixels: gridPixels(gridOf(config)) }
   /** Sends the points since the last event; `within`, when inside a long epoch. */
   const flush = (paused: boolean, within?: { slice: number; slices: number }): void => {
     const seconds = hooks.elapsed()
@@ -103,7 +103,7 @@ async function save(model: Model): Promise<Networks> {
 async function load(config: LetterTrainConfig, networks: Networks): Promise<Model> {
   const saved = networks['autoencoder']
   if (!saved) throw new Error('this run has no saved autoencoder')
-  const shape = shapeOf(config, GLYPH_PIXELS)
+  const shape = shapeOf(config, gridPixels(gridOf(config)))
   const params = await loadNetworkParams(saved, autoencoderSpec(shape).spec, 'autoencoder')
   return createAutoencoder(shape, config.seed, params)
 }
@@ -118,10 +118,11 @@ async function results(
 ): Promise<Pick<RunRecord, 'glyphs' | 'denoising'>> {
   const m = autoencoderOf(model)
   const { patterns, labels } = lettersData(await glyphsOf(experiment, datasetsDir), config.subset)
+  const pixels = gridPixels(gridOf(config))
   return {
-    glyphs: describePatterns(m, patterns, GLYPH_PIXELS, labels),
+    glyphs: describePatterns(m, patterns, pixels, labels),
     denoising: config.noise
-      ? await evaluateDenoising(m, patterns, GLYPH_PIXELS, config.noise, undefined, pace)
+      ? await evaluateDenoising(m, patterns, pixels, config.noise, undefined, pace)
       : null
   }
 }
@@ -198,7 +199,8 @@ export function glyphKind(
     analyze: async (model, e, datasetsDir, projection) => {
       const config = configOf(e)
       const { patterns } = lettersData(await glyphsOf(e, datasetsDir), config.subset)
-      return glyphAnalysis(autoencoderOf(model), patterns, GLYPH_PIXELS, projection, config.seed)
+      const pixels = gridPixels(gridOf(config))
+      return glyphAnalysis(autoencoderOf(model), patterns, pixels, projection, config.seed)
     }
   }
 }

@@ -1,5 +1,5 @@
 import { linearExperimentSchema } from '../../shared/experiments'
-import { GLYPH_PIXELS } from '../../shared/schemas'
+import { gridOf, gridPixels } from '../../shared/schemas'
 import { lettersData } from '../letters'
 import { pca } from '../pca'
 import { wrongPixels } from '../autoencoder'
@@ -31,8 +31,9 @@ export const linearKind: ModelKind<'linear'> = {
     const { patterns } = lettersData(await glyphsOf(experiment, datasetsDir), experiment.subset)
     const { glyphs: results } = await glyphs.results(model, experiment, datasetsDir)
     const network = Float32Array.from((results ?? []).flatMap((g) => g.reconstruction))
-    const reference = pca(patterns, GLYPH_PIXELS, experiment.latent).reconstructions
-    const wrong = wrongPixels(reference, patterns, GLYPH_PIXELS)
+    const pixels = gridPixels(gridOf(experiment))
+    const reference = pca(patterns, pixels, experiment.latent).reconstructions
+    const wrong = wrongPixels(reference, patterns, pixels)
     return [
       ...lines,
       ['this network, mean squared error per pixel', meanSquared(network, patterns).toFixed(4)],

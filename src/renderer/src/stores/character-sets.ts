@@ -83,6 +83,7 @@ export const useCharacterSetsStore = defineStore('characterSets', () => {
     sets.value.map((s) => ({
       name: s.name,
       ...(s.source ? { source: s.source } : {}),
+      ...(s.grid ? { grid: { rows: s.grid.rows, cols: s.grid.cols } } : {}),
       glyphs: s.glyphs.map((g) => ({ char: g.char, code: g.code, pixels: [...g.pixels] }))
     }))
 
