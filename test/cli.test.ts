@@ -370,6 +370,9 @@ describe('lab', () => {
     expect((await lab('bench', 'letters', '--rounds', '0')).stderr).toMatch(
       /--rounds must be a whole number from 1 to 20, not "0"/
     )
+    expect((await lab('bench', 'conv-vae-mnist', '--train', '5')).stderr).toMatch(
+      /--train must be a whole number from 128 to 60000, not "5"/
+    )
   })
 
   // The benchmarks themselves, kept tiny (one font and seed; 256 images) and without the PyTorch
