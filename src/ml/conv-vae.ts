@@ -8,6 +8,8 @@ import {
   type ConvVaeShape
 } from './conv-architecture'
 
+import { meanAndLogVar, vaeLossParts, type VaeLoss } from './vae'
+
 export type { ConvVaeShape } from './conv-architecture'
 
 // A convolutional VAE on tfjs-layers (architecture: conv-architecture.ts). Its encoder and
@@ -156,10 +158,7 @@ export function convVaeEncode(
   m: ConvVaeModel,
   x: tf.Tensor2D
 ): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
-  const stats = m.encoder.apply(images(m, x)) as tf.Tensor2D
-  const n = x.shape[0]
-  const l = m.shape.latent
-  return { mu: tf.slice(stats, [0, 0], [n, l]), logvar: tf.slice(stats, [0, l], [n, l]) }
+  return meanAndLogVar(m.encoder.apply(images(m, x)) as tf.Tensor2D, m.shape.latent)
 }
 
 /** The decoder's logits (all its layers but the sigmoid), as rows of image values. */
@@ -179,36 +178,6 @@ export function convVaeDecode(m: ConvVaeModel, z: tf.Tensor2D): tf.Tensor2D {
  * (batch x latent) for z = mu + exp(logvar / 2) * eps: binary cross-entropy summed over the
  * values and KL(q(z|x) || N(0, I)), each averaged over the batch. Call inside tf.tidy.
  */
-export function convVaeLoss(
-  m: ConvVaeModel,
-  x: tf.Tensor2D,
-  eps: tf.Tensor2D
-): { reconstruction: tf.Scalar; kl: tf.Scalar } {
-  const { mu, logvar } = convVaeEncode(m, x)
-  const std = tf.exp(tf.mul(logvar, 0.5))
-  const z = tf.add(mu, tf.mul(std, eps)) as tf.Tensor2D
-  const logits = decodeLogits(m, z)
-  const n = x.shape[0]
-  const reconstruction = tf.div(
-    tf.losses.sigmoidCrossEntropy(x, logits, undefined, 0, tf.Reduction.SUM),
-    n
-  ) as tf.Scalar
-  const kl = tf.mul(
-    tf.sum(tf.sub(tf.add(tf.square(mu), tf.square(std)), tf.add(logvar, 1))),
-    0.5 / n
-  ) as tf.Scalar
-  return { reconstruction, kl }
-}
-
-/** All trainable values as one flat vector (encoder first): for a diverged epoch's rollback. */
-export function convVaeParams(m: ConvVaeModel): Float32Array[] {
-  return m.variables.map((v) => v.dataSync().slice() as Float32Array)
-}
-
-export function assignConvVaeParams(m: ConvVaeModel, values: readonly Float32Array[]): void {
-  m.variables.forEach((v, i) => {
-    const t = tf.tensor(values[i]!, v.shape)
-    v.assign(t)
-    t.dispose()
-  })
+export function convVaeLoss(m: ConvVaeModel, x: tf.Tensor2D, eps: tf.Tensor2D): VaeLoss {
+  return vaeLossParts(x, convVaeEncode(m, x), eps, (z) => decodeLogits(m, z))
 }

@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs'
 import { cvaeSpecs, type CvaeShape, type MlpSpec } from './architecture'
+import { activate, type Weights } from './mlp'
 import {
-  layout,
-  linearDefaultParams,
-  variablesFor,
-  weightsOf,
-  type Activation,
-  type Weights
-} from './mlp'
-import { mulberry32 } from '../shared/random'
+  assignFlatValues,
+  denseVaeVariables,
+  denseVaeWeights,
+  flatValues,
+  meanAndLogVar,
+  vaeLossParts,
+  type VaeLoss
+} from './vae'
 
 export { cvaeSpecs, type CvaeShape }
 
@@ -27,48 +28,18 @@ export interface CvaeModel {
   dispose(): void
 }
 
+/** A new conditional VAE (PyTorch's nn.Linear default, as the dense VAE), or one of `params`. */
 export function createCvae(shape: CvaeShape, seed: number, params?: Float32Array): CvaeModel {
   const { encoder, decoder } = cvaeSpecs(shape)
-  const encCount = layout(encoder).count
-  const count = encCount + layout(decoder).count
-  if (params && params.length !== count)
-    throw new Error(`expected ${count} parameters, got ${params.length}`)
-  let values = params
-  if (!values) {
-    // PyTorch's nn.Linear default, as the dense VAE (vae.ts) and the reference script.
-    values = new Float32Array(count)
-    const random = mulberry32(seed)
-    linearDefaultParams(encoder, random, values, 0)
-    linearDefaultParams(decoder, random, values, encCount)
-  }
-  const variables = [
-    ...variablesFor(encoder, values, 0),
-    ...variablesFor(decoder, values, encCount)
-  ]
+  const variables = denseVaeVariables(encoder, decoder, seed, params)
   return { kind: 'cvae', shape, encoder, decoder, variables, dispose: () => tf.dispose(variables) }
 }
 
 /** All parameters as one flat vector (encoder first). */
-export function cvaeParams(m: CvaeModel): Float32Array {
-  const parts = m.variables.map((v) => v.dataSync())
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
+export const cvaeParams = (m: CvaeModel): Float32Array => flatValues(m.variables)
 
-export function assignCvaeParams(m: CvaeModel, values: Float32Array): void {
-  let at = 0
-  for (const v of m.variables) {
-    const t = tf.tensor(values.subarray(at, at + v.size), v.shape)
-    v.assign(t)
-    t.dispose()
-    at += v.size
-  }
-}
+export const assignCvaeParams = (m: CvaeModel, values: Float32Array): void =>
+  assignFlatValues(m.variables, values)
 
 /**
  * A dense layer x W + b whose gradient takes plain products of explicit transposes: tfjs's own
@@ -89,21 +60,6 @@ const dense = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   }
 }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D
 
-function activate(z: tf.Tensor2D, activation: Activation): tf.Tensor2D {
-  switch (activation) {
-    case 'tanh':
-      return tf.tanh(z)
-    case 'relu':
-      return tf.relu(z)
-    case 'elu':
-      return tf.elu(z)
-    case 'sigmoid':
-      return tf.sigmoid(z)
-    case 'linear':
-      return z
-  }
-}
-
 /** The layers of `spec` on x; the last one's activation left out when `logits`. */
 function forward(spec: MlpSpec, w: Weights, x: tf.Tensor2D, logits = false): tf.Tensor2D {
   let h = x
@@ -114,19 +70,15 @@ function forward(spec: MlpSpec, w: Weights, x: tf.Tensor2D, logits = false): tf.
   return h
 }
 
-function weights(
-  m: CvaeModel,
-  variables: readonly tf.Tensor[] = m.variables
-): { enc: Weights; dec: Weights } {
-  const k = m.encoder.layers.length * 2
-  return { enc: weightsOf(variables.slice(0, k)), dec: weightsOf(variables.slice(k)) }
-}
-
 /**
- * The one-hot rows of class indices, checked against the model's classes: one class per row,
- * or one class for every row.
+ * The one-hot rows of class indices, checked against a conditional model's classes: one class
+ * per row, or one class for every row.
  */
-export function classRows(m: CvaeModel, labels: readonly number[], rows: number): Float32Array {
+export function classRows(
+  m: { shape: { classes: number } },
+  labels: readonly number[],
+  rows: number
+): Float32Array {
   const { classes } = m.shape
   if (labels.length !== rows && labels.length !== 1)
     throw new Error(`give one class per row (${rows}), or one for all; got ${labels.length}`)
@@ -147,12 +99,9 @@ export function cvaeEncode(
   m: CvaeModel,
   x: tf.Tensor2D,
   y: tf.Tensor2D,
-  w = weights(m)
+  w = denseVaeWeights(m)
 ): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
-  const stats = forward(m.encoder, w.enc, tf.concat2d([x, y], 1))
-  const n = x.shape[0]
-  const l = m.shape.latent
-  return { mu: tf.slice(stats, [0, 0], [n, l]), logvar: tf.slice(stats, [0, l], [n, l]) }
+  return meanAndLogVar(forward(m.encoder, w.enc, tf.concat2d([x, y], 1)), m.shape.latent)
 }
 
 /** Pixel probabilities (or logits) of latent points z for one-hot rows y. Call inside tf.tidy. */
@@ -160,7 +109,7 @@ export function cvaeDecode(
   m: CvaeModel,
   z: tf.Tensor2D,
   y: tf.Tensor2D,
-  w = weights(m),
+  w = denseVaeWeights(m),
   logits = false
 ): tf.Tensor2D {
   return forward(m.decoder, w.dec, tf.concat2d([z, y], 1), logits)
@@ -176,20 +125,7 @@ export function cvaeLoss(
   y: tf.Tensor2D,
   eps: tf.Tensor2D,
   variables: readonly tf.Tensor[] = m.variables
-): { reconstruction: tf.Scalar; kl: tf.Scalar } {
-  const w = weights(m, variables)
-  const { mu, logvar } = cvaeEncode(m, x, y, w)
-  const std = tf.exp(tf.mul(logvar, 0.5))
-  const z = tf.add(mu, tf.mul(std, eps)) as tf.Tensor2D
-  const logits = cvaeDecode(m, z, y, w, true)
-  const n = x.shape[0]
-  const reconstruction = tf.div(
-    tf.losses.sigmoidCrossEntropy(x, logits, undefined, 0, tf.Reduction.SUM),
-    n
-  ) as tf.Scalar
-  const kl = tf.mul(
-    tf.sum(tf.sub(tf.add(tf.square(mu), tf.square(std)), tf.add(logvar, 1))),
-    0.5 / n
-  ) as tf.Scalar
-  return { reconstruction, kl }
+): VaeLoss {
+  const w = denseVaeWeights(m, variables)
+  return vaeLossParts(x, cvaeEncode(m, x, y, w), eps, (z) => cvaeDecode(m, z, y, w, true))
 }

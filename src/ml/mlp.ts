@@ -63,7 +63,8 @@ export function unpack(spec: MlpSpec, theta: tf.Tensor1D): Weights {
   return { kernels, biases }
 }
 
-function activate(z: tf.Tensor2D, activation: Activation): tf.Tensor2D {
+/** A layer's activation on its pre-activations z. */
+export function activate(z: tf.Tensor2D, activation: Activation): tf.Tensor2D {
   switch (activation) {
     case 'tanh':
       return tf.tanh(z)

@@ -13,39 +13,25 @@ import { wasmThreads } from './wasm-threads'
 import { mulberry32, permutation } from '../shared/random'
 import { createVae, type VaeModel } from './vae'
 import { vaeOnKernels, vaeOnTfjs, type ImageData, type VaeEngine } from './vae-steps'
-import type { TrainControl } from './train-autoencoder'
+import {
+  epochEnd,
+  firstOrder,
+  rate,
+  stoppedIn,
+  type ImageVaeHooks,
+  type VaeEpochRecord,
+  type VaeOutcome
+} from './image-vae-training'
 
 export { MAX_WORK_PER_CHECK, rowsPerCheck } from './vae-engine'
 export { batchPixels, type ImageData } from './vae-steps'
 
-// Trains the VAE with mini-batches. Every random draw (shuffles, reparameterisation noise)
-// comes from the config's seed, so the same seed on the same backend gives the same run.
+// Trains the VAE with mini-batches on the engine its timing picks (vae-engine.ts): a batch in
+// slices, stop and pause checked between them. Every random draw (shuffles, reparameterisation
+// noise) comes from the config's seed, so the same seed on the same backend gives the same run.
 
-export interface VaeEpochRecord {
-  epoch: number
-  loss: number
-  reconstruction: number
-  kl: number
-  learningRate: number
-  samplesPerSecond: number
-}
-
-export interface VaeHooks {
-  /** After each epoch, with the model as trained so far (for live reconstructions). */
-  onEpoch?: (record: VaeEpochRecord, model: VaeModel) => void
-  /** After each batch: the epoch in progress (from 1) and the batches done in it. */
-  onBatch?: (epoch: number, batch: number, batches: number, samplesPerSecond: number) => void
-  control?: TrainControl
-}
-
-export interface VaeOutcome {
-  status: RunStatus
-  message: string
-  epochs: number
-  finalLoss: number | null
-  /** The engine it trained on, and why (see vae-engine.ts). */
-  engine: string
-}
+export type VaeHooks = ImageVaeHooks<VaeModel>
+export type { VaeEpochRecord, VaeOutcome }
 
 export async function trainVae(
   data: ImageData,
@@ -53,12 +39,7 @@ export async function trainVae(
   hooks: VaeHooks = {},
   options: { arithmetic?: Arithmetic; threads?: number; rowsPerCheck?: number } = {}
 ): Promise<{ model: VaeModel; outcome: VaeOutcome }> {
-  const optimizerConfig = config.optimizer
-  if (optimizerConfig.kind === 'lbfgs' || optimizerConfig.kind === 'powell') {
-    throw new Error(
-      `the ${optimizerConfig.kind} optimizer is for small full-batch problems; train the VAE with adam, sgd or rmsprop`
-    )
-  }
+  const optimizerConfig = firstOrder(config.optimizer, 'VAE')
   const count = Math.min(config.trainSize, data.count)
   const batchSize = Math.min(config.batchSize, count)
   const model = createVae(
@@ -148,7 +129,7 @@ export async function trainVae(
         for (let s = 0; s < slices; s++) {
           if ((await hooks.control?.checkpoint(current)) === 'stop') {
             status = 'stopped'
-            message = `stopped by the user during epoch ${epoch + 1}`
+            message = stoppedIn(epoch)
             break outer
           }
           const from = b * batchSize + s * rows
@@ -156,37 +137,25 @@ export async function trainVae(
           engine.gradient(config.beta, 1 / slices)
         }
         engine.step(lr, ++step)
-        if (hooks.onBatch) {
-          const seconds = (performance.now() - started) / 1000
-          hooks.onBatch(epoch + 1, b + 1, batches, ((b + 1) * batchSize) / Math.max(seconds, 1e-6))
-        }
+        hooks.onBatch?.(epoch + 1, b + 1, batches, rate((b + 1) * batchSize, started))
       }
-      const sums = await engine.takeSums()
-      const reconstruction = sums.reconstruction / batches
-      const klValue = sums.kl / batches
-      const loss = reconstruction + config.beta * klValue
-      if (!Number.isFinite(loss)) {
+      const end = epochEnd(
+        epoch,
+        await engine.takeSums(),
+        { batches, batchSize, beta: config.beta, learningRate: lr },
+        started
+      )
+      if ('diverged' in end) {
         engine.setParams(snapshot)
         engine.sync()
         status = 'diverged'
-        message = `training diverged in epoch ${epoch + 1} (loss ${loss}); kept the weights of epoch ${epoch}. Try a lower learning rate.`
+        message = end.diverged
         break
       }
       epoch++
-      finalLoss = loss
+      finalLoss = end.record.loss
       snapshot = engine.params()
-      const seconds = (performance.now() - started) / 1000
-      hooks.onEpoch?.(
-        {
-          epoch,
-          loss,
-          reconstruction,
-          kl: klValue,
-          learningRate: lr,
-          samplesPerSecond: (batches * batchSize) / seconds
-        },
-        current()
-      )
+      hooks.onEpoch?.(end.record, current())
     }
     engine.sync()
   } finally {

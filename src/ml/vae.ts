@@ -18,6 +18,8 @@ export { vaeSpecs, type VaeShape }
 // Loss per sample = binary cross-entropy summed over pixels + beta * KL(q(z|x) || N(0, I)).
 // On tfjs ops it is differentiated by tfjs's autodiff (train-vae.ts); the lab's kernels
 // (kernels/vae.ts) compute the same step by hand, checked against tf.grad of vaeLoss in tests.
+// The conditional VAE (cvae.ts) builds on its parts: the variables of two dense networks, their
+// flat parameters, and the loss (so does the convolutional one, conv-vae.ts).
 
 export interface VaeModel {
   kind: 'vae'
@@ -29,8 +31,16 @@ export interface VaeModel {
   dispose(): void
 }
 
-export function createVae(shape: VaeShape, seed: number, params?: Float32Array): VaeModel {
-  const { encoder, decoder } = vaeSpecs(shape)
+/**
+ * A dense encoder's and decoder's variables (kernel, bias, ... per layer, encoder first), from
+ * `params` (one flat vector in that order) or, without them, drawn from the seed.
+ */
+export function denseVaeVariables(
+  encoder: MlpSpec,
+  decoder: MlpSpec,
+  seed: number,
+  params?: Float32Array
+): tf.Variable[] {
   const encCount = layout(encoder).count
   const count = encCount + layout(decoder).count
   if (params && params.length !== count)
@@ -46,16 +56,18 @@ export function createVae(shape: VaeShape, seed: number, params?: Float32Array):
     linearDefaultParams(encoder, random, values, 0)
     linearDefaultParams(decoder, random, values, encCount)
   }
-  const variables = [
-    ...variablesFor(encoder, values, 0),
-    ...variablesFor(decoder, values, encCount)
-  ]
+  return [...variablesFor(encoder, values, 0), ...variablesFor(decoder, values, encCount)]
+}
+
+export function createVae(shape: VaeShape, seed: number, params?: Float32Array): VaeModel {
+  const { encoder, decoder } = vaeSpecs(shape)
+  const variables = denseVaeVariables(encoder, decoder, seed, params)
   return { kind: 'vae', shape, encoder, decoder, variables, dispose: () => tf.dispose(variables) }
 }
 
-/** All parameters as one flat vector (encoder first), e.g. for saving. */
-export function vaeParams(m: VaeModel): Float32Array {
-  const parts = m.variables.map((v) => v.dataSync())
+/** Variables' values as one flat vector, in their order (a dense VAE's: encoder first). */
+export function flatValues(variables: readonly tf.Variable[]): Float32Array {
+  const parts = variables.map((v) => v.dataSync())
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0))
   let at = 0
   for (const p of parts) {
@@ -65,10 +77,10 @@ export function vaeParams(m: VaeModel): Float32Array {
   return out
 }
 
-/** Sets the model's variables from one flat vector in vaeParams' layout. */
-export function assignVaeParams(m: VaeModel, values: Float32Array): void {
+/** Sets variables from one flat vector in flatValues' layout. */
+export function assignFlatValues(variables: readonly tf.Variable[], values: Float32Array): void {
   let at = 0
-  for (const v of m.variables) {
+  for (const v of variables) {
     const t = tf.tensor(values.subarray(at, at + v.size), v.shape)
     v.assign(t)
     t.dispose()
@@ -76,13 +88,38 @@ export function assignVaeParams(m: VaeModel, values: Float32Array): void {
   }
 }
 
-/** Encoder and decoder weights from the model's variables, or from stand-ins of the same shapes. */
-export function vaeWeights(
-  m: VaeModel,
+/** All parameters as one flat vector (encoder first), e.g. for saving. */
+export const vaeParams = (m: VaeModel): Float32Array => flatValues(m.variables)
+
+/** Sets the model's variables from one flat vector in vaeParams' layout. */
+export const assignVaeParams = (m: VaeModel, values: Float32Array): void =>
+  assignFlatValues(m.variables, values)
+
+/** Encoder and decoder weights from a dense VAE's variables (or stand-ins of the same shapes). */
+export function denseVaeWeights(
+  m: { encoder: MlpSpec; variables: readonly tf.Tensor[] },
   variables: readonly tf.Tensor[] = m.variables
 ): { enc: Weights; dec: Weights } {
   const k = m.encoder.layers.length * 2
   return { enc: weightsOf(variables.slice(0, k)), dec: weightsOf(variables.slice(k)) }
+}
+
+/** Encoder and decoder weights from the model's variables, or from stand-ins of the same shapes. */
+export const vaeWeights = (
+  m: VaeModel,
+  variables: readonly tf.Tensor[] = m.variables
+): { enc: Weights; dec: Weights } => denseVaeWeights(m, variables)
+
+/** The encoder's statistics split into the mean and log-variance of q(z|x). */
+export function meanAndLogVar(
+  stats: tf.Tensor2D,
+  latent: number
+): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
+  const n = stats.shape[0]
+  return {
+    mu: tf.slice(stats, [0, 0], [n, latent]),
+    logvar: tf.slice(stats, [0, latent], [n, latent])
+  }
 }
 
 /** Mean and log-variance of q(z|x). Call inside tf.tidy. */
@@ -91,10 +128,7 @@ export function vaeEncode(
   x: tf.Tensor2D,
   weights = vaeWeights(m)
 ): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
-  const stats = forward(m.encoder, weights.enc, x).outputs.at(-1)!
-  const n = x.shape[0]
-  const l = m.shape.latent
-  return { mu: tf.slice(stats, [0, 0], [n, l]), logvar: tf.slice(stats, [0, l], [n, l]) }
+  return meanAndLogVar(forward(m.encoder, weights.enc, x).outputs.at(-1)!, m.shape.latent)
 }
 
 /** Pixel probabilities for latent points z. Call inside tf.tidy. */
@@ -109,21 +143,18 @@ export interface VaeLoss {
 }
 
 /**
- * Both loss parts for one batch x, with the given standard-normal draws `eps` (batch x latent)
- * for the reparameterisation z = mu + exp(logvar / 2) * eps; on `variables` (the model's, or
- * stand-ins of the same shapes, e.g. for tf.grads). Differentiable; call inside tf.tidy.
+ * Every VAE's loss parts for a batch x, from its encoder's q(z|x) statistics and standard-normal
+ * draws eps: z = mu + exp(logvar / 2) * eps decoded to logits by `logitsOf`. Call inside tf.tidy.
  */
-export function vaeLoss(
-  m: VaeModel,
+export function vaeLossParts(
   x: tf.Tensor2D,
+  { mu, logvar }: { mu: tf.Tensor2D; logvar: tf.Tensor2D },
   eps: tf.Tensor2D,
-  variables: readonly tf.Tensor[] = m.variables
+  logitsOf: (z: tf.Tensor2D) => tf.Tensor2D
 ): VaeLoss {
-  const weights = vaeWeights(m, variables)
-  const { mu, logvar } = vaeEncode(m, x, weights)
   const std = tf.exp(tf.mul(logvar, 0.5))
   const z = tf.add(mu, tf.mul(std, eps)) as tf.Tensor2D
-  const logits = forward(m.decoder, weights.dec, z, true).outputs.at(-1)!
+  const logits = logitsOf(z)
   const n = x.shape[0]
   // Binary cross-entropy from logits, summed over pixels, averaged over the batch.
   const reconstruction = tf.div(
@@ -136,4 +167,21 @@ export function vaeLoss(
     0.5 / n
   ) as tf.Scalar
   return { reconstruction, kl }
+}
+
+/**
+ * Both loss parts for one batch x, with the given standard-normal draws `eps` (batch x latent)
+ * for the reparameterisation z = mu + exp(logvar / 2) * eps; on `variables` (the model's, or
+ * stand-ins of the same shapes, e.g. for tf.grads). Differentiable; call inside tf.tidy.
+ */
+export function vaeLoss(
+  m: VaeModel,
+  x: tf.Tensor2D,
+  eps: tf.Tensor2D,
+  variables: readonly tf.Tensor[] = m.variables
+): VaeLoss {
+  const weights = vaeWeights(m, variables)
+  return vaeLossParts(x, vaeEncode(m, x, weights), eps, (z) =>
+    forward(m.decoder, weights.dec, z, true).outputs.at(-1)!
+  )
 }
