@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 
 // Every text the interface shows is a key in the locale files (ESLint's no-raw-text and
 // no-missing-keys check the components); this checks the locales against each other: a key in
@@ -65,5 +65,22 @@ describe('the start language', () => {
     expect(startLanguage(null, ['de-DE', 'es-419'])).toBe('es')
     expect(startLanguage('fr', ['pt-BR', 'en-GB'])).toBe('en')
     expect(startLanguage(null, [])).toBe('en')
+  })
+})
+
+describe('a key no locale has', () => {
+  it('is said on the console in every build (the e2e walks fail on it), and shows the English fallback else', async () => {
+    const { i18n } = await import('../src/renderer/src/i18n')
+    i18n.global.locale.value = 'en'
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    try {
+      expect(i18n.global.t('letters.noSuchKey')).toBe('letters.noSuchKey')
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/Not found 'letters.noSuchKey' key/))
+      warn.mockClear()
+      expect(i18n.global.t('letters.train.title')).toBe('Train')
+      expect(warn).not.toHaveBeenCalled()
+    } finally {
+      warn.mockRestore()
+    }
   })
 })

@@ -23,8 +23,8 @@ export interface ExplorerSource {
   lift?: (x: number, y: number) => number[] | null
   /** Decodes points with the run's decoder (the store's request to the lab). */
   decode: (runId: string, points: number[][]) => Promise<number[][]>
-  /** Said when there is no run to decode with ("train a network first"). */
-  noRun: string
+  /** Said when there is no run to decode with ("train a network first"); a function is asked then (the interface's language then). */
+  noRun: string | (() => string)
   ok: () => void
   fail: (e: unknown) => void
 }
@@ -50,7 +50,8 @@ export function useLatentExplorer(source: ExplorerSource) {
     const token = ++tokens[kind]
     const runId = source.runId()
     try {
-      if (!runId) throw new Error(source.noRun)
+      if (!runId)
+        throw new Error(typeof source.noRun === 'function' ? source.noRun() : source.noRun)
       const patterns = await source.decode(runId, points)
       if (token !== tokens[kind] || runId !== source.runId()) return null
       source.ok()

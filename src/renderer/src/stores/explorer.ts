@@ -7,6 +7,7 @@ import { useLatentProjection } from '../composables/latent-projection'
 import { commit, emptyDrawing, redo, undo, type Drawing } from '../lib/pixel-history'
 import { useLabStore } from './lab'
 import { useRunsStore } from './runs'
+import { i18n } from '../i18n'
 
 export type { Decoded } from '../composables/latent-explorer'
 
@@ -92,7 +93,7 @@ export const useExplorerStore = defineStore('explorer', () => {
     lift: plane.lift,
     decode: async (runId, points) =>
       (await labClient().request('decodeLatent', { runId, points })).patterns,
-    noRun: 'train a network first',
+    noRun: () => i18n.global.t('letters.latent.noRun'),
     ok: () => void (error.value = null),
     fail
   })
