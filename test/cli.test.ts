@@ -364,7 +364,8 @@ describe('lab', () => {
       'vae-quality',
       'cvae-mnist',
       'conv-vae-mnist',
-      'probe'
+      'probe',
+      'import-images'
     ])
       expect(cases).toMatch(new RegExp(`[ :,]${name}(,|$)`, 'm'))
     expect((await lab('bench', 'letters', '--rounds', '0')).stderr).toMatch(
@@ -385,6 +386,15 @@ describe('lab', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>)
   }
+
+  it('bench import-images: imports the generated PNGs and prints the rate beside the load and sharp', async () => {
+    const result = await lab('bench', 'import-images', '--count', '40', '--json')
+    expect(result.code, result.stderr).toBe(0)
+    const line = JSON.parse(result.stdout.trim()) as Record<string, unknown>
+    expect(line).toMatchObject({ case: 'import-images', images: 40, sharpConcurrency: 1 })
+    expect(line['imagesPerSecond']).toBeGreaterThan(0)
+    expect(typeof line['loadBefore']).toBe('number')
+  })
 
   it('bench letters: each round trains every font and seed; the summary takes the median round', async () => {
     const lines = await tinyBench('letters', '--fonts', 'Font2', '--seeds', '1')

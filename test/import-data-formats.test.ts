@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
 import { writeIdx } from '../src/ml/data/idx'
+import { decodeFiles, decodeImage, pngBands } from '../src/services/import-data/decode'
 import {
   importDataset,
   loadImported,
@@ -103,6 +104,35 @@ describe('importing a folder of class folders', () => {
       // for the images that needed no resizing.
       if (Number(name.slice(1)) % 7 !== 0) expect(Array.from(got)).toEqual(Array.from(expected))
     })
+  })
+
+  it('decodes plain grey and RGB PNGs (by pngjs) exactly as sharp does', async () => {
+    const dir = scratch()
+    const paths: string[] = []
+    for (let i = 0; i < 6; i++) {
+      const channels = i % 2 === 0 ? 1 : 3
+      const raw = Buffer.from(
+        Array.from({ length: 784 * channels }, (_, k) => (k * 31 + i * 97 + k * k) % 256)
+      )
+      const image = sharp(raw, { raw: { width: 28, height: 28, channels } })
+      const png = await (channels === 1 ? image.toColourspace('b-w') : image).png().toBuffer()
+      // Colour types 0 (grey) and 2 (RGB), nothing but the pixels.
+      expect(pngBands(png)).toEqual({ width: 28, height: 28, bands: channels, plain: true })
+      paths.push(join(dir, `${i}.png`))
+      writeFileSync(paths.at(-1)!, png)
+    }
+    for (const channels of [1, 3] as const) {
+      const target = { size: 28, channels }
+      const got: Uint8Array[] = []
+      await decodeFiles(paths, target, (index, result) => {
+        if (result instanceof Error) throw result
+        got[index] = result
+      })
+      for (const [index, path] of paths.entries())
+        expect(Buffer.from(got[index]!).equals(await decodeImage(readFileSync(path), target))).toBe(
+          true
+        )
+    }
   })
 
   it('takes the split from train/ and test/ folders', async () => {

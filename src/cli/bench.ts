@@ -281,6 +281,7 @@ const cases: Record<string, (print: Print, args: readonly string[]) => Promise<v
   'conv-vae-mnist': benchConvVae,
   probe: benchProbe,
   'import-data': benchImport,
+  'import-images': benchImport,
   renderer: benchRenderer
 }
 

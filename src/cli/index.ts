@@ -106,7 +106,7 @@ export const commands = {
     options: { port: 'N', host: 'ADDR', token: 'SECRET', workspace: 'DIR', ...engine }
   },
   bench: {
-    usage: `lab bench <letters|vae-mnist|vae-quality|cvae-mnist|conv-vae-mnist|probe|datasets|import-data|renderer> [--json] [--backend ${BACKEND}] [--threads N] [--rounds N] [--no-reference]`,
+    usage: `lab bench <letters|vae-mnist|vae-quality|cvae-mnist|conv-vae-mnist|probe|datasets|import-data|import-images|renderer> [--json] [--backend ${BACKEND}] [--threads N] [--rounds N] [--no-reference]`,
     about:
       'speed figures beside PyTorch; letters also takes --seeds N --fonts LIST --hidden 64-32\n' +
       '                           --lr X --activation NAME --max-epochs N, vae-mnist --samples N --busy-core,\n' +
@@ -115,7 +115,7 @@ export const commands = {
       '                           --epsilon-form pytorch|keras, probe --count N,\n' +
       '                           cvae-mnist --epochs N --samples N,\n' +
       '                           conv-vae-mnist --train N --test N --epochs N --batch N --filters LIST --dense N,\n' +
-      '                           import-data --count N,\n' +
+      '                           import-data --count N, import-images --count N (the same case),\n' +
       '                           renderer --seconds N --baseline DIR (start-up and scatter drag in Chromium)',
     positionals: { min: 1, max: 1 },
     options: {
