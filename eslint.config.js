@@ -83,8 +83,7 @@ const RAW_TEXT_PENDING = [
   'components/vae/VaePanel.vue',
   'components/vae/VaeRunsPanel.vue',
   'components/vae/VaeScatter.vue',
-  'components/vae/VaeTraversal.vue',
-  'views/VaeView.vue'
+  'components/vae/VaeTraversal.vue'
 ].map((f) => `src/renderer/src/${f}`)
 
 const viaStores = {
