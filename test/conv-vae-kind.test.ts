@@ -23,7 +23,8 @@ import { mkdirSync } from 'node:fs'
 
 // The convolutional VAE kind (src/ml/kinds/conv-vae.ts): real training on a few hundred images
 // (MNIST, and an imported RGB set of 16x16 images), its shapes at other sizes, a session that
-// saves and reopens it, the command line, and a stop between batches. Small filters keep it quick.
+// saves and reopens it, the command line, a stop between batches, and the conditional one
+// ("conditional": true: the class one-hot in the encoder and the decoder). Small filters keep it quick.
 
 const kind = kindNamed('conv-vae')
 const workspace = scratchWorkspace()
@@ -212,6 +213,78 @@ describe('the convolutional VAE kind', () => {
     )
     run.model.dispose()
     loaded.dispose()
+  }, 120_000)
+
+  it('a conditional one trains on a few hundred MNIST images, decodes each class and reopens from a session', async () => {
+    const e = experiment({ dataset: 'mnist', trainSize: 256, epochs: 2, conditional: true })
+    const h = hooks()
+    const run = await kind.train(e, datasetsDir, h.hooks)
+    expect(run.outcome).toMatchObject({ status: 'completed', epochs: 2 })
+    const losses = h.rows.map((r) => r['loss']!)
+    expect(losses[1]!).toBeLessThan(losses[0]!)
+    // The fixed test images are reconstructed through their own classes.
+    const epoch = h.progress.find((p) => p.at === 'epoch')
+    expect(epoch?.at === 'epoch' && epoch.reconstructions).toHaveLength(8)
+    // One latent point, every class: ten images of the data set's size, not all the same.
+    const point = [0.3, -0.4]
+    const classes = Array.from({ length: 10 }, (_, c) => c)
+    const images = decode(run.model, new Array(10).fill(point), classes)
+    expect(images.map((image) => image.length)).toEqual(new Array(10).fill(784))
+    expect(images[3]).not.toEqual(images[4])
+    expect(() => decode(run.model, [point])).toThrow(/a conditional VAE .* for a class/)
+    expect(() => decode(run.model, [point], [10])).toThrow(
+      "class 10 is not one of this conditional VAE's 10 classes (0-9)"
+    )
+    const image = Array.from({ length: 784 }, (_, k) => (k % 7) / 7)
+    expect(encode(run.model, [image], [2])[0]).toHaveLength(2)
+    // Its networks, through a session file, decode the same; the unconditional kind's check
+    // refuses them (the encoder's first kernel has ten more input channels).
+    const networks = await kind.save(run.model)
+    const file = join(workspace, 'conv-conditional.aelab')
+    await writeSession(file, {
+      ...newSession('conv-conditional'),
+      runs: [
+        {
+          id: 'run-conv-c',
+          experiment: e,
+          ...run.outcome,
+          seconds: 1,
+          environment: { backend: 'wasm' as const, versions: { tfjs: tf.version_core } },
+          history: {},
+          ...run.record,
+          networks
+        }
+      ]
+    })
+    const [saved] = (await readSession(file)).runs
+    const loaded = await kind.load(e, saved!.networks)
+    expect(decode(loaded, [point, point], [7, 1])).toEqual(
+      decode(run.model, [point, point], [7, 1])
+    )
+    const plain = traitsOf({ ...e, conditional: false }).networks({ ...e, conditional: false })
+    const encoder = plain.encoder!
+    expect(() => 'check' in encoder && encoder.check(networks.encoder!, 'encoder')).toThrow(
+      /the encoder's weights: images of 11 channels cannot be trained/
+    )
+    run.model.dispose()
+    loaded.dispose()
+  }, 120_000)
+
+  it('a conditional one explores an imported RGB set with each test image encoded in its class', async () => {
+    const e = experiment({
+      dataset: 'colours',
+      trainSize: 128,
+      epochs: 1,
+      batchSize: 16,
+      conditional: true,
+      classes: 3
+    })
+    const run = await kind.train(e, datasetsDir, hooks().hooks)
+    const { points, labels } = await kind.testSet!(run.model, e, datasetsDir)
+    expect(points.length).toBe(labels.length)
+    expect(labels.every((label) => label >= 0 && label < 3)).toBe(true)
+    expect(decode(run.model, [[0, 0]], [2])[0]).toHaveLength(16 * 16 * 3)
+    run.model.dispose()
   }, 120_000)
 
   it('stops between two batches when asked', async () => {

@@ -180,4 +180,33 @@ describe('the app and the command line train the same record', () => {
     expect(app.epochImages?.map((e) => e.epoch)).toEqual([1, 2])
     expect(comparable(cli)).toEqual(comparable(app))
   })
+
+  it('for a conditional convolutional VAE, with its classes filled in, reopened to decode each class', async () => {
+    const experiment = {
+      kind: 'conv-vae',
+      conditional: true,
+      dataset: 'mnist',
+      trainSize: 256,
+      filters: [4, 8],
+      dense: 8,
+      epochs: 1,
+      batchSize: 64,
+      seed: 3
+    }
+    const app = await inTheApp(experimentSchema.parse(experiment), 'conv-conditional')
+    const cli = await byTheCommandLine(experiment, 'conv-conditional')
+    expect(app.experiment).toMatchObject({ kind: 'conv-vae', conditional: true, classes: 10 })
+    expect(app.epochImages?.map((e) => e.epoch)).toEqual([1])
+    expect(comparable(cli)).toEqual(comparable(app))
+    // The saved session reopens in the lab, whose worker decodes a latent point for each class.
+    const opened = await lab.handlers.openSession({ target: { name: 'conv-conditional' } })
+    const runId = opened.session.runs[0]!.id
+    const { patterns } = await lab.handlers.decodeLatent({
+      runId,
+      points: new Array(10).fill([0.5, -0.5]),
+      labels: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    })
+    expect(patterns.map((p) => p.length)).toEqual(new Array(10).fill(784))
+    expect(patterns[3]).not.toEqual(patterns[4])
+  })
 })

@@ -18,7 +18,17 @@ export interface ConvVaeShape {
   /** Units of the dense layer before the latent statistics. */
   dense: number
   latent: number
+  /**
+   * A conditional VAE's classes (absent or 0: not conditional): their one-hot goes into the
+   * encoder as that many more input channels (each class's constant over the image) and into
+   * the decoder's dense layer beside the latent point.
+   */
+  classes?: number
 }
+
+/** The classes a conv VAE experiment conditions on: 0 unless `conditional` (10 by default). */
+export const conditionClasses = (e: { conditional?: boolean; classes?: number }): number =>
+  e.conditional === true ? (e.classes ?? 10) : 0
 
 export const KERNEL = 3
 
@@ -47,7 +57,7 @@ export interface ConvLayerSpec {
 
 export function convEncoderLayers(shape: ConvVaeShape): ConvLayerSpec[] {
   const layers: ConvLayerSpec[] = []
-  let channels = shape.channels
+  let channels = shape.channels + (shape.classes ?? 0)
   for (const f of shape.filters) {
     layers.push({
       className: 'Conv2D',
@@ -74,7 +84,11 @@ export function convDecoderLayers(shape: ConvVaeShape): ConvLayerSpec[] {
   const last = reversed[0]!
   const flat = innerSide(shape) ** 2 * last
   const layers: ConvLayerSpec[] = [
-    { className: 'Dense', activation: 'relu', weights: [[shape.latent, flat], [flat]] },
+    {
+      className: 'Dense',
+      activation: 'relu',
+      weights: [[shape.latent + (shape.classes ?? 0), flat], [flat]]
+    },
     { className: 'Reshape', weights: [] }
   ]
   let channels = last
@@ -115,7 +129,9 @@ function imageOf(
   const lastFilters = shape.filters.at(-1)!
   const cells =
     network === 'encoder' ? (w[2 * n]?.[0] ?? 0) / lastFilters : (w[0]?.[1] ?? 0) / lastFilters
-  const channels = network === 'encoder' ? w[0]?.[2] : w.at(-2)?.[2]
+  const inputs = network === 'encoder' ? w[0]?.[2] : w.at(-2)?.[2]
+  const channels =
+    inputs === undefined ? undefined : inputs - (network === 'encoder' ? (shape.classes ?? 0) : 0)
   const side = Math.round(Math.sqrt(cells))
   const size = side * 2 ** n
   if (side * side !== cells || channels === undefined) return null

@@ -22,8 +22,11 @@ export type { ConvVaeShape } from './conv-architecture'
 
 export interface ConvVaeModel {
   kind: 'conv-vae'
-  /** With `inputSize`, the values of one image (what encode takes and decode returns). */
-  shape: ConvVaeShape & { inputSize: number }
+  /**
+   * With `inputSize`, the values of one image (what encode takes and decode returns), and
+   * `classes`, the width of a conditional model's class one-hot (0: not conditional).
+   */
+  shape: ConvVaeShape & { inputSize: number; classes: number }
   encoder: tf.Sequential
   /** Ends with a sigmoid Activation layer: its output is the pixels' probabilities. */
   decoder: tf.Sequential
@@ -35,7 +38,8 @@ export interface ConvVaeModel {
 const withInput = (shape: ConvVaeShape): ConvVaeModel['shape'] => ({
   ...shape,
   filters: [...shape.filters],
-  inputSize: imageValues(shape)
+  inputSize: imageValues(shape),
+  classes: shape.classes ?? 0
 })
 
 function model(shape: ConvVaeShape, encoder: tf.Sequential, decoder: tf.Sequential): ConvVaeModel {
@@ -74,7 +78,8 @@ export function createConvVae(shape: ConvVaeShape, seed: number): ConvVaeModel {
         strides: 2,
         activation: 'relu',
         name: `encoder_conv_${i}`,
-        inputShape: i === 0 ? [shape.size, shape.size, shape.channels] : undefined
+        inputShape:
+          i === 0 ? [shape.size, shape.size, shape.channels + (shape.classes ?? 0)] : undefined
       })
     )
   )
@@ -92,7 +97,7 @@ export function createConvVae(shape: ConvVaeShape, seed: number): ConvVaeModel {
       ...init(),
       units: side * side * reversed[0]!,
       activation: 'relu',
-      inputShape: [shape.latent],
+      inputShape: [shape.latent + (shape.classes ?? 0)],
       name: 'decoder_dense'
     })
   )
@@ -150,34 +155,69 @@ function checkLayers(shape: ConvVaeShape, encoder: tf.Sequential, decoder: tf.Se
   }
 }
 
-const images = (m: ConvVaeModel, x: tf.Tensor2D): tf.Tensor4D =>
-  tf.reshape(x, [x.shape[0], m.shape.size, m.shape.size, m.shape.channels])
+/**
+ * The encoder's input: rows of image values as images, with a conditional model's one-hot rows
+ * y as as many more channels, each class's constant over the image.
+ */
+function encoderInput(m: ConvVaeModel, x: tf.Tensor2D, y: tf.Tensor2D | null): tf.Tensor4D {
+  const { size, channels, classes } = m.shape
+  const n = x.shape[0]
+  const images = tf.reshape(x, [n, size, size, channels]) as tf.Tensor4D
+  if (classes === 0) return images
+  const maps = tf.tile(tf.reshape(given(m, y), [n, 1, 1, classes]), [1, size, size, 1])
+  return tf.concat4d([images, maps as tf.Tensor4D], 3)
+}
 
-/** Mean and log-variance of q(z|x) for rows of image values. Call inside tf.tidy. */
+/** The decoder's input: latent points, with a conditional model's one-hot rows beside them. */
+const decoderInput = (m: ConvVaeModel, z: tf.Tensor2D, y: tf.Tensor2D | null): tf.Tensor2D =>
+  m.shape.classes === 0 ? z : tf.concat2d([z, given(m, y)], 1)
+
+function given(m: ConvVaeModel, y: tf.Tensor2D | null): tf.Tensor2D {
+  if (!y) throw new Error('a conditional VAE encodes and decodes for a class: give one')
+  if (y.shape[1] !== m.shape.classes)
+    throw new Error(`expected one-hot rows of ${m.shape.classes} classes, got ${y.shape[1]}`)
+  return y
+}
+
+/** Mean and log-variance of q(z|x) (q(z|x,y) for a conditional model). Call inside tf.tidy. */
 export function convVaeEncode(
   m: ConvVaeModel,
-  x: tf.Tensor2D
+  x: tf.Tensor2D,
+  y: tf.Tensor2D | null = null
 ): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
-  return meanAndLogVar(m.encoder.apply(images(m, x)) as tf.Tensor2D, m.shape.latent)
+  return meanAndLogVar(m.encoder.apply(encoderInput(m, x, y)) as tf.Tensor2D, m.shape.latent)
 }
 
 /** The decoder's logits (all its layers but the sigmoid), as rows of image values. */
-function decodeLogits(m: ConvVaeModel, z: tf.Tensor2D): tf.Tensor2D {
-  let t: tf.Tensor = z
+function decodeLogits(m: ConvVaeModel, z: tf.Tensor2D, y: tf.Tensor2D | null): tf.Tensor2D {
+  let t: tf.Tensor = decoderInput(m, z, y)
   for (const layer of m.decoder.layers.slice(0, -1)) t = layer.apply(t) as tf.Tensor
   return tf.reshape(t, [z.shape[0], m.shape.inputSize])
 }
 
 /** Pixel probabilities (rows of image values) for latent points. Call inside tf.tidy. */
-export function convVaeDecode(m: ConvVaeModel, z: tf.Tensor2D): tf.Tensor2D {
-  return tf.reshape(m.decoder.apply(z) as tf.Tensor, [z.shape[0], m.shape.inputSize])
+export function convVaeDecode(
+  m: ConvVaeModel,
+  z: tf.Tensor2D,
+  y: tf.Tensor2D | null = null
+): tf.Tensor2D {
+  return tf.reshape(m.decoder.apply(decoderInput(m, z, y)) as tf.Tensor, [
+    z.shape[0],
+    m.shape.inputSize
+  ])
 }
 
 /**
  * Both loss parts for a batch x (rows of values in [0, 1]) with standard-normal draws `eps`
- * (batch x latent) for z = mu + exp(logvar / 2) * eps: binary cross-entropy summed over the
- * values and KL(q(z|x) || N(0, I)), each averaged over the batch. Call inside tf.tidy.
+ * (batch x latent) for z = mu + exp(logvar / 2) * eps, and a conditional model's one-hot rows
+ * y: binary cross-entropy summed over the values and KL(q(z|x) || N(0, I)), each averaged over
+ * the batch. Call inside tf.tidy.
  */
-export function convVaeLoss(m: ConvVaeModel, x: tf.Tensor2D, eps: tf.Tensor2D): VaeLoss {
-  return vaeLossParts(x, convVaeEncode(m, x), eps, (z) => decodeLogits(m, z))
+export function convVaeLoss(
+  m: ConvVaeModel,
+  x: tf.Tensor2D,
+  eps: tf.Tensor2D,
+  y: tf.Tensor2D | null = null
+): VaeLoss {
+  return vaeLossParts(x, convVaeEncode(m, x, y), eps, (z) => decodeLogits(m, z, y))
 }

@@ -57,9 +57,12 @@ const latentOf: { [K in Model['kind']]: (m: Extract<Model, { kind: K }>) => Late
   'conv-vae': (m) => ({
     latentSize: m.shape.latent,
     inputSize: m.shape.inputSize,
-    condition: null,
-    encode: (x) => convVaeEncode(m, x).mu,
-    decode: (z) => convVaeDecode(m, z),
+    condition:
+      m.shape.classes > 0
+        ? (labels, rows) => tf.tensor2d(classRows(m, labels, rows), [rows, m.shape.classes])
+        : null,
+    encode: (x, y) => convVaeEncode(m, x, y).mu,
+    decode: (z, y) => convVaeDecode(m, z, y),
     hasPrior: true
   }),
   cvae: (m) => ({

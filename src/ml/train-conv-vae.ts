@@ -1,14 +1,21 @@
 import * as tf from '@tensorflow/tfjs'
 import type { ExperimentOf } from '../shared/experiments'
-import { convShapeProblem } from './conv-architecture'
+import { conditionClasses, convShapeProblem } from './conv-architecture'
 import { convVaeLoss, createConvVae, type ConvVaeModel } from './conv-vae'
-import { firstOrder, trainOnTfjs, type ImageVaeHooks, type VaeOutcome } from './image-vae-training'
+import {
+  checkClasses,
+  firstOrder,
+  runSize,
+  trainOnTfjs,
+  type ImageVaeHooks,
+  type VaeOutcome
+} from './image-vae-training'
 import { registerWasmConvGradients } from './wasm-conv'
 
 // Trains a convolutional VAE with mini-batches on tfjs autodiff (image-vae-training.ts:
 // tf.variableGrads, a tf.train optimizer from optimizers.ts), on whichever backend is active:
 // wasm (with the filter gradient of wasm-conv.ts) or cpu. Stop and pause are checked before
-// every batch. Every random draw (shuffles, reparameterisation noise, initial weights) comes
+// every batch. A conditional one (`conditional`) takes each image's class. Every random draw (shuffles, reparameterisation noise, initial weights) comes
 // from the experiment's seed.
 
 export interface ConvImages {
@@ -17,6 +24,8 @@ export interface ConvImages {
   images: Uint8Array
   side: number
   channels: number
+  /** count class indices (a conditional model's run needs them). */
+  labels?: Uint8Array
 }
 
 export type ConvVaeHooks = ImageVaeHooks<ConvVaeModel>
@@ -31,6 +40,11 @@ export async function trainConvVae(
   const optimizer = firstOrder(config.optimizer, 'VAE')
   const problem = convShapeProblem(data.side, data.channels, config.filters.length)
   if (problem) throw new Error(problem)
+  const classes = conditionClasses(config)
+  if (classes > 0) {
+    if (!data.labels) throw new Error('a conditional VAE trains on labelled images')
+    checkClasses(data.labels, runSize(config, data.count).count, classes)
+  }
   registerWasmConvGradients()
   const model = createConvVae(
     {
@@ -38,17 +52,18 @@ export async function trainConvVae(
       channels: data.channels,
       filters: config.filters,
       dense: config.dense,
-      latent: config.latent
+      latent: config.latent,
+      classes
     },
     config.seed
   )
   return trainOnTfjs(
-    { count: data.count, images: data.images, size: model.shape.inputSize },
+    { count: data.count, images: data.images, labels: data.labels, size: model.shape.inputSize },
     { ...config, optimizer },
     {
       model,
-      classes: 0,
-      loss: (x, eps) => convVaeLoss(model, x, eps),
+      classes,
+      loss: (x, eps, y) => convVaeLoss(model, x, eps, y),
       engine: `tfjs autodiff on ${tf.getBackend()}`
     },
     hooks

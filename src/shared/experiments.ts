@@ -100,7 +100,14 @@ export const convVaeExperimentSchema = vaeTrainConfigSchema
       .default([32, 64]),
     /** Units of the dense layer between the convolutions and the latent statistics. */
     dense: z.number().int().min(1).max(1024).default(16),
-    epochs: z.number().int().min(1).max(1000).default(10)
+    epochs: z.number().int().min(1).max(1000).default(10),
+    /**
+     * A conditional convolutional VAE (issue 16 item 6): the class one-hot fed to the encoder
+     * (as more input channels) and to the decoder (beside the latent point).
+     */
+    conditional: z.boolean().default(false),
+    /** A conditional run's one-hot width: the data set's classes (filled in at start). */
+    classes: z.number().int().min(1).max(MAX_CLASSES).optional()
   })
 
 export const experimentSchema = z.discriminatedUnion('kind', [

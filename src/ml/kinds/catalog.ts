@@ -14,7 +14,7 @@ import {
   type DatasetSummary
 } from '../../shared/schemas'
 import { autoencoderSpec, cvaeSpecs, shapeOf, vaeSpecs, type NetworkName } from '../architecture'
-import { checkSavedConvNetwork, convShapeProblem } from '../conv-architecture'
+import { checkSavedConvNetwork, conditionClasses, convShapeProblem } from '../conv-architecture'
 import type { NetworkSpec } from '../saved-network'
 import { changedMessage, loadFonts } from '../data/datasets'
 import { summariseImageSets } from '../data/summaries'
@@ -91,8 +91,23 @@ async function checkImageSet(
 const convShape = (e: ExperimentOf<'conv-vae'>) => ({
   filters: e.filters,
   dense: e.dense,
-  latent: e.latent
+  latent: e.latent,
+  classes: conditionClasses(e)
 })
+
+/**
+ * A conditional model's one-hot is as wide as its data set has classes (an imported set's, from
+ * its manifest, with the set's content hash).
+ */
+async function pinClasses<E extends { dataset: string; datasetHash?: string; classes?: number }>(
+  e: E,
+  imported: string | null
+): Promise<E> {
+  if (isBuiltInDataset(e.dataset)) return { ...e, classes: CLASS_NAMES[e.dataset].length }
+  if (imported === null) return e
+  const manifest = await readManifest(imported, e.dataset)
+  return { ...e, datasetHash: manifest.contentHash, classes: manifest.classes.length }
+}
 
 export const catalog = {
   autoencoder: glyphTraits,
@@ -125,12 +140,7 @@ export const catalog = {
       }),
     check: checkImageSet,
     // The one-hot is as wide as the data set has classes (an imported set's, from its manifest).
-    pin: async (e, imported) => {
-      if (isBuiltInDataset(e.dataset)) return { ...e, classes: CLASS_NAMES[e.dataset].length }
-      if (imported === null) return e
-      const manifest = await readManifest(imported, e.dataset)
-      return { ...e, datasetHash: manifest.contentHash, classes: manifest.classes.length }
-    }
+    pin: pinClasses
   },
   'conv-vae': {
     worker: kindFamily['conv-vae'],
@@ -144,6 +154,7 @@ export const catalog = {
         convShapeProblem(found.size, found.channels, e.filters.length)
       ),
     pin: async (e, imported) => {
+      if (e.conditional) return pinClasses(e, imported)
       if (isBuiltInDataset(e.dataset) || imported === null) return e
       return { ...e, datasetHash: (await readManifest(imported, e.dataset)).contentHash }
     }

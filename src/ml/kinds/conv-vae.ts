@@ -1,5 +1,5 @@
 import { convVaeExperimentSchema, type ExperimentOf } from '../../shared/experiments'
-import { checkSavedConvNetwork } from '../conv-architecture'
+import { checkSavedConvNetwork, conditionClasses } from '../conv-architecture'
 import { convVaeLoss, convVaeOf, type ConvVaeModel } from '../conv-vae'
 import { loadImageSet, type ImageSet } from '../data/datasets'
 import { loadLayersModel, saveLayersModel } from '../export'
@@ -23,6 +23,8 @@ import type { ModelKind, Networks } from './types'
 // Fashion-MNIST or an imported set of any square size, grey or RGB: mini-batches on tfjs
 // autodiff, progress within each epoch, the reconstructions of a few fixed test images after
 // each epoch, and the test set's latent means for exploring, as the dense VAE (image-vae.ts).
+// A conditional one (`conditional`, issue 16 item 6) takes the class one-hot in its encoder (as
+// more input channels) and its decoder (beside the latent point), and explores as cvae.ts.
 
 type ConvVaeExperiment = ExperimentOf<'conv-vae'>
 
@@ -34,22 +36,23 @@ export function convVaeTestLoss(
   set: ImageSet,
   seed: number
 ): { reconstruction: number; kl: number } {
-  const size = model.shape.inputSize
+  const { inputSize: size, latent, classes } = model.shape
   if (set.count > 0 && valuesOf(set) !== size)
     throw new Error(
       `the model takes ${model.shape.size}x${model.shape.size}x${model.shape.channels} images; the test set has ${set.side}x${set.side}x${set.channels}`
     )
   return testLossParts(
-    { count: set.count, images: set.images, size },
-    { latent: model.shape.latent, classes: 0, seed },
-    (x, eps) => convVaeLoss(model, x, eps)
+    { count: set.count, images: set.images, labels: set.labels, size },
+    { latent, classes, seed },
+    (x, eps, y) => convVaeLoss(model, x, eps, y)
   )
 }
 
 const architecture = (e: ConvVaeExperiment) => ({
   filters: e.filters,
   dense: e.dense,
-  latent: e.latent
+  latent: e.latent,
+  classes: conditionClasses(e)
 })
 
 export const convVaeKind: ModelKind<'conv-vae'> = {
@@ -63,7 +66,7 @@ export const convVaeKind: ModelKind<'conv-vae'> = {
       anyShape: true
     })
     const test = await imageTestSet(datasetsDir, experiment, true)
-    return trainImageVae(experiment, hooks, test, false, (callbacks) =>
+    return trainImageVae(experiment, hooks, test, experiment.conditional, (callbacks) =>
       trainConvVae(train, experiment, callbacks)
     )
   },
@@ -104,7 +107,9 @@ export const convVaeKind: ModelKind<'conv-vae'> = {
     const m = convOf(model)
     const { size, channels } = m.shape
     const about = `conv ${experiment.filters.join('-')}, dense ${experiment.dense}, latent ${experiment.latent}, on ${size}x${size} ${channels === 1 ? 'grey' : 'RGB'} images`
+    const classes = conditionClasses(experiment)
     return elboLines(experiment, record, convVaeTestLoss(m, test, experiment.seed), {
+      details: classes > 0 ? `conditional, ${classes} classes, ` : '',
       about: [['architecture', about]]
     })
   },
@@ -113,6 +118,7 @@ export const convVaeKind: ModelKind<'conv-vae'> = {
 
   /** The latent means of the test set (its first 10,000 images), encoded in batches. */
   async testSet(model, experiment, datasetsDir) {
-    return testSetCodes(model, await imageTestSet(datasetsDir, experiment, true), false, 500)
+    const set = await imageTestSet(datasetsDir, experiment, true)
+    return testSetCodes(model, set, experiment.conditional, 500)
   }
 }
