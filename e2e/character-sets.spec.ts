@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
 import { statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import sharp from 'sharp'
 import { artifacts, collectProblems, e2eDir } from './support'
 
 const workspace = process.env['LAB_E2E_WORKSPACE']!
@@ -212,5 +213,118 @@ test('character sets: a course font.h trained from the CLI and imported in the a
   expect(prompts.filter((p) => p.startsWith('A session named'))).toHaveLength(2)
 
   await page.screenshot({ path: join(artifacts, 'character-sets.png'), fullPage: true })
+  expect(problems).toEqual([])
+})
+
+test('a 16x16 character set from a PNG sprite sheet: imported, trained, drawn on its grid', async ({
+  page
+}) => {
+  const problems = collectProblems(page)
+  // Six 16x16 glyphs (blocky letters, black on white) in a 3x2 sheet, written with sharp.
+  const art = [
+    [
+      '..####..',
+      '.##..##.',
+      '##....##',
+      '##....##',
+      '########',
+      '##....##',
+      '##....##',
+      '........'
+    ],
+    [
+      '######..',
+      '##...##.',
+      '##...##.',
+      '######..',
+      '##...##.',
+      '##...##.',
+      '######..',
+      '........'
+    ],
+    [
+      '..#####.',
+      '.##...##',
+      '##......',
+      '##......',
+      '##......',
+      '.##...##',
+      '..#####.',
+      '........'
+    ],
+    [
+      '##....##',
+      '##....##',
+      '##....##',
+      '########',
+      '##....##',
+      '##....##',
+      '##....##',
+      '........'
+    ],
+    [
+      '##......',
+      '##......',
+      '##......',
+      '##......',
+      '##......',
+      '##......',
+      '#######.',
+      '........'
+    ],
+    ['########', '...##...', '...##...', '...##...', '...##...', '...##...', '...##...', '........']
+  ]
+  const width = 48
+  const grey = Buffer.alloc(width * 32, 255)
+  art.forEach((rows, k) =>
+    rows.forEach((row, r) =>
+      [...row].forEach((c, col) => {
+        if (c !== '#') return
+        for (const [dy, dx] of [
+          [0, 0],
+          [0, 1],
+          [1, 0],
+          [1, 1]
+        ])
+          grey[(Math.floor(k / 3) * 16 + 2 * r + dy!) * width + (k % 3) * 16 + 2 * col + dx!] = 0
+      })
+    )
+  )
+  const sheet = join(artifacts, 'letters16.png')
+  await sharp(grey, { raw: { width, height: 32, channels: 1 } })
+    .png()
+    .toFile(sheet)
+
+  await page.setViewportSize({ width: 1280, height: 720 })
+  await page.goto('/')
+  const chooser = page.waitForEvent('filechooser')
+  await page.getByRole('button', { name: 'Import character set…' }).click()
+  await (await chooser).setFiles(sheet)
+  const setPicker = page.getByLabel('Character set', { exact: true })
+  await expect(
+    setPicker.locator('option', { hasText: 'letters16 — imported, 6 glyphs of 16x16' })
+  ).toHaveCount(1)
+  await setPicker.selectOption({ label: 'letters16 — imported, 6 glyphs of 16x16' })
+  const stop = page.getByLabel('Stop when every glyph has at most this many wrong pixels')
+  await expect(stop).toHaveAttribute('max', '256')
+  await page.getByLabel('Epochs').fill('400')
+  await page.getByRole('button', { name: 'Train' }).click()
+  await expect(page.getByTestId('runs').getByRole('listitem')).toHaveCount(1, { timeout: 90_000 })
+  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled()
+  await expect(page.getByTestId('pixel-editor')).toHaveAttribute('data-grid', '16x16')
+  // The reconstructions are drawn on the 16x16 grid, no taller than a 7x5 glyph's box.
+  const original = page
+    .getByTestId('reconstructions')
+    .getByRole('img', { name: /original/ })
+    .first()
+  await expect(original).toBeVisible()
+  const box = (await original.boundingBox())!
+  // (a 7x5 glyph's box at 8 px a cell is 40 x 56, with a 1 px border)
+  expect(box.height).toBeLessThanOrEqual(7 * 8 + 2)
+  expect(box.width).toBeLessThanOrEqual(5 * 8 + 2)
+  await page.screenshot({ path: join(artifacts, 'glyphs-16x16.png'), fullPage: true })
+  await page
+    .getByTestId('reconstructions')
+    .screenshot({ path: join(artifacts, 'glyphs-16x16-results.png') })
   expect(problems).toEqual([])
 })

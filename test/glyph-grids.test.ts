@@ -228,6 +228,10 @@ describe('PNG sprite sheets', () => {
     expect(set!.name).toBe('letters16')
     expect(set!.glyphs.map((g) => g.pixels)).toEqual(set16.map((g) => g.pixels))
     expect(set!.glyphs.map((g) => g.char).join('')).toBe('ABCDEF')
+    // Without a size, the cells are detected (16x16 divides the 48x32 sheet).
+    const [found] = await readCharacterSetFile(path)
+    expect(found!.grid).toEqual(G16)
+    expect(found!.glyphs.map((g) => g.pixels)).toEqual(set16.map((g) => g.pixels))
   })
 
   it('names the file when the sheet is not a whole number of cells', async () => {

@@ -173,6 +173,12 @@ describe('pixel editor history', () => {
     expect(shift(corner, 1, 0).indexOf(1)).toBe(5)
     expect(shift(corner, -1, 0).every((p) => p === 0)).toBe(true)
     expect(invert(corner).filter((p) => p === 1)).toHaveLength(34)
+    // On another grid (16x16), a row is 16 pixels, and an empty drawing has 256.
+    const grid = { rows: 16, cols: 16 }
+    expect(emptyDrawing(grid).pixels).toHaveLength(256)
+    const big = setPixel(emptyDrawing(grid).pixels, 15, 1)
+    expect(shift(big, 1, 0, grid).indexOf(1)).toBe(31)
+    expect(shift(big, 0, 1, grid).every((p) => p === 0)).toBe(true)
   })
 })
 

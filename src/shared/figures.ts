@@ -1,12 +1,12 @@
-import { GLYPH_COLS, GLYPH_ROWS } from './schemas'
+import { gridForPixels, gridScale, type GlyphGrid } from './schemas'
 
 // Figures of glyphs and images, drawn the same way by the page (its PNG and SVG exports) and by
-// the report service: a table of 7x5 glyphs with labelled rows as SVG, and 28x28 images tiled
+// the report service: a table of glyphs (7x5, or their set's grid) with labelled rows as SVG, and 28x28 images tiled
 // into one grey raster (the page paints it on a canvas, the service encodes it as PNG).
 
 export interface GlyphRow {
   label: string
-  /** One glyph (35 values in [0, 1]) per column; null leaves the cell empty. */
+  /** One glyph (35 values in [0, 1] for 7x5) per column; null leaves the cell empty. */
   cells: readonly (readonly number[] | null)[]
   /** Draws the pixels that are on in red (a difference row). */
   tone?: 'grey' | 'difference'
@@ -20,6 +20,8 @@ export interface GlyphTable {
   pixel?: number
   /** A note under each column (e.g. "3→0" wrong pixels), one per column. */
   notes?: readonly string[]
+  /** The glyphs' grid; else guessed from their pixel count (7x5 for 35, a square for 64). */
+  grid?: GlyphGrid
 }
 
 const escapeXml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -32,8 +34,10 @@ function glyphRects(
   x: number,
   y: number,
   size: number,
-  diff: boolean
+  diff: boolean,
+  grid: GlyphGrid
 ): string {
+  const { rows: GLYPH_ROWS, cols: GLYPH_COLS } = grid
   const parts = [
     `<rect x="${x}" y="${y}" width="${GLYPH_COLS * size}" height="${GLYPH_ROWS * size}" fill="#fff" stroke="#c9ced6" stroke-width="0.5"/>`
   ]
@@ -50,7 +54,11 @@ function glyphRects(
 
 /** A table of glyphs as one SVG document (labels left, columns of glyphs). */
 export function glyphTableSvg(table: GlyphTable, title = 'glyphs'): string {
-  const size = table.pixel ?? 4
+  const first = table.rows.flatMap((r) => r.cells).find((c) => c !== null)
+  const grid = gridForPixels(first?.length ?? 35, table.grid)
+  const { rows: GLYPH_ROWS, cols: GLYPH_COLS } = grid
+  // A grid larger than 7x5 gets smaller pixels: every glyph fits a 7x5 glyph's box.
+  const size = (table.pixel ?? 4) * gridScale(grid)
   const columns = Math.max(0, ...table.rows.map((r) => r.cells.length))
   const labelWidth = table.rows.some((r) => r.label)
     ? 8 + 6.5 * Math.max(...table.rows.map((r) => r.label.length))
@@ -74,7 +82,9 @@ export function glyphTableSvg(table: GlyphTable, title = 'glyphs'): string {
     if (row.label) parts.push(text(0, y + (GLYPH_ROWS * size) / 2 + 4, row.label, 'start'))
     row.cells.forEach((cell, k) => {
       if (cell)
-        parts.push(glyphRects(cell, labelWidth + k * cellW + 1, y, size, row.tone === 'difference'))
+        parts.push(
+          glyphRects(cell, labelWidth + k * cellW + 1, y, size, row.tone === 'difference', grid)
+        )
     })
   })
   table.notes?.forEach((n, k) =>

@@ -23,7 +23,8 @@ export interface SheetOptions extends GridHint {
 
 /**
  * The cell size: given (one side given makes a square), else detected: a sheet at most 16
- * pixels high is one strip of square cells; else 16 columns of square cells (the ASCII layout).
+ * pixels high is one strip of square cells; else 16 columns of square cells (the ASCII layout);
+ * else 16x16 or 8x8 cells, the first that divides the sheet.
  */
 function cellOf(
   image: SheetImage,
@@ -37,8 +38,9 @@ function cellOf(
   const side = width / 16
   if (Number.isInteger(side) && side <= MAX_GRID_SIDE && height % side === 0)
     return { rows: side, cols: side }
+  for (const s of [16, 8]) if (width % s === 0 && height % s === 0) return { rows: s, cols: s }
   throw new Error(
-    `${fileName}: cannot tell the cell size of a ${width}x${height} sheet (neither one row of square cells nor 16 columns of them); give the glyph grid (rows and columns)`
+    `${fileName}: cannot tell the cell size of a ${width}x${height} sheet (neither one row of square cells, nor 16 columns of them, nor a whole number of 16x16 or 8x8 cells); give the glyph grid (rows and columns)`
   )
 }
 

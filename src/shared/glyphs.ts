@@ -25,6 +25,25 @@ export const gridOf = (holder: { grid?: GlyphGrid | undefined }): GlyphGrid =>
   holder.grid ?? DEFAULT_GRID
 export const gridLabel = (grid: GlyphGrid): string => `${grid.rows}x${grid.cols}`
 
+/**
+ * The grid of a glyph of `pixels` values: `known` when its pixel count matches, else the course's
+ * 7x5 for 35, a square for a square count, else rows of 5 (a guess that still draws every pixel).
+ */
+export function gridForPixels(pixels: number, known?: GlyphGrid | null): GlyphGrid {
+  if (known && gridPixels(known) === pixels) return known
+  if (pixels === gridPixels(DEFAULT_GRID)) return DEFAULT_GRID
+  const side = Math.round(Math.sqrt(pixels))
+  if (side * side === pixels) return { rows: side, cols: side }
+  return { rows: Math.ceil(pixels / DEFAULT_GRID.cols), cols: DEFAULT_GRID.cols }
+}
+
+/**
+ * How much to shrink a grid's cells so the glyph fits the box a 7x5 glyph takes (never grown):
+ * a 16x16 glyph is drawn as tall as 5 of a 7x5 glyph's cells, not 16.
+ */
+export const gridScale = (grid: GlyphGrid): number =>
+  Math.min(1, DEFAULT_GRID.rows / grid.rows, DEFAULT_GRID.cols / grid.cols)
+
 export const fontNameSchema = z.enum(['Font1', 'Font2', 'Font3'])
 export type FontName = z.infer<typeof fontNameSchema>
 

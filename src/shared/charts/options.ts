@@ -1,4 +1,4 @@
-import type { GlyphResult } from '../schemas'
+import { gridForPixels, gridScale, type GlyphGrid, type GlyphResult } from '../schemas'
 import type { EChartsOption } from './echarts-option'
 import { glyphName } from '../glyph-name'
 
@@ -95,6 +95,8 @@ export interface ScatterExtras {
   probe?: readonly number[] | null
   /** The axes' names when the plane is not two latent dimensions (PC1, UMAP 1, ...). */
   axisNames?: [string, string]
+  /** The glyphs' grid (7x5 when absent): tooltip images fit a 7x5 glyph's box. */
+  grid?: GlyphGrid
   /** The series' names in the interface's language (English by default). */
   text?: { glyphs: string; drawing: string; probe: string }
 }
@@ -177,7 +179,12 @@ export function latentScatterOption(
         const original = extras.originals?.[p.dataIndex ?? -1]
         const images = [original, glyph.reconstruction]
           .filter((x): x is readonly number[] => Boolean(x))
-          .map((pixels) => `<img src="${glyphDataUri(pixels)}" alt="" width="30" height="42">`)
+          .map((pixels) => {
+            const grid = gridForPixels(pixels.length, extras.grid)
+            const scale = gridScale(grid)
+            const [w, h] = [grid.cols * 6 * scale, grid.rows * 6 * scale].map(Math.round)
+            return `<img src="${glyphDataUri(pixels, 6, grid.cols)}" alt="" width="${w}" height="${h}">`
+          })
           .join(' ')
         return `${title}<br>${images}`
       }

@@ -1,8 +1,7 @@
 // The pixel editor's drawing as an immutable value with undo and redo. Pure, so it is tested
 // without a browser.
 
-export const ROWS = 7
-export const COLS = 5
+import { DEFAULT_GRID, gridPixels, type GlyphGrid } from '@shared/schemas'
 
 export interface Drawing {
   pixels: readonly number[]
@@ -12,8 +11,9 @@ export interface Drawing {
 
 const LIMIT = 200
 
-export const emptyDrawing = (): Drawing => ({
-  pixels: new Array(ROWS * COLS).fill(0),
+/** An empty drawing on a grid (the course's 7x5 by default). */
+export const emptyDrawing = (grid: GlyphGrid = DEFAULT_GRID): Drawing => ({
+  pixels: new Array(gridPixels(grid)).fill(0),
   past: [],
   future: []
 })
@@ -42,13 +42,19 @@ export const setPixel = (pixels: readonly number[], index: number, value: number
 export const invert = (pixels: readonly number[]): number[] => pixels.map((p) => (p >= 0.5 ? 0 : 1))
 
 /** Shifts the drawing by one pixel; what leaves the grid is dropped, what enters is blank. */
-export function shift(pixels: readonly number[], dr: number, dc: number): number[] {
-  const out = new Array(ROWS * COLS).fill(0)
-  for (let r = 0; r < ROWS; r++) {
-    for (let c = 0; c < COLS; c++) {
+export function shift(
+  pixels: readonly number[],
+  dr: number,
+  dc: number,
+  grid: GlyphGrid = DEFAULT_GRID
+): number[] {
+  const { rows, cols } = grid
+  const out = new Array(rows * cols).fill(0)
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
       const [sr, sc] = [r - dr, c - dc]
-      if (sr >= 0 && sr < ROWS && sc >= 0 && sc < COLS)
-        out[r * COLS + c] = pixels[sr * COLS + sc] ?? 0
+      if (sr >= 0 && sr < rows && sc >= 0 && sc < cols)
+        out[r * cols + c] = pixels[sr * cols + sc] ?? 0
     }
   }
   return out

@@ -5,13 +5,47 @@ import {
   MAX_CHARACTER_SETS,
   nameImportedSets,
   parseCharacterSetFile,
-  type CharacterSet
+  sliceGlyphSheet,
+  type CharacterSet,
+  type HeaderFont,
+  type SheetImage
 } from '@shared/character-sets'
+
+/** A PNG sprite sheet's luminance, decoded by the browser (transparent pixels count as white). */
+async function decodeSheet(file: File): Promise<SheetImage> {
+  let bitmap: ImageBitmap
+  try {
+    bitmap = await createImageBitmap(file)
+  } catch {
+    throw new Error(`${file.name}: not a readable PNG image`)
+  }
+  const { width, height } = bitmap
+  const canvas = new OffscreenCanvas(width, height)
+  const ctx = canvas.getContext('2d')
+  if (!ctx) throw new Error(`${file.name}: cannot be drawn to read its pixels`)
+  ctx.fillStyle = '#fff'
+  ctx.fillRect(0, 0, width, height)
+  ctx.drawImage(bitmap, 0, 0)
+  bitmap.close()
+  const rgba = ctx.getImageData(0, 0, width, height).data
+  const luminance = new Uint8Array(width * height)
+  for (let i = 0; i < luminance.length; i++)
+    luminance[i] = Math.round(
+      0.2126 * rgba[4 * i]! + 0.7152 * rgba[4 * i + 1]! + 0.0722 * rgba[4 * i + 2]!
+    )
+  return { width, height, luminance }
+}
+
+/** A header, glyph JSON or a PNG sprite sheet (its cells detected from its size) as sets. */
+async function readFile(file: File): Promise<HeaderFont[]> {
+  if (/\.png$/i.test(file.name)) return [sliceGlyphSheet(await decodeSheet(file), file.name)]
+  return parseCharacterSetFile(file.name, await file.text())
+}
 import { useLabStore } from './lab'
 
 /** A file the character-set importer reads: a C header, or JSON that is not a session file. */
 export async function isCharacterSetFile(file: File): Promise<boolean> {
-  if (/\.(h|hpp|c)$/i.test(file.name)) return true
+  if (/\.(h|hpp|c|png)$/i.test(file.name)) return true
   if (!/\.json$/i.test(file.name)) return false
   // A session saved under .json still opens as a session.
   return !(await file.slice(0, 4096).text()).includes('"autoencoder-lab-session"')
@@ -37,7 +71,7 @@ export const useCharacterSetsStore = defineStore('characterSets', () => {
     error.value = null
     notice.value = null
     try {
-      const found = parseCharacterSetFile(file.name, await file.text())
+      const found = await readFile(file)
       if (sets.value.length + found.length > MAX_CHARACTER_SETS)
         throw new Error(`a session keeps at most ${MAX_CHARACTER_SETS} imported character sets`)
       const added = nameImportedSets(found, file.name, taken())

@@ -5,6 +5,7 @@ import { labClient } from '../api/client'
 import { useLatentExplorer } from '../composables/latent-explorer'
 import { useLatentProjection } from '../composables/latent-projection'
 import { commit, emptyDrawing, redo, undo, type Drawing } from '../lib/pixel-history'
+import { gridOf, gridPixels, type GlyphGrid } from '@shared/schemas'
 import { useLabStore } from './lab'
 import { useRunsStore } from './runs'
 import { i18n } from '../i18n'
@@ -37,6 +38,8 @@ export const useExplorerStore = defineStore('explorer', () => {
 
   const run = computed(() => runs.selected)
   const latentSize = computed(() => run.value?.config.latent ?? 2)
+  /** The selected run's glyph grid (7x5 without a run): the editor draws on it. */
+  const runGrid = computed<GlyphGrid>(() => gridOf(run.value?.config ?? {}))
   /** The training glyphs of the selected run, in the order of its results. */
   const trainingGlyphs = computed(() => {
     const r = run.value
@@ -156,7 +159,9 @@ export const useExplorerStore = defineStore('explorer', () => {
   }
   /** Puts a saved drawing in the editor (or empties it), with a fresh undo history. */
   function restoreDrawing(pixels: readonly number[] | null): void {
-    drawing.value = pixels ? { ...emptyDrawing(), pixels: [...pixels] } : emptyDrawing()
+    drawing.value = pixels
+      ? { ...emptyDrawing(runGrid.value), pixels: [...pixels] }
+      : emptyDrawing(runGrid.value)
   }
   const undoDrawing = (): void => void (drawing.value = undo(drawing.value))
   const redoDrawing = (): void => void (drawing.value = redo(drawing.value))
@@ -198,6 +203,11 @@ export const useExplorerStore = defineStore('explorer', () => {
   watch([() => run.value?.runId, probe, traversalSteps], () => void refreshTraversal())
   watch([() => run.value?.runId, dims, gridSize], () => void refreshGrid(), { deep: true })
   watch([() => run.value?.runId, interpolation], () => void refreshStrip(), { deep: true })
+  // A run on another grid starts the editor afresh on that grid (a drawing of another size
+  // cannot be encoded by it).
+  watch(runGrid, (grid) => {
+    if (drawing.value.pixels.length !== gridPixels(grid)) drawing.value = emptyDrawing(grid)
+  })
   watch([() => run.value?.runId, drawing], () => void encodeDrawing())
 
   return {
@@ -212,6 +222,7 @@ export const useExplorerStore = defineStore('explorer', () => {
     strip,
     run,
     latentSize,
+    runGrid,
     trainingGlyphs,
     codes,
     bounds,

@@ -135,13 +135,15 @@ export const useNoiseStore = defineStore('noise', () => {
     const token = ++comparisonToken
     try {
       const patterns = Float32Array.from(glyphs.flatMap((g) => g.pixels))
+      // Every glyph of a set has its grid's pixel count (35 for 7x5).
+      const size = glyphs[0]?.pixels.length ?? 35
       const { inputs } = noisyCopies(
         patterns,
-        35,
+        size,
         { ...noise, copies: 1 },
         noiseRandom(noise, 'fresh')
       )
-      const noisy = glyphs.map((_, g) => Array.from(inputs.subarray(g * 35, (g + 1) * 35)))
+      const noisy = glyphs.map((_, g) => Array.from(inputs.subarray(g * size, (g + 1) * size)))
       const outputs: Record<string, number[][]> = {}
       for (const run of runs)
         outputs[run.runId] = noisy.length ? await denoise(run.runId, noisy) : []
