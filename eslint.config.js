@@ -75,15 +75,8 @@ const RAW_TEXT_PENDING = [
   'components/sweep/SweepMultiples.vue',
   'components/sweep/SweepPanel.vue',
   'components/sweep/SweepResults.vue',
-  'components/vae/CvaeClasses.vue',
-  'components/vae/DigitPad.vue',
   'components/vae/ImportDialog.vue',
-  'components/vae/VaeCurves.vue',
-  'components/vae/VaeExplore.vue',
-  'components/vae/VaePanel.vue',
-  'components/vae/VaeRunsPanel.vue',
-  'components/vae/VaeScatter.vue',
-  'components/vae/VaeTraversal.vue'
+  'components/vae/VaePanel.vue'
 ].map((f) => `src/renderer/src/${f}`)
 
 const viaStores = {

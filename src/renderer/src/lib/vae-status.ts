@@ -1,6 +1,9 @@
 import type { VaeBatchProgress, VaeDone, VaeProgress } from '@shared/schemas'
 import type { VaePhase } from '../stores/vae'
 import { formatDuration } from './duration'
+import { i18n } from '../i18n'
+
+const t = i18n.global.t
 
 /**
  * The VAE panel's one-line status: where training is (within the epoch when a batch report is
@@ -13,17 +16,34 @@ export function vaeStatus(
   result: VaeDone | null
 ): string {
   if (phase === 'finished' && result)
-    return `${result.message} · ${formatDuration(result.seconds)} on ${result.backend}`
-  if (phase === 'starting' && !batch) return 'Loading the data set…'
-  const verb = phase === 'paused' ? 'Paused' : 'Training'
+    return t('vae.status.finished', {
+      message: result.message,
+      duration: formatDuration(result.seconds),
+      backend: result.backend
+    })
+  if (phase === 'starting' && !batch) return t('vae.status.loading')
+  const verb = t(phase === 'paused' ? 'vae.status.paused' : 'vae.status.training')
   if (batch && batch.epoch > (last?.epoch ?? 0)) {
     const done = (batch.epoch - 1) * batch.batches + batch.batch
     const total = batch.epochs * batch.batches
     const left = (batch.elapsedSeconds * (total - done)) / Math.max(1, done)
     const percent = Math.floor((100 * batch.batch) / batch.batches)
-    return `${verb} · epoch ${batch.epoch} of ${batch.epochs}, ${percent}% · ${Math.round(batch.samplesPerSecond)} samples/s · about ${Math.ceil(left)} s left`
+    return t('vae.status.withinEpoch', {
+      verb,
+      epoch: batch.epoch,
+      epochs: batch.epochs,
+      percent,
+      speed: Math.round(batch.samplesPerSecond),
+      left: Math.ceil(left)
+    })
   }
-  if (!last) return phase === 'idle' ? 'Ready' : 'Training…'
+  if (!last) return t(phase === 'idle' ? 'vae.status.ready' : 'vae.status.trainingDots')
   const left = ((last.epochs - last.epoch) * last.elapsedSeconds) / Math.max(1, last.epoch)
-  return `${verb} · epoch ${last.epoch} of ${last.epochs} · ${Math.round(last.samplesPerSecond)} samples/s · about ${Math.ceil(left)} s left`
+  return t('vae.status.afterEpoch', {
+    verb,
+    epoch: last.epoch,
+    epochs: last.epochs,
+    speed: Math.round(last.samplesPerSecond),
+    left: Math.ceil(left)
+  })
 }

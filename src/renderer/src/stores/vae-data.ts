@@ -6,6 +6,7 @@ import {
   CLASS_NAMES
 } from '@shared/schemas'
 import { labClient } from '../api/client'
+import { i18n } from '../i18n'
 
 interface Context {
   /** The data set on screen: the trained run's, else the one picked for the next run. */
@@ -29,6 +30,15 @@ export function useVaeData(context: Context) {
     if (isBuiltInDataset(id)) return CLASS_NAMES[id]
     return datasets.value.find((d) => d.id === id)?.classNames ?? []
   })
+  /**
+   * The class names as the interface shows them: Fashion-MNIST's in the interface's language
+   * (`classNames` keeps the data files' names, the ids paths and exports use).
+   */
+  const classLabels = computed((): readonly string[] =>
+    context.dataset() === 'fashion-mnist'
+      ? classNames.value.map((_, i) => i18n.global.t(`vae.classes.fashion.c${i}`))
+      : classNames.value
+  )
 
   /** A test image of a data set (values 0-255), e.g. for the scatter's tooltip. */
   async function testImage(dataset: DatasetName, index: number): Promise<number[]> {
@@ -52,5 +62,5 @@ export function useVaeData(context: Context) {
     return images.map((img) => img.map((v) => v / 255))
   }
 
-  return { datasets, loadDatasets, classNames, testImage, fixedImages }
+  return { datasets, loadDatasets, classNames, classLabels, testImage, fixedImages }
 }

@@ -72,7 +72,7 @@ export const useVaeStore = defineStore('vae', () => {
   const fail = (e: unknown): void => void (error.value = e instanceof Error ? e.message : String(e))
   /** A request that succeeded: an earlier failure no longer stands. */
   const ok = (): void => void (error.value = null)
-  const { datasets, loadDatasets, classNames, testImage, fixedImages } = useVaeData({
+  const { datasets, loadDatasets, classNames, classLabels, testImage, fixedImages } = useVaeData({
     dataset: () => trainedConfig.value?.dataset ?? config.value.dataset,
     fail
   })
@@ -265,6 +265,7 @@ export const useVaeStore = defineStore('vae', () => {
     busy,
     trained,
     classNames,
+    classLabels,
     datasets,
     loadDatasets,
     bounds,
