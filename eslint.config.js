@@ -70,11 +70,6 @@ const rendererRule = (patterns = []) =>
 const RAW_TEXT_PENDING = [
   'components/session/ReportDialog.vue',
   'components/shared/ChartExport.vue',
-  'components/sweep/StudiesDialog.vue',
-  'components/sweep/StudyNote.vue',
-  'components/sweep/SweepMultiples.vue',
-  'components/sweep/SweepPanel.vue',
-  'components/sweep/SweepResults.vue',
   'components/vae/ImportDialog.vue',
   'components/vae/VaePanel.vue'
 ].map((f) => `src/renderer/src/${f}`)

@@ -84,3 +84,15 @@ describe('a key no locale has', () => {
     }
   })
 })
+
+describe('the Studies gallery', () => {
+  it('has every study of src/shared/studies.ts titled and described in every language', async () => {
+    const { STUDIES } = await import('../src/shared/studies')
+    for (const language of ['en', 'es']) {
+      const texts = leaves(load(language))
+      for (const study of STUDIES)
+        for (const part of ['title', 'reproduces'])
+          expect(texts.get(`studies.${study.id}.${part}`), `${language} ${study.id}`).toBeTruthy()
+    }
+  })
+})

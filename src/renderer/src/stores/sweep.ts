@@ -12,6 +12,7 @@ import {
 import { sweepTimeLeft, taggedRuns, type SweepSpecInput, parseSweepSpec } from '@shared/sweep'
 import { sweepTables, type SweepRunResult, type SweepTable } from '@shared/sweep-results'
 import type { Study } from '@shared/studies'
+import { i18n } from '../i18n'
 import { labClient } from '../api/client'
 import { useRunsStore } from './runs'
 import { useVaeRunsStore } from './vae-runs'
@@ -138,7 +139,11 @@ export const useSweepStore = defineStore('sweep', () => {
         if (stopRequested) break
         const outcome = await runOne(experiment)
         if ('failed' in outcome) {
-          error.value = `run ${started.value} of ${planned.value} failed: ${outcome.failed}`
+          error.value = i18n.global.t('sweep.panel.runFailed', {
+            started: started.value,
+            planned: planned.value,
+            message: outcome.failed
+          })
           break
         }
         keep(experiment, outcome.done)
