@@ -70,7 +70,6 @@ const rendererRule = (patterns = []) =>
 const RAW_TEXT_PENDING = [
   'components/session/ReportDialog.vue',
   'components/shared/ChartExport.vue',
-  'components/vae/ImportDialog.vue',
   'components/vae/VaePanel.vue'
 ].map((f) => `src/renderer/src/${f}`)
 

@@ -9,6 +9,7 @@ import {
   type ImportSourceRef
 } from '@shared/import-api'
 import { importedDatasetNameSchema } from '@shared/imported-dataset'
+import { i18n } from '../i18n'
 import { labClient } from '../api/client'
 import { useVaeStore } from './vae'
 import { readEntries, type PickedFile } from '../lib/dropped-files'
@@ -129,7 +130,7 @@ export const useImportDataStore = defineStore('importData', () => {
     await reset()
     open.value = true
     if (files.length === 0) {
-      error.value = 'nothing to import: the folder is empty'
+      error.value = i18n.global.t('importer.emptyFolder')
       phase.value = 'failed'
       return
     }
@@ -164,7 +165,7 @@ export const useImportDataStore = defineStore('importData', () => {
       }
       await send()
     } catch (e) {
-      error.value = `the files could not be uploaded: ${message(e)}`
+      error.value = i18n.global.t('importer.uploadFailed', { message: message(e) })
       phase.value = 'failed'
       return
     }
@@ -199,7 +200,7 @@ export const useImportDataStore = defineStore('importData', () => {
     try {
       files = await readEntries(entries)
     } catch (e) {
-      error.value = `the dropped files cannot be read: ${message(e)}`
+      error.value = i18n.global.t('importer.dropUnreadable', { message: message(e) })
       phase.value = 'failed'
       return
     }
