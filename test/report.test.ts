@@ -284,3 +284,42 @@ describe('lab report --pdf', () => {
     expect((error as { stderr: string }).stderr).toMatch(/sections.*vae-scatter/)
   })
 })
+
+describe('lab report --lang es', () => {
+  it('writes the headings, the runs table and the sweeps in Spanish', async () => {
+    const out = join(scratch, 'informe.html')
+    await lab('report', sessionPath, '--out', out, '--lang', 'es', '--sections', 'runs,sweeps,loss')
+    const es = readFileSync(out, 'utf8')
+    expect(es).toContain('<html lang="es-AR">')
+    expect(es).toContain('<h1>Informe: three labs</h1>')
+    for (const heading of [
+      'Autoencoder de letras',
+      'Autoencoder de eliminación de ruido',
+      'Autoencoder variacional (VAE)',
+      '<h3>Tabla de ejecuciones</h3>',
+      '<h3>Curvas de pérdida</h3>',
+      '<th>Ejecución</th><th>Datos</th><th>Arquitectura</th>',
+      '<th>Semilla</th><th>Estado</th>',
+      'Barrido “',
+      '<th>semillas</th>',
+      'Datos: <a class="data"'
+    ])
+      expect(es).toContain(heading)
+    // Every run is still a row of the table; no English heading is left.
+    for (const r of session.runs) expect(es).toContain(`<tr data-run="${r.id}">`)
+    for (const english of [
+      'Runs table',
+      'Loss curves',
+      '<th>Architecture</th>',
+      'Letters autoencoder'
+    ])
+      expect(es).not.toContain(english)
+  }, 120_000)
+
+  it('names the languages it has when given another', async () => {
+    const error = await lab('report', sessionPath, '--lang', 'fr').catch(
+      (e: { stderr: string }) => e
+    )
+    expect((error as { stderr: string }).stderr).toMatch(/--lang: en or es/)
+  })
+})

@@ -40,12 +40,12 @@ export const commands = {
   },
   report: {
     usage:
-      'lab report <session.aelab> [--out report.html] [--pdf] [--runs ID,ID] [--sections LIST] [--title T] [--notes TEXT|@FILE] [--workspace DIR]',
+      'lab report <session.aelab> [--out report.html] [--pdf] [--runs ID,ID] [--sections LIST] [--title T] [--notes TEXT|@FILE] [--lang en|es] [--workspace DIR]',
     about:
       "a session's report as one self-contained HTML file (runs table, curves, latent planes,\n" +
       '                           reconstructions, grids, paths, samples, denoising, comparisons);\n' +
       '                           --pdf prints it to a PDF beside it (Chromium); --sections picks from\n' +
-      `                           ${REPORT_SECTIONS.join(', ')}`,
+      `                           ${REPORT_SECTIONS.join(', ')}; --lang es writes it in Spanish`,
     positionals: { min: 1, max: 1 },
     options: {
       out: 'FILE',
@@ -54,6 +54,7 @@ export const commands = {
       sections: 'LIST',
       title: 'T',
       notes: 'TEXT|@FILE',
+      lang: 'en|es',
       workspace: 'DIR'
     }
   },

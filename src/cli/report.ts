@@ -10,12 +10,13 @@ import { htmlToPdf } from '../services/report/pdf'
 import { readSession } from '../services/session-file'
 import { labVersions } from '../services/versions'
 import { describeIssues } from '../shared/contract'
-import { REPORT_SECTIONS, reportOptionsSchema } from '../shared/report'
+import { REPORT_LANGUAGES, REPORT_SECTIONS, reportOptionsSchema } from '../shared/report'
 import { flag, option } from './args'
 import { workspaceOf } from './import-data'
 
 // `lab report <session.aelab> [--out report.html] [--pdf] [--runs id,id] [--sections ...]
-// [--title T] [--notes N]`: the session's report as one self-contained HTML file (and a PDF).
+// [--title T] [--notes N] [--lang en|es]`: the session's report as one self-contained HTML file
+// (and a PDF), its headings in English or Spanish (the CLI's own messages stay English).
 
 const list = (value: string | undefined): string[] | undefined =>
   value
@@ -38,11 +39,12 @@ export async function report(args: readonly string[]): Promise<void> {
     title: option(args, '--title'),
     notes,
     runIds: list(option(args, '--runs')),
-    sections: list(option(args, '--sections'))
+    sections: list(option(args, '--sections')),
+    language: option(args, '--lang')
   })
   if (!parsed.success)
     throw new Error(
-      `${describeIssues(parsed.error)} (sections: ${REPORT_SECTIONS.join(', ')}; runs: run ids as "lab eval" lists them)`
+      `${describeIssues(parsed.error)} (sections: ${REPORT_SECTIONS.join(', ')}; runs: run ids as "lab eval" lists them; --lang: ${REPORT_LANGUAGES.join(' or ')})`
     )
   const session = await readSession(file)
   const imported = importedDatasetsRoot(workspaceOf(option(args, '--workspace')))

@@ -41,8 +41,14 @@ export const SECTION_TITLES: Record<ReportSection, string> = {
   compare: 'Comparison of runs'
 }
 
+/** The languages a report is written in (the interface's; `lab report --lang`). */
+export const REPORT_LANGUAGES = ['en', 'es'] as const
+export type ReportLanguage = (typeof REPORT_LANGUAGES)[number]
+
 export const reportOptionsSchema = z.strictObject({
   title: z.string().trim().max(200).optional(),
+  /** The language of the report's headings and captions; English when absent. */
+  language: z.enum(REPORT_LANGUAGES).optional(),
   notes: z.string().max(20_000).optional(),
   /** The runs to include (all of the session's when absent), in the session's order. */
   runIds: z.array(runIdSchema).max(500).optional(),

@@ -1,5 +1,6 @@
-import { SECTION_TITLES, type ReportSection, type RunRow } from '../../shared/report'
+import type { ReportSection, RunRow } from '../../shared/report'
 import { formatDuration } from '../../shared/format'
+import { reportLanguage, words } from './words'
 
 // The report's HTML: one self-contained page (styles inline, figures as inline SVG or PNG data
 // URIs, nothing fetched), with a print stylesheet so that it prints and makes PDFs well.
@@ -24,7 +25,7 @@ export const image = (dataUri: string, alt: string, width?: number): string =>
 export function section(
   name: ReportSection,
   content: string,
-  heading = SECTION_TITLES[name]
+  heading = words(`report.sections.${name}`)
 ): string {
   return content
     ? `<section data-section="${name}"><h3>${escapeHtml(heading)}</h3>${content}</section>`
@@ -38,17 +39,19 @@ export const dataLink = (fileName: string, mime: string, text: string): string =
 export function runsTable(rows: readonly RunRow[]): string {
   const metrics = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))]
   const head = [
-    'Run',
-    'Data',
-    'Architecture',
-    'Activation',
-    'Optimizer and settings',
-    'Epochs',
-    'Time',
-    'Backend',
-    'Result',
-    'Seed',
-    'Status',
+    ...[
+      'run',
+      'data',
+      'architecture',
+      'activation',
+      'optimizer',
+      'epochs',
+      'time',
+      'backend',
+      'result',
+      'seed',
+      'status'
+    ].map((column) => words(`report.table.${column}`)),
     ...metrics
   ]
   const cells = (r: RunRow): string[] => [
@@ -127,7 +130,7 @@ export function page(
     ? `<nav class="toc">${toc.map((t) => `<a href="#${escapeHtml(t.id)}">${escapeHtml(t.label)}</a>`).join('')}</nav>`
     : ''
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="${reportLanguage() === 'es' ? 'es-AR' : 'en'}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
 <title>${escapeHtml(title)}</title>

@@ -15,6 +15,7 @@ import { dataLink, escapeHtml, page, runsTable, section } from './html'
 import type { LabPart, ReportContext } from './types'
 import { vaeLab } from './vae-lab'
 import { sweepsSection } from './sweeps'
+import { inLanguage, words } from './words'
 
 export type { ReportContext } from './types'
 export { workerInference, type ReportInference } from './inference'
@@ -25,11 +26,11 @@ export { localInference } from './local-inference'
 // the session's run records and the runs' networks (src/ml inference, through `context`).
 
 type Lab = 'letters' | 'denoising' | 'vae'
-const LAB_TITLES: Record<Lab, string> = {
-  letters: 'Letters autoencoder',
-  denoising: 'Denoising autoencoder',
-  vae: 'Variational autoencoder'
-}
+/** A lab's heading in the report's language. */
+const labTitle = (lab: Lab): string => words(`report.labs.${lab}`)
+/** "3 runs" in the report's language. */
+const runCount = (n: number): string =>
+  n === 1 ? words('report.page.oneRun') : words('report.page.runs', { n })
 
 /** Which lab shows a run: glyph runs with noise are the denoising lab's. */
 function labOf(run: SessionSummary): Lab {
@@ -64,19 +65,28 @@ function runName(run: SessionSummary, index: number): string {
   return `#${index + 1} ${e.name ?? `${runData(e).split(';')[0]} · ${hidden} · latent ${e.latent}`}`
 }
 
-/** Builds the report of `session` as one HTML document. */
+/** Builds the report of `session` as one HTML document, in `options.language` (English by default). */
 export async function buildReport(
   session: Pick<Session, 'name' | 'runs' | 'view'>,
   options: ReportOptions,
   context: ReportContext,
   generatedBy = 'Autoencoder Lab'
 ): Promise<string> {
+  return inLanguage(options.language ?? 'en', () => build(session, options, context, generatedBy))
+}
+
+async function build(
+  session: Pick<Session, 'name' | 'runs' | 'view'>,
+  options: ReportOptions,
+  context: ReportContext,
+  generatedBy: string
+): Promise<string> {
   const runs = reportRuns(session, options.runIds)
   if (runs.length === 0) throw new Error('the report has no runs: train or choose at least one')
   const sections = new Set<ReportSection>(options.sections ?? REPORT_SECTIONS)
   const names = new Map(session.runs.map((r, i) => [r.id, runName(r, i)]))
   const colors = new Map(session.runs.map((r, i) => [r.id, RUN_COLORS[i % RUN_COLORS.length]!]))
-  const title = options.title?.trim() || `Report: ${session.name}`
+  const title = options.title?.trim() || words('report.page.title', { session: session.name })
   const rows = session.runs
     .map((r, i) => ({ ...runRow(r, i), name: names.get(r.id)! }))
     .filter((row) => runs.some((r) => r.id === row.id))
@@ -93,17 +103,22 @@ export async function buildReport(
       (sections.has('sweeps') ? sweepsSection(labRuns) : '')
     const figures = lab === 'vae' ? await vaeLab(part) : await glyphLab(part, lab === 'denoising')
     const id = `lab-${lab}`
-    toc.push({ id, label: LAB_TITLES[lab] })
+    toc.push({ id, label: labTitle(lab) })
     body.push(
-      `<article class="lab" data-lab="${lab}"><h2 id="${id}"${body.length === 0 ? ' class="first"' : ''}>${escapeHtml(LAB_TITLES[lab])} <small>(${labRuns.length} run${labRuns.length === 1 ? '' : 's'})</small></h2>${table}${figures}</article>`
+      `<article class="lab" data-lab="${lab}"><h2 id="${id}"${body.length === 0 ? ' class="first"' : ''}>${escapeHtml(labTitle(lab))} <small>(${escapeHtml(runCount(labRuns.length))})</small></h2>${table}${figures}</article>`
     )
   }
   if (sections.has('runs')) {
     const csv = runRowsCsv(rows)
     body.push(
-      `<p class="downloads">Data: ${dataLink('runs.csv', 'text/csv', toCsv(csv.header, csv.body))}</p>`
+      `<p class="downloads">${escapeHtml(words('report.page.data'))} ${dataLink('runs.csv', 'text/csv', toCsv(csv.header, csv.body))}</p>`
     )
   }
-  const meta = `Session “${session.name}” · ${runs.length} run${runs.length === 1 ? '' : 's'} · ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${generatedBy}`
+  const meta = words('report.page.meta', {
+    session: session.name,
+    runs: runCount(runs.length),
+    date: new Date().toISOString().slice(0, 16).replace('T', ' '),
+    by: generatedBy
+  })
   return page(title, meta, options.notes?.trim() ?? '', toc.length > 1 ? toc : [], body.join('\n'))
 }

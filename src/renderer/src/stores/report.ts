@@ -6,6 +6,7 @@ import { download, dataUrlToBlob } from '../lib/download'
 import { useRunsStore } from './runs'
 import { useVaeRunsStore } from './vae-runs'
 import { useSessionStore } from './session'
+import { currentLanguage, i18n } from '../i18n'
 
 export interface ReportChoice {
   runIds: string[]
@@ -29,9 +30,13 @@ export const useReportStore = defineStore('report', () => {
     ...runs.runs.map((r) => ({
       runId: r.runId,
       label: r.label,
-      lab: r.config.noise ? 'Denoising' : 'Letters'
+      lab: i18n.global.t(r.config.noise ? 'common.lab.denoising' : 'common.lab.letters')
     })),
-    ...vaeRuns.runs.map((r) => ({ runId: r.runId, label: r.label, lab: 'VAE' }))
+    ...vaeRuns.runs.map((r) => ({
+      runId: r.runId,
+      label: r.label,
+      lab: i18n.global.t('common.lab.vae')
+    }))
   ])
 
   async function exportReport(choice: ReportChoice): Promise<boolean> {
@@ -44,8 +49,10 @@ export const useReportStore = defineStore('report', () => {
         sections: choice.sections,
         title: choice.title.trim() || undefined,
         notes: choice.notes.trim() || undefined,
-        session: session.name ?? 'Untitled session',
-        format: choice.format
+        session: session.name ?? i18n.global.t('report.dialog.untitled'),
+        format: choice.format,
+        // The report is written in the interface's language.
+        language: currentLanguage()
       })
       if (result.format === 'html') download(result.fileName, result.html, 'text/html')
       else if (result.format === 'csv') download(result.fileName, result.text, 'text/csv')
