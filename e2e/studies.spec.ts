@@ -167,3 +167,76 @@ test('the intermediate-layers study runs from the gallery as a sweep; its report
   })
   expect(problems).toEqual([])
 })
+
+// The same walk in Spanish (issue 17, done-when): the interface switched to Español, the study
+// run from the gallery, the report exported from the Spanish interface and opened from disk
+// with every network request refused: its headings, its runs table and its figures in Spanish.
+test('in Spanish: the study runs from the gallery, and its report opens offline in Spanish', async ({
+  page,
+  browser
+}) => {
+  // The sweep and the report's figures on a shared, loaded machine.
+  test.setTimeout(240_000)
+  const problems = collectProblems(page)
+  await page.setViewportSize({ width: 1280, height: 720 })
+  await page.goto('/')
+  await page.getByTestId('language').selectOption('es')
+  await expect(page.locator('html')).toHaveAttribute('lang', 'es-AR')
+
+  await page.getByRole('button', { name: 'Estudios' }).click()
+  const gallery = page.getByRole('dialog', { name: 'Estudios' })
+  const study = gallery.getByTestId('study-intermediate-layers')
+  await expect(study).toContainText('1b: capas intermedias')
+  await study.getByRole('button', { name: /Ejecutar versión rápida/ }).click()
+  await expect(gallery).toBeHidden()
+  await expect(page.getByTestId('sweep-progress')).toContainText(/ejecución \d de 6/)
+  const results = page.getByTestId('sweep-results')
+  await expect(results.getByTestId('sweep-summary')).toContainText(
+    '6 de 6 ejecuciones terminadas',
+    { timeout: 120_000 }
+  )
+  await expect(results.getByTestId('sweep-table').locator('tbody tr')).toHaveCount(3)
+  await expect(results.getByTestId('study-note')).toContainText('Explorar la mejor combinación')
+  await expect(results.getByLabel('Métrica del gráfico')).toHaveValue('wrongPixels')
+
+  await page.getByTestId('export-report').click()
+  const dialog = page.getByRole('dialog', { name: 'Exportar informe' })
+  await expect(dialog.getByRole('checkbox', { name: 'Tabla de ejecuciones' })).toBeChecked()
+  await page.getByLabel('Título del informe').fill('Capas intermedias')
+  const downloading = page.waitForEvent('download')
+  await dialog.getByRole('button', { name: 'Exportar', exact: true }).click()
+  const file = join(artifacts, 'informe.html')
+  await (await downloading).saveAs(file)
+  await expect(dialog).toBeHidden()
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } })
+  const requests: string[] = []
+  await context.route('**/*', (route) => {
+    const url = route.request().url()
+    if (url.startsWith('file:')) return route.continue()
+    requests.push(url)
+    return route.abort()
+  })
+  const report = await context.newPage()
+  await report.goto(`file://${file}`)
+  await expect(report.locator('html')).toHaveAttribute('lang', 'es-AR')
+  await expect(report.getByRole('heading', { level: 1 })).toHaveText('Capas intermedias')
+  await expect(report.getByRole('heading', { level: 2 })).toContainText([
+    'Autoencoder de letras (6 ejecuciones)'
+  ])
+  for (const heading of ['Tabla de ejecuciones', 'Curvas de pérdida', 'Planos latentes'])
+    await expect(report.getByRole('heading', { level: 3, name: heading }).first()).toBeVisible()
+  const runs = report.getByTestId('runs-table')
+  await expect(runs.locator('thead')).toContainText('EjecuciónDatosArquitecturaActivación')
+  await expect(runs.locator('tbody tr')).toHaveCount(6)
+  await expect(runs.locator('tbody tr').first()).toContainText('35-20-2-20-35')
+  const sweep = report.locator('[data-figure="sweep-table"]')
+  await expect(sweep.locator('thead')).toContainText('semillas')
+  await expect(sweep.locator('tbody tr')).toHaveCount(3)
+  for (const name of ['sweep-multiple', 'loss', 'latent-plane', 'reconstructions'])
+    await expect(report.locator(`[data-figure="${name}"] svg`).first()).toBeVisible()
+  await report.screenshot({ path: join(e2eDir, '../docs/screenshot-report-es.png') })
+  expect(requests).toEqual([])
+  await context.close()
+  expect(problems).toEqual([])
+})
