@@ -15,6 +15,8 @@ export interface StudyWalkWords {
   studies: string
   runQuick: RegExp
   lettersTab: string
+  /** The sweep's progress line while its runs go. */
+  progress: RegExp
   reportTitle: string
   reportNotes: string
 }
@@ -22,6 +24,7 @@ export const WORDS: StudyWalkWords = {
   studies: 'Studies',
   runQuick: /Run quick/,
   lettersTab: 'Letters',
+  progress: /run \d of 6/,
   reportTitle: 'Report title',
   reportNotes: 'Report notes'
 }
@@ -40,7 +43,7 @@ export async function runIntermediateLayersStudy(page: Page, words = WORDS): Pro
     'aria-selected',
     'true'
   )
-  await expect(page.getByTestId('sweep-progress')).toContainText(/run \d of 6/)
+  await expect(page.getByTestId('sweep-progress')).toContainText(words.progress)
 }
 
 export async function seeTheResults(page: Page): Promise<void> {
@@ -169,74 +172,62 @@ test('the intermediate-layers study runs from the gallery as a sweep; its report
 })
 
 // The same walk in Spanish (issue 17, done-when): the interface switched to Español, the study
-// run from the gallery, the report exported from the Spanish interface and opened from disk
-// with every network request refused: its headings, its runs table and its figures in Spanish.
+// run from the gallery with the Spanish words, its results in Spanish, the report exported from
+// the Spanish dialog and read offline by the same checks, then its Spanish headings.
+const ES_WORDS: StudyWalkWords = {
+  studies: 'Estudios',
+  runQuick: /Ejecutar versión rápida/,
+  lettersTab: 'Letras',
+  progress: /ejecución \d de 6/,
+  reportTitle: 'Título del informe',
+  reportNotes: 'Notas del informe'
+}
+
 test('in Spanish: the study runs from the gallery, and its report opens offline in Spanish', async ({
   page,
   browser
 }) => {
-  // The sweep and the report's figures on a shared, loaded machine.
-  test.setTimeout(240_000)
   const problems = collectProblems(page)
   await page.setViewportSize({ width: 1280, height: 720 })
   await page.goto('/')
   await page.getByTestId('language').selectOption('es')
   await expect(page.locator('html')).toHaveAttribute('lang', 'es-AR')
+  await runIntermediateLayersStudy(page, ES_WORDS)
 
-  await page.getByRole('button', { name: 'Estudios' }).click()
-  const gallery = page.getByRole('dialog', { name: 'Estudios' })
-  const study = gallery.getByTestId('study-intermediate-layers')
-  await expect(study).toContainText('1b: capas intermedias')
-  await study.getByRole('button', { name: /Ejecutar versión rápida/ }).click()
-  await expect(gallery).toBeHidden()
-  await expect(page.getByTestId('sweep-progress')).toContainText(/ejecución \d de 6/)
   const results = page.getByTestId('sweep-results')
   await expect(results.getByTestId('sweep-summary')).toContainText(
     '6 de 6 ejecuciones terminadas',
     { timeout: 120_000 }
   )
   await expect(results.getByTestId('sweep-table').locator('tbody tr')).toHaveCount(3)
-  await expect(results.getByTestId('study-note')).toContainText('Explorar la mejor combinación')
+  await expect(results.getByTestId('study-note')).toContainText('1b: capas intermedias')
   await expect(results.getByLabel('Métrica del gráfico')).toHaveValue('wrongPixels')
+  await expect(results.getByRole('button', { name: 'Explorar la mejor combinación' })).toBeVisible()
 
-  await page.getByTestId('export-report').click()
-  const dialog = page.getByRole('dialog', { name: 'Exportar informe' })
-  await expect(dialog.getByRole('checkbox', { name: 'Tabla de ejecuciones' })).toBeChecked()
-  await page.getByLabel('Título del informe').fill('Capas intermedias')
-  const downloading = page.waitForEvent('download')
-  await dialog.getByRole('button', { name: 'Exportar', exact: true }).click()
-  const file = join(artifacts, 'informe.html')
-  await (await downloading).saveAs(file)
-  await expect(dialog).toBeHidden()
-
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } })
-  const requests: string[] = []
-  await context.route('**/*', (route) => {
-    const url = route.request().url()
-    if (url.startsWith('file:')) return route.continue()
-    requests.push(url)
-    return route.abort()
+  const report = {
+    title: 'Capas intermedias',
+    notes: 'Parte 1b: 20, 25-15 y 25-15-10 contra los glifos originales, dos semillas cada una.'
+  }
+  const file = await exportStudyReport(page, { ...report, file: 'informe-estudio.html' }, ES_WORDS)
+  await readReportOffline(browser, file, {
+    ...report,
+    screenshot: join(e2eDir, '../docs/screenshot-report-es.png')
   })
-  const report = await context.newPage()
-  await report.goto(`file://${file}`)
-  await expect(report.locator('html')).toHaveAttribute('lang', 'es-AR')
-  await expect(report.getByRole('heading', { level: 1 })).toHaveText('Capas intermedias')
-  await expect(report.getByRole('heading', { level: 2 })).toContainText([
-    'Autoencoder de letras (6 ejecuciones)'
+  // The report is in Spanish: its language, headings, runs table and sweep.
+  const html = readFileSync(file, 'utf8')
+  expect(html).toContain('<html lang="es-AR">')
+  for (const text of [
+    'Autoencoder de letras <small>(6 ejecuciones)</small>',
+    '<h3>Tabla de ejecuciones</h3>',
+    '<h3>Barridos (tablas de resultados, múltiplos pequeños)</h3>',
+    '<h3>Curvas de pérdida</h3>',
+    '<h3>Planos latentes</h3>',
+    '<th>Ejecución</th><th>Datos</th><th>Arquitectura</th><th>Activación</th>',
+    '<th>semillas</th>',
+    'Barrido “'
   ])
-  for (const heading of ['Tabla de ejecuciones', 'Curvas de pérdida', 'Planos latentes'])
-    await expect(report.getByRole('heading', { level: 3, name: heading }).first()).toBeVisible()
-  const runs = report.getByTestId('runs-table')
-  await expect(runs.locator('thead')).toContainText('EjecuciónDatosArquitecturaActivación')
-  await expect(runs.locator('tbody tr')).toHaveCount(6)
-  await expect(runs.locator('tbody tr').first()).toContainText('35-20-2-20-35')
-  const sweep = report.locator('[data-figure="sweep-table"]')
-  await expect(sweep.locator('thead')).toContainText('semillas')
-  await expect(sweep.locator('tbody tr')).toHaveCount(3)
-  for (const name of ['sweep-multiple', 'loss', 'latent-plane', 'reconstructions'])
-    await expect(report.locator(`[data-figure="${name}"] svg`).first()).toBeVisible()
-  await report.screenshot({ path: join(e2eDir, '../docs/screenshot-report-es.png') })
-  expect(requests).toEqual([])
-  await context.close()
+    expect(html).toContain(text)
+  for (const english of ['Runs table', 'Letters autoencoder', '<th>Architecture</th>'])
+    expect(html).not.toContain(english)
   expect(problems).toEqual([])
 })
