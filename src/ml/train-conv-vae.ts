@@ -18,15 +18,13 @@ import { registerWasmConvGradients } from './wasm-conv'
 // every batch. A conditional one (`conditional`) takes each image's class. Every random draw (shuffles, reparameterisation noise, initial weights) comes
 // from the experiment's seed.
 
-export interface ConvImages {
-  count: number
-  /** count x side x side x channels levels, 0-255. */
-  images: Uint8Array
-  side: number
-  channels: number
-  /** count class indices (a conditional model's run needs them). */
-  labels?: Uint8Array
-}
+/**
+ * count images of side x side x channels levels, 0-255: in memory, or read from disk a batch at
+ * a time; with their class indices (a conditional model's run needs them).
+ */
+export type ConvImages = (
+  { images: Uint8Array } | { read(indices: ArrayLike<number>, into: Uint8Array): void }
+) & { count: number; side: number; channels: number; labels?: Uint8Array }
 
 export type ConvVaeHooks = ImageVaeHooks<ConvVaeModel>
 
@@ -57,8 +55,11 @@ export async function trainConvVae(
     },
     config.seed
   )
+  const size = model.shape.inputSize
   return trainOnTfjs(
-    { count: data.count, images: data.images, labels: data.labels, size: model.shape.inputSize },
+    'read' in data
+      ? { count: data.count, read: data.read, labels: data.labels, size }
+      : { count: data.count, images: data.images, labels: data.labels, size },
     { ...config, optimizer },
     {
       model,

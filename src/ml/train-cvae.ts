@@ -8,20 +8,15 @@ import {
   type VaeOutcome
 } from './image-vae-training'
 import type { VaeTrainConfig } from '../shared/schemas'
+import type { ImageData } from './vae-steps'
 
 // Trains the conditional VAE with mini-batches on tfjs ops (image-vae-training.ts): the loss
 // (cvae.ts) differentiated by tf.variableGrads, the step taken by a tf.train optimizer, as the
 // other backends train the dense VAE (vae-tfjs.ts). Stop and pause are checked before every
 // batch. Every draw (shuffles, reparameterisation noise) comes from the config's seed.
 
-export interface LabelledImages {
-  count: number
-  /** count x size grey levels, 0-255. */
-  images: Uint8Array
-  /** count class indices. */
-  labels: Uint8Array
-  size: number
-}
+/** Images (in memory, or read from disk a batch at a time) and their class indices. */
+export type LabelledImages = ImageData & { labels: Uint8Array }
 
 export type CvaeHooks = ImageVaeHooks<CvaeModel>
 

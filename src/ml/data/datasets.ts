@@ -183,12 +183,19 @@ async function importedSplit(name: string, split: Split, options: ImageSetOption
 }
 
 /**
- * A data set's training images for a training loop: in memory, or (an imported set larger than
- * the in-memory limit, imported.ts) read from disk a batch at a time. Close it when done.
+ * A data set's training images for a training loop (every image VAE kind: vae, cvae, conv-vae):
+ * in memory, or (an imported set larger than the in-memory limit, imported.ts) read from disk a
+ * batch at a time. The labels are always in memory. Close it when done.
  */
-export type TrainingImages =
-  | { count: number; size: number; images: Uint8Array; close(): void }
-  | { count: number; size: number; read: DiskImages['read']; disk: DiskImages; close(): void }
+export type TrainingImages = {
+  count: number
+  /** Values per image: side x side x channels. */
+  size: number
+  side: number
+  channels: number
+  labels: Uint8Array
+  close(): void
+} & ({ images: Uint8Array } | { read: DiskImages['read']; disk: DiskImages })
 
 export async function loadTrainingImages(
   dir: string,
@@ -197,19 +204,24 @@ export async function loadTrainingImages(
 ): Promise<TrainingImages> {
   if (!isBuiltInDataset(id)) {
     const loaded = await importedSplit(id, 'train', options)
+    const { size: side, channels } = loaded.manifest
+    const shape = { side, channels, size: side * side * channels, labels: loaded.labels }
     if ('disk' in loaded) {
       const disk = loaded.disk
-      return { count: disk.count, size: disk.pixels, read: disk.read, disk, close: disk.close }
+      return { ...shape, count: disk.count, read: disk.read, disk, close: disk.close }
     }
-    return {
-      count: loaded.labels.length,
-      size: IMAGE_PIXELS,
-      images: loaded.images,
-      close: () => undefined
-    }
+    return { ...shape, count: loaded.labels.length, images: loaded.images, close: () => undefined }
   }
   const set = await loadImageSet(dir, id, 'train', options)
-  return { count: set.count, size: IMAGE_PIXELS, images: set.images, close: () => undefined }
+  return {
+    count: set.count,
+    size: IMAGE_PIXELS,
+    side: set.side,
+    channels: set.channels,
+    labels: set.labels,
+    images: set.images,
+    close: () => undefined
+  }
 }
 
 /** What a run's data set that was imported again (or otherwise changed) since is told. */

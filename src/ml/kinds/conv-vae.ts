@@ -1,7 +1,7 @@
 import { convVaeExperimentSchema, type ExperimentOf } from '../../shared/experiments'
 import { checkSavedConvNetwork, conditionClasses } from '../conv-architecture'
 import { convVaeLoss, convVaeOf, type ConvVaeModel } from '../conv-vae'
-import { loadImageSet, type ImageSet } from '../data/datasets'
+import { loadTrainingImages, type ImageSet } from '../data/datasets'
 import { loadLayersModel, saveLayersModel } from '../export'
 import { testLossParts } from '../image-vae-training'
 import type { Model } from '../inference'
@@ -61,13 +61,14 @@ export const convVaeKind: ModelKind<'conv-vae'> = {
   ...catalog['conv-vae'],
 
   async train(experiment, datasetsDir, hooks) {
-    const train = await loadImageSet(datasetsDir, experiment.dataset, 'train', {
+    const test = await imageTestSet(datasetsDir, experiment, true)
+    // In memory, or read from disk a batch at a time (a set over the in-memory limit).
+    const train = await loadTrainingImages(datasetsDir, experiment.dataset, {
       hash: experiment.datasetHash,
       anyShape: true
     })
-    const test = await imageTestSet(datasetsDir, experiment, true)
     return trainImageVae(experiment, hooks, test, experiment.conditional, (callbacks) =>
-      trainConvVae(train, experiment, callbacks)
+      trainConvVae(train, experiment, callbacks).finally(() => train.close())
     )
   },
 

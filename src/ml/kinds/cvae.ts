@@ -1,6 +1,6 @@
 import { cvaeExperimentSchema, type ExperimentOf } from '../../shared/experiments'
 import { IMAGE_PIXELS } from '../../shared/schemas'
-import { loadImageSet } from '../data/datasets'
+import { loadTrainingImages } from '../data/datasets'
 import { testLossParts } from '../image-vae-training'
 import type { Model } from '../inference'
 import { trainCvae } from '../train-cvae'
@@ -48,12 +48,13 @@ export const cvaeKind: ModelKind<'cvae'> = {
   ...catalog.cvae,
 
   async train(experiment, datasetsDir, hooks) {
-    const train = await loadImageSet(datasetsDir, experiment.dataset, 'train', {
+    const test = await imageTestSet(datasetsDir, experiment)
+    // In memory, or read from disk a batch at a time (a set over the in-memory limit).
+    const train = await loadTrainingImages(datasetsDir, experiment.dataset, {
       hash: experiment.datasetHash
     })
-    const test = await imageTestSet(datasetsDir, experiment)
     return trainImageVae(experiment, hooks, test, true, (callbacks) =>
-      trainCvae({ ...train, size: IMAGE_PIXELS }, experiment, callbacks)
+      trainCvae(train, experiment, callbacks).finally(() => train.close())
     )
   },
 
