@@ -275,7 +275,8 @@ describe('every image VAE kind trains on a set over the limit, from disk', () =>
   const kinds: [string, Record<string, unknown>][] = [
     ['vae', { hidden: [32] }],
     ['cvae', { hidden: [32], classes: 3 }],
-    ['conv-vae', { filters: [4, 8], dense: 8 }]
+    ['conv-vae', { filters: [4, 8], dense: 8 }],
+    ['conv-vae', { filters: [4, 8], dense: 8, conditional: true, classes: 3 }]
   ]
   it.each(kinds)(
     '%s',
