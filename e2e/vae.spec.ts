@@ -41,6 +41,11 @@ test('VAE lab: train on a Fashion-MNIST subset, see the classes, decode the plan
   const description = await scatter.getAttribute('aria-label')
   for (const name of ['T-shirt/top', 'Trouser', 'Dress', 'Sneaker', 'Ankle boot'])
     expect(description).toContain(name)
+  // The run's metrics, measured as it ended: a bar of reconstruction error for each class.
+  const perClass = page.getByTestId('vae-per-class-error')
+  await expect(perClass.locator('tbody tr')).toHaveCount(10)
+  await expect(perClass.locator('tbody tr').nth(6)).toContainText(/Shirt\s*\d+\s*0\.\d{4}/)
+  await expect(page.getByTestId('vae-metrics-summary')).toContainText(/kNN accuracy.*−ELBO/)
 
   // Click the plane: a new image is decoded there.
   const box = (await scatter.boundingBox())!

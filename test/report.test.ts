@@ -171,6 +171,32 @@ describe('lab report', () => {
     expect((html.match(/<svg[^>]+xmlns/g) ?? []).length).toBeGreaterThan(15)
   })
 
+  it("has each run's metrics in its lab's runs table, as measured when the run ended", () => {
+    const tableOf = (lab: string): string => {
+      const start = html.indexOf(`data-lab="${lab}"`)
+      return /<table class="runs"[\s\S]*?<\/table>/.exec(html.slice(start))![0]
+    }
+    const letters = tableOf('letters')
+    expect(letters).toContain('<th>active units</th>')
+    expect(letters).not.toContain('kNN')
+    const vae = tableOf('vae')
+    for (const column of [
+      'active units',
+      'kNN accuracy (k 5)',
+      'worst class error (MSE)',
+      'test −ELBO',
+      'reconstruction + KL',
+      'measured on'
+    ])
+      expect(vae).toContain(`<th>${column}</th>`)
+    const m = session.runs.find((r) => r.experiment.kind === 'vae')!.metrics!
+    const row = /<tr data-run="[^"]+">[\s\S]*?<\/tr>/.exec(vae)![0]
+    expect(row).toContain(`<td>${m.activeUnits.count} of 2</td>`)
+    expect(row).toContain(`<td>${(m.knn!.accuracy * 100).toFixed(1)}%</td>`)
+    expect(row).toContain(`<td>${m.elbo!.negativeElbo.toFixed(1)}</td>`)
+    expect(row).toContain('<td>2,000 test images</td>')
+  })
+
   it('shows a sweep as its results table and small multiples', () => {
     expect(html).toContain('data-section="sweeps"')
     const table = /<table class="metrics sweep"[\s\S]*?<\/table>/.exec(html)![0]

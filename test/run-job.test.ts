@@ -105,6 +105,9 @@ describe('the app and the command line train the same record', () => {
       expect.arrayContaining(['epoch', 'loss', 'learningRate', 'maxWrongPixels', 'wrongPixels.31'])
     )
     expect(app.glyphs).toHaveLength(32)
+    // Its codes' metrics, measured as it ended: the glyphs have no classes, so active units only.
+    expect(app.metrics).toMatchObject({ codes: 32, knn: null, perClass: null, elbo: null })
+    expect(app.metrics?.activeUnits.variances).toHaveLength(2)
     expect(comparable(cli)).toEqual(comparable(app))
   })
 
@@ -161,6 +164,17 @@ describe('the app and the command line train the same record', () => {
       ['epoch', 'kl', 'learningRate', 'loss', 'reconstruction', 'samplesPerSecond'].sort()
     )
     expect(app.epochImages?.map((e) => e.epoch)).toEqual([1, 2])
+    // Its test metrics, measured as it ended on the first 2,000 test images: kNN accuracy of
+    // the codes, each digit's reconstruction error, and the negative ELBO as its two parts.
+    const metrics = app.metrics!
+    expect(metrics.codes).toBe(2000)
+    expect(metrics.knn).toMatchObject({ k: 5, codes: 2000 })
+    expect(metrics.knn!.accuracy).toBeGreaterThan(0.1)
+    expect(metrics.perClass?.map((c) => c.label)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    expect(metrics.perClass?.reduce((n, c) => n + c.count, 0)).toBe(2000)
+    const elbo = metrics.elbo!
+    expect(elbo.negativeElbo).toBeCloseTo(elbo.reconstruction + elbo.kl, 3)
+    expect(elbo.kl).toBeGreaterThan(0)
     expect(comparable(cli)).toEqual(comparable(app))
   })
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { MAX_GLYPH_PIXELS } from './glyphs'
+import { runMetricsSchema } from './latent-analysis'
 import { runIdSchema, runStatusSchema } from './runs'
 import { backendNameSchema } from './training-options'
 
@@ -59,6 +60,8 @@ export const trainingDoneSchema = z.object({
   seconds: z.number().min(0),
   finalLoss: z.number().nullable(),
   glyphs: z.array(glyphResultSchema),
-  denoising: denoisingSummarySchema.nullable()
+  denoising: denoisingSummarySchema.nullable(),
+  /** The latent codes' metrics, measured as the run ended (absent: not measured). */
+  metrics: runMetricsSchema.nullable().optional()
 })
 export type TrainingDone = z.infer<typeof trainingDoneSchema>

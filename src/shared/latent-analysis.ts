@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { runIdSchema } from './schemas'
+import { runIdSchema } from './runs'
 
 // Latent-space analysis of a trained run (issue 17 item 4): the run's metrics (kNN class
 // accuracy of its codes, reconstruction error per class, active latent units, a VAE's test

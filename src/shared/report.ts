@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { gridOf, gridPixels, runIdSchema } from './schemas'
 import type { Experiment } from './experiments'
+import type { RunMetrics } from './latent-analysis'
 import type { SessionSummary } from './session'
 
 // A session's report: the sections one can pick, the request for one (the app's "Export
@@ -140,8 +141,28 @@ export interface RunRow {
   metrics: Record<string, string>
 }
 
-const numberText = (v: unknown): string | null =>
-  typeof v === 'number' && Number.isFinite(v) ? String(Number(v.toPrecision(4))) : null
+/**
+ * A run's measured metrics as the runs table's columns (only those it has): active latent units,
+ * kNN class accuracy of its codes, the mean per-class reconstruction error's worst class, a
+ * VAE's test negative ELBO and its two parts, and how many codes they are over.
+ */
+export function metricColumns(m: RunMetrics | null | undefined): Record<string, string> {
+  if (!m) return {}
+  const columns: Record<string, string> = {
+    'active units': `${m.activeUnits.count} of ${m.activeUnits.variances.length}`
+  }
+  if (m.knn) columns[`kNN accuracy (k ${m.knn.k})`] = `${(m.knn.accuracy * 100).toFixed(1)}%`
+  if (m.perClass?.length) {
+    const worst = m.perClass.reduce((a, b) => (b.error > a.error ? b : a))
+    columns['worst class error (MSE)'] = `${worst.error.toFixed(4)} (class ${worst.label})`
+  }
+  if (m.elbo) {
+    columns['test −ELBO'] = m.elbo.negativeElbo.toFixed(1)
+    columns['reconstruction + KL'] = `${m.elbo.reconstruction.toFixed(1)} + ${m.elbo.kl.toFixed(1)}`
+  }
+  if (m.knn || m.elbo) columns['measured on'] = `${m.codes.toLocaleString('en-US')} test images`
+  return columns
+}
 
 /** One line of the runs table for a run record. */
 export function runRow(run: SessionSummary, index: number): RunRow {
@@ -156,14 +177,8 @@ export function runRow(run: SessionSummary, index: number): RunRow {
       : worst === null
         ? '–'
         : `${worst} wrong px (worst glyph)`
-  const metrics: Record<string, string> = {}
-  // Metrics a newer record carries (src/shared/session.ts), shown when present.
-  const extra = (run as { metrics?: unknown }).metrics
-  if (extra && typeof extra === 'object')
-    for (const [key, value] of Object.entries(extra)) {
-      const text = numberText(value)
-      if (text !== null) metrics[key] = text
-    }
+  // Metrics a record carries since runs measure them as they end (absent in older sessions).
+  const metrics = metricColumns(run.metrics)
   return {
     id: run.id,
     name: e.name ?? `#${index + 1}`,

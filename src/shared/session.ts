@@ -10,6 +10,7 @@ import {
   sessionViewSchema
 } from './schemas'
 import { experimentSchema } from './experiments'
+import { runMetricsSchema } from './latent-analysis'
 import { MAX_CHARACTER_SETS, characterSetSchema } from './character-sets'
 
 // The session file's schema (.aelab): a versioned JSON document holding runs with their
@@ -76,6 +77,12 @@ export const runRecordSchema = z.object({
     )
     .max(64)
     .optional(),
+  /**
+   * What the run's latent codes say, measured as it ended (src/shared/latent-analysis.ts):
+   * active units; on labelled data kNN accuracy and per-class error; a VAE's test ELBO parts.
+   * Absent in sessions saved before runs carried them, and for kinds that measure none.
+   */
+  metrics: runMetricsSchema.nullable().optional(),
   networks: networksSchema
 })
 export type RunRecord = z.infer<typeof runRecordSchema>

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { MAX_CLASSES } from './imported-dataset'
 import { MAX_IMAGE_VALUES, datasetHashSchema, datasetNameSchema } from './image-datasets'
+import { runMetricsSchema } from './latent-analysis'
 import { runIdSchema, runStatusSchema } from './runs'
 import {
   activationSchema,
@@ -76,7 +77,9 @@ export const vaeDoneSchema = z.object({
   seconds: z.number().min(0),
   finalLoss: z.number().nullable(),
   /** The engine the run trained on, and why (timed at its start: ml/vae-engine.ts). */
-  engine: z.string().max(500).optional()
+  engine: z.string().max(500).optional(),
+  /** The test codes' metrics, measured as the run ended (absent: not measured). */
+  metrics: runMetricsSchema.nullable().optional()
 })
 export type VaeDone = z.infer<typeof vaeDoneSchema>
 

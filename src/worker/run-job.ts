@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import type { Experiment } from '../shared/experiments'
+import { runMetricsSchema, type RunMetrics } from '../shared/latent-analysis'
 import type { RunDone, RunProgress } from '../shared/run-protocol'
 import type { BackendName } from '../shared/schemas'
 import type { RunRecord } from '../shared/session'
@@ -112,14 +113,43 @@ export async function runJob(
     }
   })
   const seconds = elapsed()
-  const record: RunSummary = { ...base, ...run.outcome, seconds, history, ...run.record }
+  const metrics = await endMetrics(experiment, run.model, run.outcome, options.datasetsDir)
+  const record: RunSummary = {
+    ...base,
+    ...run.outcome,
+    seconds,
+    history,
+    ...run.record,
+    ...(metrics ? { metrics } : {})
+  }
   const done = {
     runId: options.runId,
     kind: experiment.kind,
     backend: options.backend,
     seconds,
     ...run.outcome,
-    ...run.result
+    ...run.result,
+    ...(metrics ? { metrics } : {})
   } as RunDone
   return { model: run.model, record, done }
+}
+
+/**
+ * The run's metrics as it ends, by its kind's `analyze` (no projection): a glyph run's codes
+ * (32 glyphs: milliseconds), a VAE's on the first 2,000 test images (ml/kinds/vae.ts; the
+ * record's `codes` says how many). None for a kind without `analyze`, a run that diverged or
+ * never finished an epoch, or figures that are not finite.
+ */
+async function endMetrics(
+  experiment: Experiment,
+  model: Model,
+  outcome: { status: RunDone['status']; epochs: number },
+  datasetsDir: string
+): Promise<RunMetrics | null> {
+  const analyze = kindOf(experiment).analyze
+  const ended = outcome.status !== 'diverged' && outcome.status !== 'failed'
+  if (!analyze || outcome.epochs === 0 || !ended) return null
+  const analysis = await analyze(model, experiment, datasetsDir, null)
+  const parsed = runMetricsSchema.safeParse(analysis.metrics)
+  return parsed.success ? parsed.data : null
 }

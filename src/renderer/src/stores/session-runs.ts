@@ -30,7 +30,8 @@ export function toLettersRun(r: SessionSummary): Omit<LabRun, 'color' | 'label'>
       seconds: r.seconds,
       finalLoss: r.finalLoss,
       glyphs: r.glyphs ?? [],
-      denoising: r.denoising
+      denoising: r.denoising,
+      metrics: r.metrics ?? null
     },
     ...(r.experiment.sweep ? { sweep: r.experiment.sweep } : {})
   }
@@ -70,7 +71,8 @@ export function toVaeRun(r: SessionSummary): Omit<VaeRun, 'color' | 'label'> {
       backend: r.environment.backend,
       epochs: r.epochs,
       seconds: r.seconds,
-      finalLoss: r.finalLoss
+      finalLoss: r.finalLoss,
+      metrics: r.metrics ?? null
     },
     ...(r.experiment.sweep ? { sweep: r.experiment.sweep } : {})
   }
