@@ -7,19 +7,25 @@ import { builtRenderer, builtWorker, connect, datasetsDir, scratchWorkspace } fr
 
 /**
  * Store tests run the renderer's stores against a real browser host over a real WebSocket (no
- * mocked transport): starts one host for the file, hands its client to the stores, and gives
+ * mocked transport): starts one host for the file (in a fresh workspace, given to `prepare`
+ * first), hands its client to the stores, and gives
  * every test a fresh Pinia. Returns the connected client, available once the file has started.
  */
-export function storesAgainstRealHost(): { client: () => WsLabClient } {
+export function storesAgainstRealHost(
+  options: { prepare?: (workspace: string) => Promise<void> } = {}
+): { client: () => WsLabClient } {
   let host: BrowserHost
   let client: WsLabClient
   beforeAll(async () => {
+    const workspace = scratchWorkspace()
+    // Files the tests need in the workspace before the host starts (e.g. an imported set).
+    await options.prepare?.(workspace)
     host = await startBrowserHost({
       port: 0,
       rendererDir: builtRenderer,
       datasetsDir,
       workerPath: builtWorker,
-      workspace: scratchWorkspace(),
+      workspace,
       preferredBackend: 'wasm'
     })
     client = await connect(`${host.url.replace(/^http/, 'ws')}api`)

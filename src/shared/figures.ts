@@ -1,8 +1,10 @@
 import { gridForPixels, gridScale, type GlyphGrid } from './schemas'
+import { imageShapeOf, pixelColour } from './image-pixels'
 
 // Figures of glyphs and images, drawn the same way by the page (its PNG and SVG exports) and by
-// the report service: a table of glyphs (7x5, or their set's grid) with labelled rows as SVG, and 28x28 images tiled
-// into one grey raster (the page paints it on a canvas, the service encodes it as PNG).
+// the report service: a table of glyphs (7x5, or their set's grid) with labelled rows as SVG, and
+// square images (grey or RGB) tiled into one raster (the page paints it on a canvas, the service
+// encodes it as PNG).
 
 export interface GlyphRow {
   label: string
@@ -110,20 +112,25 @@ export function glyphGrid(patterns: readonly (readonly number[])[], perRow: numb
 export interface GreyRaster {
   width: number
   height: number
-  /** One grey level (0-255) per pixel, row-major. */
+  /** 1 (grey) or 3 (RGB, interleaved) values per pixel. */
+  channels: 1 | 3
+  /** `channels` levels (0-255) per pixel, row-major. */
   data: Uint8Array
 }
 
 /**
- * Square images (values in [0, 1], `side` x `side`, drawn dark on light) tiled `perRow` to a row
- * with `gap` light pixels between them, each pixel repeated `scale` times.
+ * Square images (values in [0, 1], `side` x `side` of 1 or 3 channels; by default the shape of
+ * the first image's length, image-pixels.ts: grey drawn dark on light, RGB in its colours) tiled
+ * `perRow` to a row with `gap` light pixels between them, each pixel repeated `scale` times.
  */
 export function tileImages(
   images: readonly (readonly number[])[],
   perRow: number,
   options: { side?: number; gap?: number; scale?: number } = {}
 ): GreyRaster {
-  const side = options.side ?? 28
+  const shape = imageShapeOf(images[0]?.length ?? 28 * 28)
+  const side = options.side ?? shape.side
+  const channels = shape.channels
   const gap = options.gap ?? 2
   const scale = Math.max(1, Math.round(options.scale ?? 1))
   const cols = Math.max(1, Math.min(perRow, images.length))
@@ -131,16 +138,18 @@ export function tileImages(
   const cell = side * scale
   const width = cols * cell + (cols + 1) * gap
   const height = rows * cell + (rows + 1) * gap
-  const data = new Uint8Array(width * height).fill(228)
+  const data = new Uint8Array(width * height * channels).fill(228)
   images.forEach((image, k) => {
     const x0 = gap + (k % cols) * (cell + gap)
     const y0 = gap + Math.floor(k / cols) * (cell + gap)
     for (let y = 0; y < cell; y++) {
       const row = (y0 + y) * width + x0
       const from = Math.floor(y / scale) * side
-      for (let x = 0; x < cell; x++)
-        data[row + x] = shadeOf(image[from + Math.floor(x / scale)] ?? 0)
+      for (let x = 0; x < cell; x++) {
+        const colour = pixelColour(image, from + Math.floor(x / scale), channels)
+        data.set(channels === 1 ? colour.slice(0, 1) : colour, (row + x) * channels)
+      }
     }
   })
-  return { width, height, data }
+  return { width, height, channels, data }
 }

@@ -1,10 +1,10 @@
 import sharp from 'sharp'
 import type { GreyRaster } from '../../shared/figures'
 
-/** A grey raster as a PNG data URI (for an <img> inlined in the report). */
+/** A grey or RGB raster as a PNG data URI (for an <img> inlined in the report). */
 export async function pngDataUri(raster: GreyRaster): Promise<string> {
   const png = await sharp(Buffer.from(raster.data), {
-    raw: { width: raster.width, height: raster.height, channels: 1 }
+    raw: { width: raster.width, height: raster.height, channels: raster.channels }
   })
     .png({ compressionLevel: 9 })
     .toBuffer()

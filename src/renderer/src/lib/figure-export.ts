@@ -2,7 +2,7 @@ import { glyphTableSvg, tileImages, type GlyphTable } from '@shared/figures'
 import { download } from './download'
 
 // Saving the lab's glyph and image figures: glyph tables as SVG (the drawing the report uses)
-// or PNG at twice their size on screen; grids and strips of 28x28 images as PNG.
+// or PNG at twice their size on screen; grids and strips of images (grey or RGB) as PNG.
 
 function canvasPng(canvas: HTMLCanvasElement, filename: string): Promise<void> {
   return new Promise((resolve, reject) =>
@@ -34,7 +34,7 @@ export async function exportGlyphTable(
   await canvasPng(canvas, `${name}.png`)
 }
 
-/** 28x28 images (values in [0, 1]) tiled `perRow` to a row, as PNG at 2x their 56 px on screen. */
+/** Square images (values in [0, 1], grey or RGB) tiled `perRow` to a row, as PNG at 2x their 56 px on screen. */
 export async function exportImages(
   images: readonly (readonly number[])[],
   perRow: number,
@@ -47,7 +47,15 @@ export async function exportImages(
   const context = canvas.getContext('2d')
   if (!context) throw new Error('the figure could not be drawn')
   const data = context.createImageData(raster.width, raster.height)
-  raster.data.forEach((v, i) => data.data.set([v, v, v, 255], i * 4))
+  const { channels } = raster
+  for (let p = 0; p < raster.width * raster.height; p++) {
+    const at = p * channels
+    const rgb =
+      channels === 3
+        ? raster.data.subarray(at, at + 3)
+        : [raster.data[at]!, raster.data[at]!, raster.data[at]!]
+    data.data.set([...rgb, 255], p * 4)
+  }
   context.putImageData(data, 0, 0)
   await canvasPng(canvas, `${name}.png`)
 }

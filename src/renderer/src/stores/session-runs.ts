@@ -39,10 +39,19 @@ export function toLettersRun(r: SessionSummary): Omit<LabRun, 'color' | 'label'>
 
 /** A VAE run, with the reconstructions saved for a few epochs back in its curve. */
 export function toVaeRun(r: SessionSummary): Omit<VaeRun, 'color' | 'label'> {
-  const experiment = r.experiment as Extract<SessionSummary['experiment'], { kind: 'vae' | 'cvae' }>
+  const experiment = r.experiment as Extract<
+    SessionSummary['experiment'],
+    { kind: 'vae' | 'cvae' | 'conv-vae' }
+  >
   const { kind: _kind, name: _name, sweep: _sweep, ...fields } = experiment
   // A conditional VAE's classes come from its data set: the lab's form has no field for them.
-  const { classes: _classes, ...config } = { classes: 0, ...fields }
+  // A convolutional VAE's filters and dense layer are its own settings beside the VAE's.
+  const {
+    classes: _classes,
+    filters,
+    dense,
+    ...config
+  } = { classes: 0, filters: null, dense: null, ...fields }
   const h = r.history
   const images = new Map((r.epochImages ?? []).map((e) => [e.epoch, e.images]))
   const curve = (h['epoch'] ?? []).map((value, i) => {
@@ -63,6 +72,7 @@ export function toVaeRun(r: SessionSummary): Omit<VaeRun, 'color' | 'label'> {
     runId: r.id,
     kind: experiment.kind,
     config: vaeTrainConfigSchema.parse(config),
+    ...(filters && dense ? { conv: { filters: [...filters], dense } } : {}),
     curve,
     result: {
       runId: r.id,

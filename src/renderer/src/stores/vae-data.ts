@@ -40,6 +40,12 @@ export function useVaeData(context: Context) {
       : classNames.value
   )
 
+  /** The images' side and channels of the data set on screen (28x28 grey if not listed). */
+  const imageShape = computed((): { side: number; channels: 1 | 3 } => {
+    const summary = datasets.value.find((d) => d.id === context.dataset())
+    return summary ? { side: summary.size, channels: summary.channels } : { side: 28, channels: 1 }
+  })
+
   /** A test image of a data set (values 0-255), e.g. for the scatter's tooltip. */
   async function testImage(dataset: DatasetName, index: number): Promise<number[]> {
     const { images } = await labClient().request('datasetImages', {
@@ -62,5 +68,5 @@ export function useVaeData(context: Context) {
     return images.map((img) => img.map((v) => v / 255))
   }
 
-  return { datasets, loadDatasets, classNames, classLabels, testImage, fixedImages }
+  return { datasets, loadDatasets, classNames, classLabels, testImage, fixedImages, imageShape }
 }

@@ -15,11 +15,10 @@ import { useVaeExploration } from './vae-explore'
 import { useVaeClasses } from './vae-classes'
 import { useVaeData } from './vae-data'
 import { useVaeRunsStore, type VaeRun } from './vae-runs'
+import { experimentFor, useConvSettings, type VaeModelKind } from './vae-conv'
 
 export type VaePhase = RunPhase
-
-/** The models the VAE lab trains: the dense VAE, and the conditional one (a class one-hot in). */
-export type VaeModelKind = 'vae' | 'cvae'
+export type { VaeModelKind } from './vae-conv'
 
 /** The view of a VAE run saved with a session. */
 export interface VaeView {
@@ -72,9 +71,14 @@ export const useVaeStore = defineStore('vae', () => {
   const fail = (e: unknown): void => void (error.value = e instanceof Error ? e.message : String(e))
   /** A request that succeeded: an earlier failure no longer stands. */
   const ok = (): void => void (error.value = null)
-  const { datasets, loadDatasets, classNames, classLabels, testImage, fixedImages } = useVaeData({
-    dataset: () => trainedConfig.value?.dataset ?? config.value.dataset,
-    fail
+  const { datasets, loadDatasets, classNames, classLabels, testImage, fixedImages, imageShape } =
+    useVaeData({
+      dataset: () => trainedConfig.value?.dataset ?? config.value.dataset,
+      fail
+    })
+  const { conv, trainedConv, convIssues } = useConvSettings({
+    config: () => config.value,
+    datasets: () => datasets.value
   })
   const { label, classGrid, conditional, pickLabel, refreshClassGrid } = useVaeClasses({
     runId,
@@ -123,6 +127,7 @@ export const useVaeStore = defineStore('vae', () => {
             runId: done.runId,
             kind: trainedModel.value,
             config: trainedConfig.value,
+            ...(trainedConv.value ? { conv: trainedConv.value } : {}),
             curve: curve.value,
             result: done
           })
@@ -132,7 +137,7 @@ export const useVaeStore = defineStore('vae', () => {
   }
 
   async function start(): Promise<void> {
-    if (busy.value) return
+    if (busy.value || (model.value === 'conv-vae' && convIssues.value.length > 0)) return
     listen()
     error.value = null
     result.value = null
@@ -143,13 +148,13 @@ export const useVaeStore = defineStore('vae', () => {
     const snapshot = JSON.parse(JSON.stringify(config.value)) as VaeTrainConfig
     trainedConfig.value = snapshot
     trainedModel.value = model.value
+    trainedConv.value = model.value === 'conv-vae' ? { ...conv.value } : null
     classGrid.value = null
     label.value = 0
     try {
       fixed.value = await fixedImages(snapshot.dataset)
-      runId.value = (
-        await labClient().request('startRun', { ...snapshot, kind: model.value })
-      ).runId
+      const experiment = experimentFor(model.value, snapshot, conv.value)
+      runId.value = (await labClient().request('startRun', experiment)).runId
     } catch (e) {
       phase.value = 'idle'
       fail(e)
@@ -164,6 +169,8 @@ export const useVaeStore = defineStore('vae', () => {
     trainedConfig.value = run.config
     trainedModel.value = run.kind
     model.value = run.kind
+    trainedConv.value = run.conv ?? null
+    if (run.conv) conv.value = { ...run.conv, filters: [...run.conv.filters] }
     classGrid.value = null
     config.value = JSON.parse(JSON.stringify(run.config)) as VaeTrainConfig
     curve.value = run.curve
@@ -210,6 +217,7 @@ export const useVaeStore = defineStore('vae', () => {
     runId.value = null
     trainedConfig.value = null
     trainedModel.value = 'vae'
+    trainedConv.value = null
     classGrid.value = null
     curve.value = []
     batch.value = null
@@ -238,6 +246,10 @@ export const useVaeStore = defineStore('vae', () => {
   return {
     model,
     trainedModel,
+    conv,
+    trainedConv,
+    convIssues,
+    imageShape,
     conditional,
     label,
     classGrid,
