@@ -46,12 +46,15 @@ export function toVaeRun(r: SessionSummary): Omit<VaeRun, 'color' | 'label'> {
   const { kind: _kind, name: _name, sweep: _sweep, ...fields } = experiment
   // A conditional VAE's classes come from its data set: the lab's form has no field for them.
   // A convolutional VAE's filters and dense layer are its own settings beside the VAE's.
+  // (A conditional convolutional VAE, trained from the command line, opens as its networks: the
+  // panel has no class picker for it yet, so `conditional` is not a form field either.)
   const {
     classes: _classes,
+    conditional: _conditional,
     filters,
     dense,
     ...config
-  } = { classes: 0, filters: null, dense: null, ...fields }
+  } = { classes: 0, conditional: false, filters: null, dense: null, ...fields }
   const h = r.history
   const images = new Map((r.epochImages ?? []).map((e) => [e.epoch, e.images]))
   const curve = (h['epoch'] ?? []).map((value, i) => {
