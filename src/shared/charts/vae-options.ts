@@ -9,25 +9,40 @@ export interface VaeCurveSeries {
   curve: readonly { epoch: number; reconstruction: number; kl: number }[]
 }
 
+/** The curves' axis and series names (English unless the caller passes its language's). */
+export interface VaeCurveWords {
+  epoch: string
+  reconstruction: string
+  kl: string
+}
+export const VAE_CURVE_WORDS: VaeCurveWords = {
+  epoch: 'epoch',
+  reconstruction: 'reconstruction',
+  kl: 'KL'
+}
+
 /**
  * The VAE's two loss parts per epoch: reconstruction (left axis, solid) and KL (right axis,
  * dashed), for one run or overlaid for the compared runs.
  */
-export function vaeCurvesOption(runs: readonly VaeCurveSeries[]): EChartsOption {
+export function vaeCurvesOption(
+  runs: readonly VaeCurveSeries[],
+  words: VaeCurveWords = VAE_CURVE_WORDS
+): EChartsOption {
   const single = runs.length <= 1
   const named = (run: VaeCurveSeries, part: string): string =>
     single ? part : `${run.name} ${part}`
   const series = runs.flatMap((run) => [
     {
       type: 'line',
-      name: named(run, 'reconstruction'),
+      name: named(run, words.reconstruction),
       data: run.curve.map((c) => [c.epoch, c.reconstruction]),
       itemStyle: { color: single ? '#2f5bd3' : run.color },
       lineStyle: { color: single ? '#2f5bd3' : run.color }
     },
     {
       type: 'line',
-      name: named(run, 'KL'),
+      name: named(run, words.kl),
       yAxisIndex: 1,
       data: run.curve.map((c) => [c.epoch, c.kl]),
       itemStyle: { color: single ? '#e08a1e' : run.color },
@@ -49,15 +64,15 @@ export function vaeCurvesOption(runs: readonly VaeCurveSeries[]): EChartsOption 
     },
     xAxis: {
       type: 'value',
-      name: 'epoch',
+      name: words.epoch,
       nameLocation: 'middle',
       nameGap: 24,
       min: 0,
       minInterval: 1
     },
     yAxis: [
-      { type: 'value', name: 'reconstruction', scale: true },
-      { type: 'value', name: 'KL', scale: true, splitLine: { show: false } }
+      { type: 'value', name: words.reconstruction, scale: true },
+      { type: 'value', name: words.kl, scale: true, splitLine: { show: false } }
     ],
     series
   }
