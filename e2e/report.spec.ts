@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { artifacts, collectProblems, e2eDir } from './support'
+import { artifacts, collectProblems, e2eDir, openReportOffline } from './support'
 
 // Export a report from the app and read it as a user would: opened from disk in Chromium with
 // every network request refused.
@@ -37,16 +37,7 @@ test('export the report of a letters run and open it offline', async ({ page, br
   await expect(dialog).toBeHidden()
 
   // Offline: any request the report made would be refused and counted.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-  const requests: string[] = []
-  await context.route('**/*', (route) => {
-    const url = route.request().url()
-    if (url.startsWith('file:')) return route.continue()
-    requests.push(url)
-    return route.abort()
-  })
-  const report = await context.newPage()
-  await report.goto(`file://${file}`)
+  const { context, report, requests } = await openReportOffline(browser, file)
   await expect(report.getByRole('heading', { level: 1 })).toHaveText('Letters study')
   await expect(report.getByTestId('report-notes')).toContainText('after 300 epochs')
   const runs = report.getByTestId('runs-table')

@@ -1,7 +1,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { artifacts, collectProblems, e2eDir } from './support'
+import { artifacts, collectProblems, e2eDir, openReportOffline } from './support'
 
 // Issue 17, items 2-3 and its done-when: the intermediate-layers study from the Studies gallery
 // runs as a sweep (its quick variant), the results table fills with one row per layer list, the
@@ -108,16 +108,7 @@ export async function readReportOffline(
   file: string,
   expected: { title: string; notes: string; screenshot?: string }
 ): Promise<void> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-  const requests: string[] = []
-  await context.route('**/*', (route) => {
-    const url = route.request().url()
-    if (url.startsWith('file:')) return route.continue()
-    requests.push(url)
-    return route.abort()
-  })
-  const report = await context.newPage()
-  await report.goto(`file://${file}`)
+  const { context, report, requests } = await openReportOffline(browser, file)
   await expect(report.getByRole('heading', { level: 1 })).toHaveText(expected.title)
   await expect(report.getByTestId('report-notes')).toHaveText(expected.notes)
   const runs = report.getByTestId('runs-table')

@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test'
+import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,4 +16,25 @@ export function collectProblems(page: Page): string[] {
     if (message.type() === 'error') problems.push(message.text())
   })
   return problems
+}
+
+/**
+ * Opens a written report from disk in a fresh context where every request but the file itself is
+ * refused and counted: a report that opens offline leaves `requests` empty.
+ */
+export async function openReportOffline(
+  browser: Browser,
+  file: string
+): Promise<{ context: BrowserContext; report: Page; requests: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const requests: string[] = []
+  await context.route('**/*', (route) => {
+    const url = route.request().url()
+    if (url.startsWith('file:')) return route.continue()
+    requests.push(url)
+    return route.abort()
+  })
+  const report = await context.newPage()
+  await report.goto(`file://${file}`)
+  return { context, report, requests }
 }
